@@ -1,0 +1,42 @@
+"""The country-month panel: UCDP state-based deaths per country and month.
+
+Built from ingested GED events (sum of ``fatalities_best`` of state-based events, by the month of
+``date_start``) and from imported VIEWS country-month files (``country_month`` rows with measure
+``ged_sb_best``); where both cover a country-month the imported VIEWS value is used, since it includes the
+UCDP Candidate events VIEWS aggregates.  Month ids follow VIEWS: 1 = January 1980.
+
+The aggregation is one SQL statement over the store, so the same query runs on any SQL engine.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def month_id(year, month):
+    """VIEWS month id: 1 = January 1980."""
+    return (year - 1980) * 12 + month
+
+
+def country_month_panel(con, measure: str = "ged_sb_best") -> pd.DataFrame:
+    return con.execute("""
+        WITH from_events AS (
+            SELECT country_iso3, any_value(country_gw) AS country_gw,
+                   year(date_start) AS year, month(date_start) AS month,
+                   sum(coalesce(fatalities_best, 0))::DOUBLE AS value
+            FROM events
+            WHERE source = 'ucdp-ged' AND subtype = 'state_based' AND country_iso3 IS NOT NULL
+            GROUP BY ALL),
+        imported AS (
+            SELECT country_iso3, any_value(country_gw) AS country_gw, year, month, max(value) AS value
+            FROM country_month WHERE measure = ?
+            GROUP BY country_iso3, year, month)
+        SELECT coalesce(i.country_iso3, e.country_iso3) AS country_iso3,
+               coalesce(i.country_gw, e.country_gw) AS country_gw,
+               coalesce(i.year, e.year) AS year, coalesce(i.month, e.month) AS month,
+               (coalesce(i.year, e.year) - 1980) * 12 + coalesce(i.month, e.month) AS month_id,
+               coalesce(i.value, e.value) AS value,
+               CASE WHEN i.value IS NOT NULL THEN 'views-cm' ELSE 'ucdp-ged' END AS origin
+        FROM imported i FULL OUTER JOIN from_events e
+          ON i.country_iso3 = e.country_iso3 AND i.year = e.year AND i.month = e.month
+        ORDER BY country_iso3, month_id""", [measure]).df()

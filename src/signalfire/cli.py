@@ -1,0 +1,281 @@
+"""The ``signalfire`` command line.
+
+Every command takes ``--store PATH`` (default ``$SIGNALFIRE_STORE`` or ``~/.local/share/signalfire/signalfire.duckdb``).
+Errors the user can act on are printed as one clear message with exit code 2; no traceback reaches the user
+(set ``SIGNALFIRE_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from signalfire import __version__
+
+app = typer.Typer(help="Signalfire: one warehouse for global security event data.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+console = Console(stderr=True)
+out = Console()
+
+StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
+                        "~/.local/share/signalfire/signalfire.duckdb).")
+
+
+def _store(path, read_only=False):
+    from signalfire.warehouse import Warehouse
+    return Warehouse(path, read_only=read_only)
+
+
+def _fail(message: str, code: int = 2):
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    source: str = typer.Argument(..., help="Source format, e.g. ucdp-ged, ucdp-acd, acled, gdelt, gtd, views-cm "
+                                 "(see `signalfire sources`)."),
+    files: list[Path] = typer.Argument(..., help="Files exactly as the producer publishes them."),
+    store: Optional[Path] = StoreOpt,
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+    source_version: Optional[str] = typer.Option(None, "--source-version",
+                                                 help="Release of the data (e.g. 24.1); default: from the file."),
+):
+    """Load files into the store: one transaction per file; bad records are quarantined with their reasons."""
+    from signalfire.sources import get
+    from signalfire.store.ingest import ingest_file
+    adapter = get(source)
+    wh = _store(store)
+    results = []
+    try:
+        for path in files:
+            if not path.is_file():
+                _fail(f"{path}: no such file")
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TextColumn("records"), TimeElapsedColumn(), console=console,
+                          disable=as_json or not console.is_terminal, transient=True) as bar:
+                task = bar.add_task(f"{adapter.name} {path.name}", total=None)
+                result = ingest_file(wh, adapter, path, progress=lambda n: bar.advance(task, n),
+                                     source_version=source_version)
+            results.append(result)
+    finally:
+        wh.close()
+    totals = {k: sum(getattr(r, k) for r in results)
+              for k in ("read", "new", "updated", "unchanged", "quarantined")}
+    if as_json:
+        payload = {**totals, "source": adapter.name, "files": [r.as_dict() for r in results]}
+        out.print_json(json.dumps(payload, default=str))
+        return
+    table = Table(title=f"ingest {adapter.name}", title_justify="left")
+    for col in ("file", "read", "new", "updated", "unchanged", "quarantined", "status"):
+        table.add_column(col, justify="right" if col not in ("file", "status") else "left")
+    for r in results:
+        table.add_row(Path(r.file).name, *(f"{getattr(r, k):,}" for k in
+                      ("read", "new", "updated", "unchanged", "quarantined")),
+                      r.message if r.status == "unchanged" else r.status)
+    out.print(table)
+    if totals["quarantined"]:
+        out.print(f"{totals['quarantined']:,} records quarantined: see `signalfire quarantine`")
+
+
+@app.command()
+def sources():
+    """List the source adapters and the formats they read."""
+    from signalfire.sources import all_adapters
+    table = Table(title="source adapters", title_justify="left")
+    for col in ("source", "table", "version", "reads"):
+        table.add_column(col)
+    for a in all_adapters():
+        table.add_row(a.name, a.table, a.version, a.formats)
+    out.print(table)
+
+
+@app.command()
+def status(store: Optional[Path] = StoreOpt):
+    """What is loaded, by source: records, spans, vintages, and the data's attribution."""
+    from signalfire.sources import MODULES, get
+    wh = _store(store)
+    try:
+        ev = wh.df("""SELECT source, count(*) AS events, min(date_start) AS first, max(date_start) AS last,
+                             count(DISTINCT country_iso3) AS countries, sum(fatalities_best) AS fatalities,
+                             string_agg(DISTINCT source_version, ', ') AS versions
+                      FROM events GROUP BY source ORDER BY source""")
+        other = wh.df("""SELECT 'conflicts' AS tbl, count(*) AS n, min(year)::VARCHAR AS first, max(year)::VARCHAR AS last FROM conflicts
+                         UNION ALL SELECT 'country_month', count(*), min(year)::VARCHAR, max(year)::VARCHAR FROM country_month
+                         UNION ALL SELECT 'country_year', count(*), min(year)::VARCHAR, max(year)::VARCHAR FROM country_year""")
+        runs = wh.df("""SELECT adapter, count(*) AS runs, max(finished_at) AS last_run,
+                               sum(rows_quarantined) AS quarantined FROM ingest_runs
+                        WHERE status = 'loaded' GROUP BY adapter ORDER BY adapter""")
+    finally:
+        wh.close()
+    out.print(f"store: {wh.path}")
+    table = Table(title="events", title_justify="left")
+    for col in ("source", "events", "first", "last", "countries", "fatalities (best)", "versions"):
+        table.add_column(col)
+    for r in ev.itertuples():
+        table.add_row(r.source, f"{r.events:,}", str(r.first)[:10], str(r.last)[:10], str(r.countries),
+                      f"{int(r.fatalities or 0):,}", r.versions or "")
+    out.print(table)
+    t2 = Table(title="other tables", title_justify="left")
+    for col in ("table", "rows", "first year", "last year"):
+        t2.add_column(col)
+    for r in other.itertuples():
+        t2.add_row(r.tbl, f"{r.n:,}", str(r.first or ""), str(r.last or ""))
+    out.print(t2)
+    if len(runs):
+        t3 = Table(title="ingest runs", title_justify="left")
+        for col in ("adapter", "runs", "last run", "quarantined"):
+            t3.add_column(col)
+        for r in runs.itertuples():
+            t3.add_row(r.adapter, str(r.runs), str(r.last_run)[:19], f"{int(r.quarantined or 0):,}")
+        out.print(t3)
+        out.print("[bold]Attribution[/]")
+        for name in runs.adapter:
+            if name in MODULES and get(name).licence:
+                out.print(f"  {name}: {get(name).licence}", highlight=False)
+
+
+@app.command()
+def quarantine(
+    run: Optional[int] = typer.Option(None, "--run", help="Only this ingest run."),
+    show: Optional[str] = typer.Option(None, "--show", help="Show one record in full: RUN:REF, e.g. 3:'line 12'."),
+    limit: int = typer.Option(50, "--limit", help="Rows to list."),
+    store: Optional[Path] = StoreOpt,
+):
+    """List rejected records with their reasons, or show one in full."""
+    wh = _store(store)
+    try:
+        if show:
+            run_part, _, ref = show.partition(":")
+            if not run_part.isdigit() or not ref:
+                _fail("--show takes RUN:REF, e.g. 3:line 12")
+            rows = wh.df("SELECT * FROM quarantine WHERE run_id = ? AND record_ref = ?", [int(run_part), ref])
+            if rows.empty:
+                _fail(f"no quarantined record {ref!r} in run {run_part}")
+            for key, value in rows.iloc[0].items():
+                out.print(f"[bold]{key}[/]: {value}", highlight=False)
+            return
+        where, params = ("WHERE run_id = ?", [run]) if run else ("", [])
+        total = wh.sql(f"SELECT count(*) FROM quarantine {where}", params).fetchone()[0]
+        rows = wh.df(f"SELECT run_id, file_name, record_ref, column_name, reason FROM quarantine {where} "
+                     f"ORDER BY run_id, record_ref LIMIT {int(limit)}", params)
+    finally:
+        wh.close()
+    table = Table(title=f"quarantine ({total:,} records)", title_justify="left")
+    for col in ("run", "file", "record", "column", "reason"):
+        table.add_column(col, overflow="fold")
+    for r in rows.itertuples():
+        table.add_row(str(r.run_id), r.file_name, r.record_ref, r.column_name or "", r.reason)
+    out.print(table)
+
+
+@app.command()
+def events(
+    store: Optional[Path] = StoreOpt,
+    country: Optional[str] = typer.Option(None, "--country", help="ISO3 code(s), comma-separated."),
+    category: Optional[str] = typer.Option(None, "--category", help="e.g. armed_conflict, unrest, terrorism."),
+    source: Optional[str] = typer.Option(None, "--source", help="e.g. ucdp-ged, acled, gdelt, gtd."),
+    since: Optional[str] = typer.Option(None, "--since", help="First date (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Last date."),
+    bbox: Optional[str] = typer.Option(None, "--bbox", help="W,S,E,N in degrees."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, parquet or geojson."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Write to this file (default: standard output "
+                                          "for table/csv/geojson)."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many events (table default: 50)."),
+):
+    """Filter events and print them or export them (CSV, Parquet, GeoJSON)."""
+    from signalfire.reports.export import write_events
+    from signalfire.store.queries import EventFilter, events_query
+    if fmt not in ("table", "csv", "parquet", "geojson"):
+        _fail(f"--format {fmt!r}: use table, csv, parquet or geojson")
+    if fmt == "parquet" and output is None:
+        _fail("--format parquet needs --output FILE")
+    flt = EventFilter.parse(country, category, source, since, until, bbox)
+    wh = _store(store)
+    try:
+        if fmt == "table":
+            sql, params = events_query(flt, limit=limit or 50, columns=[
+                "source", "source_id", "date_start", "country_iso3", "category", "subtype", "fatalities_best",
+                "place"])
+            frame = wh.df(sql, params)
+            total = wh.sql(f"SELECT count(*) FROM events WHERE {flt.where()[0]}", flt.where()[1]).fetchone()[0]
+            table = Table(title=f"events: {total:,} match, {len(frame):,} shown", title_justify="left")
+            for col in frame.columns:
+                table.add_column(col, overflow="fold")
+            for row in frame.itertuples(index=False):
+                table.add_row(*("" if v is None or v != v else str(v) for v in row))
+            out.print(table)
+            return
+        sql, params = events_query(flt, limit=limit)
+        n = write_events(wh.con.execute(sql, params).to_arrow_table(), fmt, output)
+    finally:
+        wh.close()
+    if output:
+        console.print(f"wrote {n:,} events to {output}")
+
+
+@app.command()
+def demo(store: Optional[Path] = StoreOpt):
+    """Load the bundled demo data (real UCDP excerpts) into the store and show what is there."""
+    from signalfire.demo import ATTRIBUTION, load_demo
+    wh = _store(store)
+    try:
+        with Progress(TextColumn("[bold]loading demo data"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True,
+                      disable=not console.is_terminal) as bar:
+            task = bar.add_task("demo", total=None)
+            results = load_demo(wh, progress=lambda n: bar.advance(task, n))
+    finally:
+        wh.close()
+    for r in results:
+        out.print(f"{Path(r.file).name}: read {r.read:,}, new {r.new:,}, updated {r.updated:,}, "
+                  f"unchanged {r.unchanged:,}, quarantined {r.quarantined:,}", highlight=False)
+    status(store)
+    out.print(ATTRIBUTION, highlight=False)
+
+
+@app.command()
+def version():
+    """Print the version."""
+    out.print(f"signalfire {__version__}")
+
+
+def main():
+    from signalfire.sources.base import SourceError
+    from signalfire.store.database import StoreError
+    from signalfire.store.queries import QueryError
+    debug = os.environ.get("SIGNALFIRE_DEBUG")
+    try:
+        app(standalone_mode=False)
+    except (SourceError, StoreError, QueryError) as exc:
+        if debug:
+            raise
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        console.print("interrupted: nothing was committed by the unfinished step")
+        sys.exit(130)
+    except Exception as exc:  # the user never sees a traceback
+        if debug:
+            raise
+        import click
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        console.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {exc}\n"
+                      "Run again with SIGNALFIRE_DEBUG=1 for details, and please report it.", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

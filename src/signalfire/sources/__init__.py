@@ -1,0 +1,29 @@
+"""Source adapters: one module per published format, each exposing ``ADAPTER`` (see :mod:`.base`).
+
+To add an adapter, write ``sources/<format>.py`` with a ``read(path)`` generator and an ``ADAPTER``, and list
+the module below.  The CLI, the docs and ``signalfire sources`` pick it up from here.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from signalfire.sources.base import Adapter, Batch, SourceError
+
+# CLI name -> module (under signalfire.sources)
+MODULES: dict[str, str] = {
+    "ucdp-ged": "ucdp_ged",
+}
+
+
+def get(name: str) -> Adapter:
+    if name not in MODULES:
+        raise SourceError(f"unknown source {name!r}; known sources: {', '.join(sorted(MODULES))}")
+    return import_module(f"signalfire.sources.{MODULES[name]}").ADAPTER
+
+
+def all_adapters() -> list[Adapter]:
+    return [get(name) for name in MODULES]
+
+
+__all__ = ["Adapter", "Batch", "SourceError", "get", "all_adapters", "MODULES"]

@@ -1,0 +1,189 @@
+"""Reading delimited text exactly as producers publish it: CSV/TSV, plain, gzipped or zipped, UTF-8 or not.
+
+:func:`read_records` streams a file as chunks of string columns with a ``record_ref`` per record and a
+quarantine frame for records that do not parse (wrong number of fields, unterminated quotes, oversized
+fields).  DuckDB's CSV reader does the parsing (it is the fastest reader here, and its rejects table gives
+the line and the error of every record it could not read); nothing is converted to numbers or dates here,
+that is each adapter's job.
+
+Files that are not valid UTF-8 (Excel re-saves with latin-1 bytes) are transcoded line by line to a
+temporary UTF-8 file first: each line is decoded as UTF-8 if it can be, else as Windows-1252.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from signalfire.sources.base import SourceError, quarantine_frame
+
+CHUNK_ROWS = 250_000
+MAX_LINE_BYTES = 4_000_000
+
+
+@contextmanager
+def plain_file(path: Path) -> Iterator[Path]:
+    """Yield a path to the file's text: zip members are extracted, invalid UTF-8 is transcoded."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(f"{path}: no such file")
+    with tempfile.TemporaryDirectory(prefix="signalfire-") as tmp:
+        current = path
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                members = [m for m in zf.namelist() if not m.endswith("/")]
+                if len(members) != 1:
+                    raise SourceError(f"{path}: expected one file in the zip archive, found {len(members)}")
+                target = Path(tmp) / Path(members[0]).name
+                with zf.open(members[0]) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                current = target
+        if not _is_utf8(current):
+            target = Path(tmp) / "utf8.txt"
+            _transcode(current, target)
+            current = target
+        yield current
+
+
+def _open_bytes(path: Path):
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+
+
+def _is_utf8(path: Path) -> bool:
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with _open_bytes(path) as fh:
+            while block := fh.read(1 << 22):
+                dec.decode(block)
+            dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    except (OSError, EOFError) as exc:
+        raise SourceError(f"{path}: cannot read the file ({exc})") from None
+    return True
+
+
+def _transcode(src: Path, dst: Path) -> None:
+    with _open_bytes(src) as fin, open(dst, "w", encoding="utf-8", newline="") as fout:
+        for line in fin:
+            try:
+                fout.write(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                fout.write(line.decode("cp1252", errors="replace"))
+
+
+def sniff_delimiter(path: Path, candidates: str = ",;\t|") -> str:
+    """The delimiter that splits the first line into the most fields."""
+    with plain_file(path) as plain, _open_bytes(plain) as fh:
+        first = fh.readline().decode("utf-8", errors="replace")
+    counts = {d: first.count(d) for d in candidates}
+    best = max(counts, key=counts.get)
+    if counts[best] == 0:
+        raise SourceError(f"{path}: line 1 has no field delimiter (tried {', '.join(map(repr, candidates))})")
+    return best
+
+
+def header_names(path: Path, delim: str) -> list[str]:
+    import csv
+    with plain_file(path) as plain, _open_bytes(plain) as fh:
+        first = fh.readline().decode("utf-8", errors="replace").rstrip("\r\n")
+    return next(csv.reader([first], delimiter=delim))
+
+
+def read_records(path: Path, *, delim: str, header: bool = True, names: list[str] | None = None,
+                 chunk_rows: int = CHUNK_ROWS, quote: str = '"') -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Stream (records, quarantine) chunks.  Records are all strings ('' for empty) plus ``record_ref``.
+
+    ``record_ref`` is ``"line N"``: the 1-based line of the record in the file (the header is line 1), assuming
+    one record per line, which holds for the formats read here; records DuckDB rejects are counted too.
+    """
+    path = Path(path)
+    with plain_file(path) as plain, tempfile.TemporaryDirectory(prefix="signalfire-spill-") as spill:
+        con = duckdb.connect()
+        con.execute(f"SET temp_directory = '{spill}'")
+        options = dict(delim=delim, header=header, all_varchar=True, quote=quote, escape=quote,
+                       store_rejects=True, rejects_table="rej", rejects_scan="rej_scan",
+                       max_line_size=MAX_LINE_BYTES, auto_detect=False, null_padding=False,
+                       strict_mode=True, parallel=True)
+        if names is None:
+            if not header:
+                raise ValueError("headerless files need names")
+            names = header_names(path, delim)
+        if len(set(names)) != len(names):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            raise SourceError(f"{path}: line 1: duplicate column names {dupes}")
+        columns = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for n in names)
+        opts = ", ".join(f"{k}={_sql_value(v)}" for k, v in options.items())
+        try:
+            con.execute(f"CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?, columns={{{columns}}}, {opts})",
+                        [str(plain)])
+        except duckdb.Error as exc:
+            raise SourceError(f"{path}: cannot read as delimited text ({str(exc).splitlines()[0]})") from None
+        rejects = _rejects(con, path, names)
+        reject_lines = sorted({int(r) for r in rejects["line"]}) if len(rejects) else []
+        total = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+        offset = 1 if header else 0
+        # the i-th accepted record sits on the i-th line that DuckDB did not reject
+        gaps = np.array(reject_lines, dtype=np.int64) - np.arange(len(reject_lines)) - (1 + offset)
+        result = con.execute("SELECT * FROM raw")
+        seen = 0
+        emitted_rejects = False
+        while True:
+            table = result.fetch_df_chunk(max(1, chunk_rows // 2048))
+            if table is None or len(table) == 0:
+                break
+            idx = np.arange(seen, seen + len(table), dtype=np.int64)
+            lines = idx + 1 + offset + np.searchsorted(gaps, idx, side="right")
+            seen += len(table)
+            table = table.fillna("")
+            table.insert(0, "record_ref", "line " + pd.Series(lines, index=table.index).astype(str))
+            q = rejects.drop(columns=["line"]) if not emitted_rejects else quarantine_frame()
+            emitted_rejects = True
+            yield table, q
+        if not emitted_rejects:
+            yield pd.DataFrame(columns=["record_ref", *names]), rejects.drop(columns=["line"])
+        assert seen == total
+        con.close()
+
+
+def _sql_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _rejects(con, path: Path, names: list[str]) -> pd.DataFrame:
+    rows = con.execute(
+        "SELECT line, column_idx, column_name, error_type, csv_line, error_message FROM rej ORDER BY line"
+    ).fetchall()
+    out = []
+    seen_lines = set()
+    for line, col_idx, col_name, err_type, csv_line, message in rows:
+        if line in seen_lines:
+            continue  # one quarantine record per line, with its first error
+        seen_lines.add(line)
+        what = {"TOO MANY COLUMNS": f"too many fields (expected {len(names)})",
+                "MISSING COLUMNS": f"too few fields (expected {len(names)})",
+                "UNQUOTED VALUE": "unterminated or stray quote",
+                "LINE SIZE OVER MAXIMUM": f"line longer than {MAX_LINE_BYTES} bytes",
+                "INVALID UNICODE": "invalid text encoding"}.get(str(err_type), str(message).splitlines()[0])
+        out.append({"line": int(line), "record_ref": f"line {line}",
+                    "column_name": col_name if err_type not in ("TOO MANY COLUMNS", "MISSING COLUMNS") else None,
+                    "raw": csv_line or "", "reason": f"{path.name}, line {line}: {what}"})
+    frame = quarantine_frame(out)
+    frame["line"] = [r["line"] for r in out]
+    return frame

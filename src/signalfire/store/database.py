@@ -1,0 +1,111 @@
+"""The embedded warehouse: a DuckDB file with versioned migrations.
+
+``Store`` wraps one DuckDB connection.  Opening a store runs any pending migrations in one transaction.
+DuckDB lets one process open a file for writing; a second process gets :class:`StoreBusy` with a clear
+message instead of a corrupt file.  Read-only opens (``read_only=True``) are for viewers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from signalfire.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+ENV_VAR = "SIGNALFIRE_STORE"
+DEFAULT_STORE = Path("~/.local/share/signalfire/signalfire.duckdb")
+
+
+class StoreError(Exception):
+    """A problem with the store that the user can act on; its message is shown as is."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store open for writing."""
+
+
+def default_store_path() -> Path:
+    """``$SIGNALFIRE_STORE`` if set, else ``~/.local/share/signalfire/signalfire.duckdb``."""
+    env = os.environ.get(ENV_VAR)
+    return Path(env).expanduser() if env else DEFAULT_STORE.expanduser()
+
+
+def resolve_path(path: str | os.PathLike | None) -> Path:
+    return Path(path).expanduser() if path else default_store_path()
+
+
+class Store:
+    """One open warehouse file."""
+
+    def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
+        self.path = resolve_path(path)
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise StoreError(f"no store at {self.path}: ingest data first (signalfire ingest …)")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise StoreBusy(
+                    f"the store {self.path} is in use by another Signalfire process (an ingest or a server); "
+                    "wait for it to finish, or send the ingest to the running server") from None
+            raise StoreError(f"cannot open the store {self.path}: {text}") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from None
+        if not read_only:
+            self.migrate()
+        elif self.schema_version() < SCHEMA_VERSION:
+            raise StoreError(f"the store {self.path} has an older schema; open it once for writing to upgrade it")
+
+    # -- schema -------------------------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'").fetchone()[0]
+        if not exists:
+            return 0
+        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def migrate(self) -> int:
+        """Apply pending migrations; returns the schema version."""
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"the store {self.path} was written by a newer Signalfire (schema {current}); "
+                             "upgrade Signalfire to open it")
+        if current == SCHEMA_VERSION:
+            return current
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
+            for number in range(current, SCHEMA_VERSION):
+                for statement in MIGRATIONS[number]:
+                    self.con.execute(statement)
+                self.con.execute("INSERT INTO schema_version VALUES (?, now())", [number + 1])
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+        return SCHEMA_VERSION
+
+    # -- queries ------------------------------------------------------------------------------------------------
+    def sql(self, query: str, params: list | None = None):
+        """Run a query; returns a DuckDB relation result (``.df()``, ``.to_arrow_table()``, ``.fetchall()``)."""
+        return self.con.execute(query, params or [])
+
+    def df(self, query: str, params: list | None = None):
+        return self.con.execute(query, params or []).df()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,107 @@
+"""Read queries over the store shared by the CLI, the Python API and the web API.
+
+:class:`EventFilter` turns the filters users give (country, category, source, dates, bounding box) into one
+parameterised SQL ``WHERE`` clause, so every front end filters exactly alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from signalfire.store.schema import EVENT_COLUMNS
+
+
+class QueryError(ValueError):
+    """A filter value the user gave is not valid; the message says which and why."""
+
+
+def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt, length in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+        if len(text) == length:
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                break
+    raise QueryError(f"--{name}: {value!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if not value:
+        return None
+    parts = str(value).split(",")
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise QueryError(f"--bbox: {value!r} is not W,S,E,N (four numbers separated by commas)") from None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise QueryError(f"--bbox: {value!r} is outside -180..180 / -90..90 or has south > north")
+    return west, south, east, north
+
+
+@dataclass
+class EventFilter:
+    countries: list[str] = field(default_factory=list)   # ISO3
+    categories: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    since: dt.date | None = None
+    until: dt.date | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    @classmethod
+    def parse(cls, country=None, category=None, source=None, since=None, until=None, bbox=None) -> "EventFilter":
+        def as_list(value):
+            if value is None:
+                return []
+            items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+            return [str(v).strip() for v in items if str(v).strip()]
+        flt = cls(countries=[c.upper() for c in as_list(country)], categories=as_list(category),
+                  sources=as_list(source), since=parse_date(since, "since"), until=parse_date(until, "until"),
+                  bbox=parse_bbox(bbox))
+        if flt.since and flt.until and flt.since > flt.until:
+            raise QueryError(f"--since {flt.since} is after --until {flt.until}")
+        return flt
+
+    def where(self, alias: str = "") -> tuple[str, list]:
+        p = f"{alias}." if alias else ""
+        clauses, params = [], []
+        for column, values in (("country_iso3", self.countries), ("category", self.categories),
+                               ("source", self.sources)):
+            if values:
+                clauses.append(f"{p}{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        if self.since:
+            clauses.append(f"{p}date_start >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append(f"{p}date_start <= ?")
+            params.append(self.until)
+        if self.bbox:
+            west, south, east, north = self.bbox
+            clauses.append(f"{p}latitude BETWEEN ? AND ?")
+            params.extend([south, north])
+            if west <= east:
+                clauses.append(f"{p}longitude BETWEEN ? AND ?")
+                params.extend([west, east])
+            else:  # crosses the antimeridian
+                clauses.append(f"({p}longitude >= ? OR {p}longitude <= ?)")
+                params.extend([west, east])
+        return (" AND ".join(clauses) or "TRUE"), params
+
+
+EVENT_OUTPUT = list(EVENT_COLUMNS) + ["run_id", "record_ref"]
+
+
+def events_query(flt: EventFilter, limit: int | None = None, offset: int = 0,
+                 columns: list[str] | None = None) -> tuple[str, list]:
+    where, params = flt.where()
+    cols = ", ".join(columns or EVENT_OUTPUT)
+    sql = f"SELECT {cols} FROM events WHERE {where} ORDER BY date_start DESC, source, source_id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    return sql, params
