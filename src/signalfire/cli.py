@@ -248,6 +248,17 @@ def version():
     out.print(f"signalfire {__version__}")
 
 
+def _register_commands():
+    """Commands of the higher layers live beside their code: each module has ``register(app)``."""
+    from signalfire.forecast import commands as forecast_commands
+    from signalfire.web import commands as web_commands
+    for module in (web_commands, forecast_commands):
+        module.register(app)
+
+
+_register_commands()
+
+
 def main():
     from signalfire.sources.base import SourceError
     from signalfire.store.database import StoreError
