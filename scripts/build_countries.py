@@ -88,6 +88,9 @@ EXTRA_ALIASES = {
     "Rwanda": "RWA", "Zaire (Democratic Republic of Congo)": "COD", "Falkland Islands": "FLK",
     "French Guiana": "GUF", "Guadeloupe": "GLP", "Martinique": "MTQ", "New Caledonia": "NCL",
     "International": "", "Serbia": "SRB", "Montenegro": "MNE", "South Sudan": "SSD", "Sudan": "SDN",
+    # ACLED country list (acledR acled_countries) and GTD country_txt spellings
+    "Bailiwick of Guernsey": "GGY", "Bailiwick of Jersey": "JEY", "Saint-Martin": "MAF",
+    "United States Minor Outlying Islands": "UMI", "People's Republic of the Congo": "COG",
 }
 
 
