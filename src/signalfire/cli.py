@@ -35,7 +35,7 @@ def _store(path, read_only=False):
 
 
 def _fail(message: str, code: int = 2):
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -80,8 +80,11 @@ def ingest(
     for r in results:
         table.add_row(Path(r.file).name, *(f"{getattr(r, k):,}" for k in
                       ("read", "new", "updated", "unchanged", "quarantined")),
-                      r.message if r.status == "unchanged" else r.status)
+                      r.status)
     out.print(table)
+    for r in results:
+        if r.status == "unchanged":
+            out.print(f"{Path(r.file).name}: {r.message}", highlight=False, soft_wrap=True)
     if totals["quarantined"]:
         out.print(f"{totals['quarantined']:,} records quarantined: see `signalfire quarantine`")
 
@@ -265,11 +268,12 @@ def main():
     from signalfire.store.queries import QueryError
     debug = os.environ.get("SIGNALFIRE_DEBUG")
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except (SourceError, StoreError, QueryError) as exc:
         if debug:
             raise
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -284,7 +288,8 @@ def main():
             exc.show()
             sys.exit(exc.exit_code)
         console.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {exc}\n"
-                      "Run again with SIGNALFIRE_DEBUG=1 for details, and please report it.", highlight=False)
+                      "Run again with SIGNALFIRE_DEBUG=1 for details, and please report it.", highlight=False,
+                      soft_wrap=True)
         sys.exit(1)
 
 

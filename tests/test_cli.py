@@ -1,0 +1,125 @@
+"""The command line as users and scripts drive it: JSON summaries, exports, clear errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+
+def run(*args, check=True):
+    proc = subprocess.run([sys.executable, "-m", "signalfire.cli", *map(str, args)], capture_output=True,
+                          text=True, timeout=300)
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "cli.duckdb"
+    ged = __import__("conftest").shared_path("ucdp/ged_ukraine_2014-2023.csv")
+    proc = run("ingest", "ucdp-ged", ged, "--store", path, "--json")
+    return path, json.loads(proc.stdout)
+
+
+def test_ingest_json_has_integer_counts(loaded):
+    _, summary = loaded
+    for key in ("read", "new", "updated", "unchanged", "quarantined"):
+        assert isinstance(summary[key], int)
+    assert summary["read"] == 3883 == summary["new"] + summary["updated"] + summary["unchanged"] + \
+        summary["quarantined"]
+
+
+def test_reingest_says_nothing_changed(loaded):
+    path, _ = loaded
+    ged = __import__("conftest").shared_path("ucdp/ged_ukraine_2014-2023.csv")
+    proc = run("ingest", "ucdp-ged", ged, "--store", path)
+    assert "nothing changed" in proc.stdout
+
+
+def test_events_csv_export_with_filters(loaded, tmp_path):
+    path, _ = loaded
+    out = tmp_path / "ukr.csv"
+    run("events", "--store", path, "--country", "UKR", "--since", "2022-02-24", "--until", "2022-12-31",
+        "--format", "csv", "--output", out)
+    frame = pd.read_csv(out)
+    assert "fatalities_best" in frame.columns and len(frame) > 0
+    assert frame.date_start.min() >= "2022-02-24" and frame.date_start.max() <= "2022-12-31"
+    assert set(frame.country_iso3) == {"UKR"}
+
+
+def test_events_bbox_parquet_and_geojson(loaded, tmp_path):
+    path, _ = loaded
+    bbox = "37,47,39,49"  # around Donetsk
+    run("events", "--store", path, "--bbox", bbox, "--format", "parquet", "--output", tmp_path / "e.parquet")
+    table = pq.read_table(tmp_path / "e.parquet").to_pandas()
+    assert len(table) > 0
+    assert table.longitude.between(37, 39).all() and table.latitude.between(47, 49).all()
+    run("events", "--store", path, "--bbox", bbox, "--format", "geojson", "--output", tmp_path / "e.geojson")
+    doc = json.loads((tmp_path / "e.geojson").read_text())
+    assert doc["type"] == "FeatureCollection" and len(doc["features"]) == len(table)
+    lon, lat = doc["features"][0]["geometry"]["coordinates"]
+    assert 37 <= lon <= 39 and 47 <= lat <= 49
+
+
+def test_events_table_and_status(loaded):
+    path, _ = loaded
+    proc = run("events", "--store", path, "--country", "UKR", "--limit", "5")
+    assert "3,883 match" in proc.stdout
+    proc = run("status", "--store", path)
+    assert "ucdp-ged" in proc.stdout and "CC BY 4.0" in proc.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ingest", "no-such-source", "x.csv"], "unknown source 'no-such-source'"),
+    (["ingest", "ucdp-ged", "/nonexistent/file.csv"], "no such file"),
+    (["events", "--since", "yesterday"], "is not a date"),
+    (["events", "--bbox", "1,2,3"], "W,S,E,N"),
+    (["events", "--format", "xlsx"], "use table, csv, parquet or geojson"),
+])
+def test_errors_are_clear(loaded, args, message):
+    path, _ = loaded
+    proc = run(*args, "--store", path, check=False)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+
+
+def test_wrong_file_for_adapter_is_a_clear_error(loaded, tmp_path):
+    path, _ = loaded
+    bad = tmp_path / "not_ged.csv"
+    bad.write_text("a,b,c\n1,2,3\n")
+    proc = run("ingest", "ucdp-ged", bad, "--store", path, check=False)
+    assert proc.returncode == 2
+    assert "not_ged.csv, line 1: missing required column(s) id, type_of_violence, best" in proc.stderr
+
+
+def test_quarantine_list_and_show(tmp_path):
+    store = tmp_path / "q.duckdb"
+    bad = tmp_path / "ged_bad.csv"
+    src = __import__("conftest").shared_path("ucdp/ged_v23_1_sample1000.csv")
+    lines = src.read_text().splitlines()
+    header = lines[0].split(",")
+    broken = lines[1].replace(",2013-01-03,2013-01-03,", ",2013-13-45,2013-01-03,")
+    bad.write_text("\n".join([lines[0], broken, lines[2]]) + "\n")
+    summary = json.loads(run("ingest", "ucdp-ged", bad, "--store", store, "--json").stdout)
+    assert (summary["read"], summary["new"], summary["quarantined"]) == (2, 1, 1)
+    proc = run("quarantine", "--store", store)
+    assert "quarantine (1 records)" in proc.stdout and "date_start" in proc.stdout
+    from signalfire.store.database import Store
+    with Store(store, read_only=True) as s:
+        reason = s.df("SELECT reason FROM quarantine").reason[0]
+    assert reason == "ged_bad.csv, line 2, column date_start: not a date: '2013-13-45'"
+    proc = run("quarantine", "--store", store, "--show", "1:line 2")
+    assert "2013-13-45" in proc.stdout and "date_start" in proc.stdout
+    assert len(header) == 49
+
+
+def test_sources_lists_adapters():
+    proc = run("sources")
+    assert "ucdp-ged" in proc.stdout
