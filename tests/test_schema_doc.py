@@ -1,0 +1,30 @@
+"""docs/SCHEMA.md names every column of the canonical schema, so the documentation cannot drift silently."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from signalfire.store import schema
+
+DOC = (Path(__file__).resolve().parents[1] / "docs" / "SCHEMA.md").read_text()
+
+
+def _section(title: str) -> str:
+    match = re.search(rf"^##+ {title}\n(.*?)(?=^## |\Z)", DOC, flags=re.S | re.M)
+    assert match, f"docs/SCHEMA.md has no section {title}"
+    return match.group(1)
+
+
+def test_every_table_column_is_documented():
+    for table, columns in {**schema.ADAPTER_TABLES, "quarantine": schema.QUARANTINE_COLUMNS}.items():
+        text = _section(table)
+        missing = [c for c in columns if f"`{c}`" not in text]
+        assert not missing, f"{table}: undocumented columns {missing}"
+
+
+def test_trace_columns_and_categories_documented():
+    for column in schema.TRACE_COLUMNS:
+        assert f"`{column}`" in DOC
+    for category in schema.CATEGORIES:
+        assert f"`{category}`" in DOC
