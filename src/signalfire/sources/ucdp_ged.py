@@ -119,6 +119,15 @@ def _description(chk: Checker) -> pd.Series:
     return out.str.strip(" —").replace("", None)
 
 
+def require_ged_columns(path: Path, present: list[str]) -> None:
+    """Raise SourceError unless the columns (or GeoJSON properties) a GED record needs are all present."""
+    require_columns(path, present, ["id", "type_of_violence", "best"], "is this a UCDP GED file?")
+    if "date_start" not in present and "year" not in present:
+        require_columns(path, present, ["date_start"])
+    if "country_id" not in present and "country" not in present:
+        require_columns(path, present, ["country_id"])
+
+
 def read(path: Path) -> Iterator[Batch]:
     path = Path(path)
     delim = sniff_delimiter(path)
@@ -127,13 +136,7 @@ def read(path: Path) -> Iterator[Batch]:
     for records, rejects in read_records(path, delim=delim):
         records = records.rename(columns=RENAMES)
         if first:
-            present = list(records.columns)
-            require_columns(path, present, ["id", "type_of_violence", "best"],
-                            "is this a UCDP GED file?")
-            if "date_start" not in present and "year" not in present:
-                require_columns(path, present, ["date_start"])
-            if "country_id" not in present and "country" not in present:
-                require_columns(path, present, ["country_id"])
+            require_ged_columns(path, list(records.columns))
             first = False
         chk = Checker(records, path, delim=delim)
         rows = canonical_rows(chk, version)
