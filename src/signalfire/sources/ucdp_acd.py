@@ -68,7 +68,7 @@ def _lowered(chk: Checker, column: str) -> pd.Series:
     return chk.value(column).str.lower().str.replace(r"\.0$", "", regex=True)
 
 
-def _code_list(chk: Checker, column: str) -> pd.Series:
+def code_list(chk: Checker, column: str) -> pd.Series:
     """A comma-separated list of whole-number codes (``"651, 666"``, ``"750.0"``) normalised to ``"651, 666"``."""
     values = chk.value(column)
     present = values[~chk.missing(values)]
@@ -89,7 +89,9 @@ def resolve_gw_by_year(codes: pd.Series, years: pd.Series) -> pd.DataFrame:
 
     Only codes whose holder changed over time (e.g. 345, 365) are looked up per year; the others once.
     """
-    codes = pd.to_numeric(codes, errors="coerce")
+    index = codes.index
+    codes = pd.to_numeric(codes, errors="coerce").reset_index(drop=True)
+    years = years.reset_index(drop=True)
     ref = reference()
     split = set(ref.loc[ref["gw"].notna()].groupby("gw")["iso3"].nunique().loc[lambda n: n > 1].index)
     timed = codes.isin(split)
@@ -105,7 +107,7 @@ def resolve_gw_by_year(codes: pd.Series, years: pd.Series) -> pd.DataFrame:
         dated = resolve_series(codes[timed], "gw", when=when)
         out.loc[timed, "country_iso3"] = dated["country_iso3"]
         out.loc[timed, "country_gw"] = dated["country_gw"]
-    return out
+    return out.set_axis(index)
 
 
 def _location_iso3(chk: Checker, gwno_loc: pd.Series, year: pd.Series) -> pd.Series:
@@ -151,7 +153,7 @@ def canonical_rows(chk: Checker, file_version: str | None) -> pd.DataFrame:
     incompat = _choice(chk, "incompatibility", INCOMPATIBILITY)
     ctype = _choice(chk, "type_of_conflict", CONFLICT_TYPE)
     intensity = chk.number("intensity_level", required=True, whole=True, minimum=1, maximum=2)
-    codes = {c: _code_list(chk, c) for c in CODE_LISTS}
+    codes = {c: code_list(chk, c) for c in CODE_LISTS}
     dates = {c: chk.date(c, DATE_FORMATS).dt.date for c in ("start_date", "start_date2", "ep_end_date")}
     numbers = {c: chk.number(c, whole=True, minimum=0, maximum=9) for c in
                ("cumulative_intensity", "start_prec", "start_prec2", "ep_end", "ep_end_prec")}
