@@ -1,4 +1,4 @@
-"""ACLED export/API CSV: invented fixtures in ACLED's layouts always; ACLED's real files when ../shared/data has them."""
+"""ACLED export/API CSV: invented fixtures in ACLED's layouts always; the real files when ../shared/data has them."""
 
 from __future__ import annotations
 

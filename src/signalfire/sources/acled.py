@@ -37,6 +37,7 @@ ACLED data.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,16 +121,23 @@ def _country(chk: Checker, dates: pd.Series) -> pd.DataFrame:
         result.loc[todo] = by_name.loc[todo, ["country_iso3", "country_gw"]].values
     failed = result["country_iso3"].isna()
     if failed.any():
-        if "iso" in recs.columns:
-            column, scheme, raw = "iso", "isonum", chk.value("iso")
-        elif "iso3" in recs.columns:
-            column, scheme, raw = "iso3", "iso3", chk.value("iso3")
+        has_code = pd.Series(False, index=recs.index)
+        why = pd.Series("", index=recs.index, dtype=object)
+        for column, scheme in (("iso", "isonum"), ("iso3", "iso3")):
+            if column in recs.columns:
+                raw = chk.value(column)
+                given = ~chk.missing(raw) & ~has_code
+                why[given] = raw[given].map(lambda v, s=scheme: describe_failure(v, s))
+                has_code |= given
+        names = chk.value("country") if "country" in recs.columns else None
+        if names is not None:
+            name_why = names.map(lambda v: describe_failure(v, "name"))
+            why = why.where(~has_code, why + " and " + name_why).where(has_code, name_why)
+            chk.fail(failed & ~has_code, "country", why)
         else:
-            column, scheme, raw = "country", "name", chk.value("country")
-        why = raw.map(lambda v: describe_failure(v, scheme))
-        if "country" in recs.columns and column != "country":
-            why = why + " and " + chk.value("country").map(lambda v: describe_failure(v, "name"))
-        chk.fail(failed, column, why)
+            chk.fail(failed & ~has_code, "iso" if "iso" in recs.columns else "iso3", "missing country code")
+        code_column = "iso" if "iso" in recs.columns else "iso3"
+        chk.fail(failed & has_code, code_column, why)
     return result
 
 
@@ -187,6 +195,19 @@ def canonical_rows(chk: Checker) -> pd.DataFrame:
     }, index=recs.index)
 
 
+def header_columns(path: Path, delim: str) -> list[str]:
+    """The header's column names (an unnamed column, as R's ``write.csv`` writes for the row index, becomes
+    ``column_N``); a header that is not text raises :class:`SourceError`."""
+    try:
+        names = header_names(path, delim)
+    except csv.Error as exc:
+        raise SourceError(f"{Path(path).name}, line 1: cannot read the header as delimited text ({exc})") from None
+    if any("\x00" in n for n in names):
+        raise SourceError(f"{Path(path).name}, line 1: the header holds NUL bytes: the file looks UTF-16 encoded "
+                          "or binary; expected UTF-8 or Windows-1252 text (re-save it as UTF-8 CSV)")
+    return [n.strip().lstrip("\ufeff") or f"column_{i + 1}" for i, n in enumerate(names)]
+
+
 def check_header(path: Path, present: list[str]) -> None:
     require_columns(path, present, ["event_id_cnty", "event_date", "event_type", "fatalities"],
                     "is this an ACLED export or API CSV?")
@@ -198,9 +219,12 @@ def check_header(path: Path, present: list[str]) -> None:
 def read(path: Path) -> Iterator[Batch]:
     path = Path(path)
     delim = sniff_delimiter(path)
-    names = [n.strip().lstrip("\ufeff") or f"column_{i + 1}" for i, n in enumerate(header_names(path, delim))]
+    names = header_columns(path, delim)
     check_header(path, names)
     for records, rejects in read_records(path, delim=delim, names=names):
+        if records.empty:
+            yield Batch(records.iloc[:, :1], rejects)
+            continue
         chk = Checker(records, path, delim=delim)
         good, quarantine = chk.split(canonical_rows(chk))
         yield Batch(good, pd.concat([rejects, quarantine], ignore_index=True))
@@ -210,4 +234,4 @@ ADAPTER = Adapter(name="acled", source="acled", table="events", version=VERSION,
                   formats="ACLED export/API CSV (any column order; API, R and legacy date styles)", read=read,
                   licence=LICENCE)
 
-__all__ = ["ADAPTER", "read", "canonical_rows", "CATEGORY"]
+__all__ = ["ADAPTER", "read", "canonical_rows", "header_columns", "CATEGORY"]

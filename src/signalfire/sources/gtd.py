@@ -2,7 +2,8 @@
 
 Reads START's GTD layout (``eventid, iyear, imonth, iday, approxdate, extended, resolution, country,
 country_txt, region, region_txt, provstate, city, latitude, longitude, specificity, …, summary, …,
-attacktype1_txt, …, targtype1_txt, …, target1, …, gname, …, nkill, nkillus, nkillter, nwound, …, scite1, …``) and
+attacktype1_txt, …, targtype1_txt, …, target1, …, gname, …, nkill, nkillus, nkillter, nwound, …, scite1, …``)
+and
 narrower extracts that keep only some of those columns (e.g. an R ``write.csv`` with an unnamed index column and
 no date parts).  Columns are found by name; extra columns are ignored.
 
@@ -41,7 +42,8 @@ import pandas as pd
 
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
-from signalfire.sources.delimited import header_names, read_records, sniff_delimiter
+from signalfire.sources.acled import header_columns
+from signalfire.sources.delimited import read_records, sniff_delimiter
 from signalfire.sources.validate import Checker, require_columns
 
 VERSION = "1.0"
@@ -170,10 +172,13 @@ def check_header(path: Path, present: list[str]) -> None:
 def read(path: Path) -> Iterator[Batch]:
     path = Path(path)
     delim = sniff_delimiter(path)
-    names = [n.strip().lstrip("\ufeff") or f"column_{i + 1}" for i, n in enumerate(header_names(path, delim))]
+    names = header_columns(path, delim)
     check_header(path, names)
     version = release_from_name(path)
     for records, rejects in read_records(path, delim=delim, names=names):
+        if records.empty:
+            yield Batch(records.iloc[:, :1], rejects)
+            continue
         chk = Checker(records, path, delim=delim)
         good, quarantine = chk.split(canonical_rows(chk, version))
         yield Batch(good, pd.concat([rejects, quarantine], ignore_index=True), source_version=version)
