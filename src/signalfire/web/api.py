@@ -1,0 +1,234 @@
+"""The JSON API under ``/api/v1``.
+
+Filters everywhere: ``country``, ``category``, ``source`` (comma-separated lists), ``since``/``until``
+(YYYY, YYYY-MM or YYYY-MM-DD) and ``bbox`` (W,S,E,N), parsed by :class:`~signalfire.store.queries.EventFilter`
+exactly as the CLI does.  Lists are paginated (``limit`` at most :data:`MAX_PAGE`, ``offset`` at most
+:data:`MAX_OFFSET`); every query runs under the store's statement timeout.  Tabular endpoints take
+``format=json|csv|geojson|parquet`` for downloads (at most :data:`MAX_EXPORT` rows).  Errors are
+``{"error": {"status": …, "message": …}}``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Literal, Optional
+
+import pyarrow as pa
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from signalfire.reports.export import to_bytes
+from signalfire.store.queries import EVENT_OUTPUT, EventFilter
+from signalfire.web import analytics
+
+router = APIRouter(prefix="/api/v1")
+
+MAX_PAGE = 1000
+MAX_OFFSET = 100_000
+MAX_EXPORT = 100_000
+MEDIA = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json",
+         "parquet": "application/vnd.apache.parquet", "json": "application/json"}
+Format = Literal["json", "csv", "geojson", "parquet"]
+
+
+def _ds(request: Request):
+    return request.app.state.ds
+
+
+def event_filter(country=None, category=None, source=None, since=None, until=None, bbox=None) -> EventFilter:
+    return EventFilter.parse(country or None, category or None, source or None, since or None, until or None,
+                             bbox or None)
+
+
+def table_response(table: pa.Table, fmt: str, name: str) -> Response:
+    """A download of ``table`` as CSV, GeoJSON (rows with latitude/longitude become points) or Parquet."""
+    if fmt == "geojson" and "latitude" not in table.column_names:
+        raise HTTPException(400, f"{name} has no coordinates: download it as csv or parquet")
+    data = to_bytes(table, fmt)
+    return Response(data, media_type=MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+def _rows_table(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows) if rows else pa.table({})
+
+
+# -- events -----------------------------------------------------------------------------------------------------
+@router.get("/events", summary="Events matching the filters, newest first")
+def events(request: Request, country: Optional[str] = None, category: Optional[str] = None,
+           source: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None,
+           bbox: Optional[str] = Query(None, description="W,S,E,N in degrees"),
+           limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=MAX_OFFSET),
+           format: Format = "json"):
+    ds = _ds(request)
+    flt = event_filter(country, category, source, since, until, bbox)
+    where, params = flt.where()
+    cols = ", ".join(EVENT_OUTPUT)
+    order = "ORDER BY date_start DESC, source, source_id"
+    if format != "json":
+        table = ds.arrow(f"SELECT {cols} FROM events WHERE {where} {order} LIMIT {MAX_EXPORT}", params)
+        return table_response(table, format, "events")
+    rows = ds.rows(f"SELECT {cols} FROM events WHERE {where} {order} LIMIT {limit} OFFSET {offset}", params)
+    total = analytics.count_events(ds, flt)
+    nxt = offset + limit if offset + limit < total and offset + limit <= MAX_OFFSET else None
+    return {"total": total, "limit": limit, "offset": offset, "next_offset": nxt, "data": rows}
+
+
+@router.get("/events/{source}/{source_id}", summary="One event with its revision history")
+def event(request: Request, source: str, source_id: str):
+    ds = _ds(request)
+    current = ds.rows("SELECT * EXCLUDE (row_hash) FROM events WHERE source = ? AND source_id = ?",
+                      [source, source_id])
+    if not current:
+        raise HTTPException(404, f"no event {source}/{source_id}")
+    revisions = ds.rows("SELECT * EXCLUDE (row_hash) FROM event_revisions WHERE source = ? AND source_id = ? "
+                        "ORDER BY superseded_at DESC", [source, source_id])
+    run = ds.rows("SELECT run_id, adapter, file_name, file_sha256, finished_at, source_version FROM ingest_runs "
+                  "WHERE run_id = ?", [current[0]["run_id"]])
+    return {"event": current[0], "ingest_run": run[0] if run else None, "revisions": revisions}
+
+
+@router.get("/map/grid", summary="Events binned on a lon/lat grid, as GeoJSON points (for clustered maps)")
+def map_grid(request: Request, country: Optional[str] = None, category: Optional[str] = None,
+             source: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None,
+             bbox: Optional[str] = None, cell: float = Query(0.1, ge=0.01, le=5.0)):
+    flt = event_filter(country, category, source, since, until, bbox)
+    return analytics.grid(_ds(request), flt, cell_deg=cell)
+
+
+# -- aggregates -------------------------------------------------------------------------------------------------
+@router.get("/series", summary="Monthly events and deaths by category or source")
+def series(request: Request, country: Optional[str] = None, category: Optional[str] = None,
+           source: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None,
+           bbox: Optional[str] = None, by: Literal["category", "source"] = "category", format: Format = "json"):
+    flt = event_filter(country, category, source, since, until, bbox)
+    rows = analytics.monthly_series(_ds(request), flt, by=by)
+    if format != "json":
+        return table_response(_rows_table(rows), format, f"series_by_{by}")
+    return {"by": by, "data": rows}
+
+
+@router.get("/countries/summary", summary="Events and deaths per country (the choropleth's values)")
+def country_summary(request: Request, category: Optional[str] = None, source: Optional[str] = None,
+                    since: Optional[str] = None, until: Optional[str] = None, country: Optional[str] = None,
+                    format: Format = "json"):
+    flt = event_filter(country, category, source, since, until)
+    rows = analytics.by_country(_ds(request), flt)
+    if format != "json":
+        return table_response(_rows_table(rows), format, "countries_summary")
+    return {"data": rows}
+
+
+@router.get("/movers", summary="Countries whose latest month departs most from their 12-month baseline")
+def movers(request: Request, category: Optional[str] = None, source: Optional[str] = None,
+           until: Optional[str] = None, measure: Literal["events", "deaths"] = "deaths",
+           limit: int = Query(10, ge=1, le=100)):
+    flt = event_filter(None, category, source, None, until)
+    return analytics.movers(_ds(request), flt, measure=measure, limit=limit)
+
+
+# -- countries --------------------------------------------------------------------------------------------------
+@router.get("/countries", summary="Countries with their names and whether events are stored for them")
+def countries(request: Request):
+    from signalfire.geo.borders import country_names
+    ds = _ds(request)
+    counts = ds.cached("country_counts", lambda: dict(ds.execute(
+        "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
+    names = country_names()
+    return {"data": [{"iso3": iso3, "name": name, "events": int(counts.get(iso3, 0))}
+                     for iso3, name in sorted(names.items())]}
+
+
+@router.get("/countries/shapes.geojson", summary="Country polygons (Natural Earth 1:50m, simplified)")
+def country_shapes():
+    from signalfire.web.geometry import countries_geojson
+    return Response(countries_geojson(), media_type="application/geo+json",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/countries/{iso3}/neighbours", summary="Land neighbours and the distance-band ring")
+def neighbours(iso3: str, distance_km: float = Query(200, ge=0, le=2000)):
+    from signalfire.geo.borders import country_names, land_borders, neighbourhood
+    iso3 = iso3.upper()
+    try:
+        ring = neighbourhood(iso3, distance_km=distance_km)
+    except KeyError:
+        raise HTTPException(404, f"unknown country {iso3!r} (use ISO 3166 alpha-3, e.g. POL)") from None
+    names = country_names()
+    land = land_borders().get(iso3, set())
+    return {"iso3": iso3, "name": names.get(iso3, iso3), "distance_km": distance_km,
+            "land_borders": sorted(land),
+            "ring": [{"iso3": c, "name": names.get(c, c), "land_border": c in land} for c in ring]}
+
+
+# -- sources and provenance -------------------------------------------------------------------------------------
+@router.get("/sources", summary="Sources loaded: events, span and versions")
+def sources(request: Request, format: Format = "json"):
+    ds = _ds(request)
+    rows = ds.cached("sources", lambda: ds.rows(
+        """SELECT source, count(*) AS events, min(date_start) AS first, max(date_start) AS last,
+                  count(DISTINCT country_iso3) AS countries, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths,
+                  string_agg(DISTINCT source_version, ', ' ORDER BY source_version) AS versions
+           FROM events GROUP BY source ORDER BY source"""))
+    if format != "json":
+        return table_response(_rows_table(rows), format, "sources")
+    return {"data": rows}
+
+
+@router.get("/ingest-runs", summary="Every ingest run, newest first")
+def ingest_runs(request: Request, limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0),
+                format: Format = "json"):
+    ds = _ds(request)
+    rows = ds.rows(f"SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT {limit} OFFSET {offset}")
+    if format != "json":
+        return table_response(_rows_table(rows), format, "ingest_runs")
+    return {"total": ds.scalar("SELECT count(*) FROM ingest_runs"), "data": rows}
+
+
+@router.get("/quarantine", summary="Quarantined records with their reasons")
+def quarantine(request: Request, run: Optional[int] = None, limit: int = Query(100, ge=1, le=MAX_PAGE),
+               offset: int = Query(0, ge=0, le=MAX_OFFSET), format: Format = "json"):
+    ds = _ds(request)
+    where, params = ("WHERE run_id = ?", [run]) if run else ("", [])
+    cap = MAX_EXPORT if format != "json" else limit
+    rows = ds.rows(f"SELECT run_id, file_name, record_ref, column_name, reason, left(raw, 500) AS raw "
+                   f"FROM quarantine {where} ORDER BY run_id DESC, record_ref LIMIT {cap} OFFSET {offset}", params)
+    if format != "json":
+        return table_response(_rows_table(rows), format, "quarantine")
+    return {"total": ds.scalar(f"SELECT count(*) FROM quarantine {where}", params), "data": rows}
+
+
+# -- ingest hand-off (localhost only) ---------------------------------------------------------------------------
+class IngestRequest(BaseModel):
+    adapter: str
+    files: list[str]
+    source_version: Optional[str] = None
+
+
+def _check_local(request: Request) -> None:
+    client = request.client.host if request.client else ""
+    token = request.headers.get("X-Signalfire-Token", "")
+    if client not in ("127.0.0.1", "::1", "localhost", "testclient"):
+        raise HTTPException(403, "ingest hand-off is accepted from this machine only")
+    if not hmac.compare_digest(token, request.app.state.token):
+        raise HTTPException(403, "missing or wrong hand-off token (it is in the server file beside the store)")
+
+
+@router.post("/_internal/ingest", include_in_schema=False, status_code=202)
+def submit_ingest(request: Request, body: IngestRequest):
+    _check_local(request)
+    try:
+        job = _ds(request).submit_ingest(body.adapter, body.files, body.source_version)
+    except FileNotFoundError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return JSONResponse(job.as_dict(), status_code=202)
+
+
+@router.get("/_internal/ingest/{job_id}", include_in_schema=False)
+def ingest_job(request: Request, job_id: str):
+    _check_local(request)
+    job = _ds(request).job(job_id)
+    if job is None:
+        raise HTTPException(404, f"no ingest job {job_id}")
+    return job.as_dict()

@@ -1,0 +1,107 @@
+"""The dashboard and API application: ``create_app(store_path)`` returns a FastAPI app holding the store.
+
+Pages are server-rendered (Jinja2, autoescaped: event text from sources is always shown as text); front-end
+libraries are served from ``static/vendor`` (copied from npm at set-up), so nothing loads from another host.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from signalfire import __version__
+from signalfire.sources.base import SourceError
+from signalfire.store.database import StoreError
+from signalfire.store.queries import QueryError
+from signalfire.web.datastore import DataStore, QueryTimeout
+from signalfire.web.privacy import ConsentLog, consent_path
+from signalfire.web.security import SecurityHeaders
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+
+DESCRIPTION = """Signalfire's read API over the store: events with filters, bounding box and pagination;
+monthly series; countries, their shapes and neighbours; sources, ingest runs and quarantined records.
+Filters: `country`, `category`, `source` (comma-separated), `since`/`until` (YYYY, YYYY-MM or YYYY-MM-DD),
+`bbox` (W,S,E,N). Errors are `{"error": {"status": …, "message": …}}`."""
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, load_demo: bool = True,
+               ds: DataStore | None = None) -> FastAPI:
+    app = FastAPI(title="Signalfire API", version=__version__, description=DESCRIPTION,
+                  docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
+    app.state.ds = ds or DataStore(store_path, timeout_s=timeout_s, load_demo_if_empty=load_demo)
+    app.state.consent = ConsentLog(consent_path(app.state.ds.path))
+    app.state.token = secrets.token_urlsafe(24)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    # warm the country geometry (decoding Natural Earth takes a second or two) off the request path
+    def warm():
+        from signalfire.web.geometry import countries_geojson
+        countries_geojson()
+    threading.Thread(target=warm, daemon=True).start()
+
+    from signalfire.web import api, pages
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    def page_or_json(request: Request, status: int, message: str):
+        if _wants_html(request):
+            html = pages.render_error(request, status, message)
+            return HTMLResponse(html, status_code=status)
+        return _error(status, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such page or endpoint: {request.url.path}"
+        return page_or_json(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(x) for x in err.get("loc", []) if x not in ("query", "body", "path"))
+            parts.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", "invalid"))
+        return page_or_json(request, 422, "invalid request: " + "; ".join(parts))
+
+    @app.exception_handler(QueryError)
+    async def query_error(request: Request, exc: QueryError):
+        return page_or_json(request, 400, str(exc).replace("--", ""))
+
+    @app.exception_handler(QueryTimeout)
+    async def timeout_error(request: Request, exc: QueryTimeout):
+        return page_or_json(request, 503, str(exc))
+
+    @app.exception_handler(SourceError)
+    async def source_error(request: Request, exc: SourceError):
+        return page_or_json(request, 400, str(exc))
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError):
+        return page_or_json(request, 503, str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        return page_or_json(request, 500, f"unexpected {type(exc).__name__}: the server logged it")
+
+    return app

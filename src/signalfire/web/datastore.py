@@ -1,0 +1,180 @@
+"""The server's hold on the store: one DuckDB connection, a cursor per request, a cost limit, hand-off ingests.
+
+DuckDB lets one process open a file for writing, and while it does no other process can open the file, even
+read-only.  So the running server *is* the store's only user: readers get their own cursor per request and see
+the last committed snapshot (DuckDB's MVCC), and an ingest handed over by ``signalfire ingest`` runs
+:func:`signalfire.store.ingest.ingest_file` in a worker thread on its own cursor.  Readers keep answering while
+it runs and see the new data as soon as it commits; :attr:`DataStore.version` then changes, which invalidates
+the small result caches of the web layer.
+
+Every query runs under a statement timeout: a timer interrupts the cursor, and the request gets a clear
+``query too expensive`` error instead of stalling the server.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from signalfire.store.database import Store
+
+
+class QueryTimeout(Exception):
+    """A query ran past the statement timeout and was interrupted."""
+
+
+class _CursorStore(Store):
+    """A :class:`Store` view over one cursor of the server's connection (for ingest_file in a worker thread)."""
+
+    def __init__(self, path: Path, con):  # noqa: D107 - deliberately skips Store.__init__ (no new connection)
+        self.path = path
+        self.read_only = False
+        self.con = con
+
+
+@dataclass
+class IngestJob:
+    id: str
+    adapter: str
+    files: list[str]
+    status: str = "queued"            # queued | running | done | failed
+    results: list[dict] = field(default_factory=list)
+    error: str | None = None
+    submitted_at: float = field(default_factory=time.time)
+    finished_at: float | None = None
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "adapter": self.adapter, "files": self.files, "status": self.status,
+                "results": self.results, "error": self.error, "submitted_at": self.submitted_at,
+                "finished_at": self.finished_at}
+
+
+class DataStore:
+    def __init__(self, path: str | Path | None = None, timeout_s: float = 5.0, load_demo_if_empty: bool = True):
+        self.store = Store(path)
+        self.path = self.store.path
+        self.timeout_s = timeout_s
+        self.version = 0
+        self._ingest_lock = threading.Lock()
+        self._jobs: dict[str, IngestJob] = {}
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_lock = threading.Lock()
+        if load_demo_if_empty and self.is_empty():
+            from signalfire.demo import load_demo
+            load_demo(self.store)
+            self.version += 1
+
+    # -- reading ------------------------------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        return self.store.con.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+    def execute(self, sql: str, params: list | None = None, timeout_s: float | None = None):
+        """Run one read query on a fresh cursor under the statement timeout; returns the cursor (fetch from it)."""
+        cur = self.store.con.cursor()
+        limit = self.timeout_s if timeout_s is None else timeout_s
+        timer = threading.Timer(limit, cur.interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            cur.execute(sql, params or [])
+            return cur
+        except duckdb.InterruptException:
+            cur.close()
+            raise QueryTimeout(f"the query took longer than {limit:g} s and was stopped: narrow the filters "
+                               "(period, country, category, bbox)") from None
+        finally:
+            timer.cancel()
+
+    def df(self, sql: str, params: list | None = None):
+        cur = self.execute(sql, params)
+        try:
+            return cur.df()
+        finally:
+            cur.close()
+
+    def rows(self, sql: str, params: list | None = None) -> list[dict]:
+        cur = self.execute(sql, params)
+        try:
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row)) for row in cur.fetchall()]
+        finally:
+            cur.close()
+
+    def arrow(self, sql: str, params: list | None = None):
+        cur = self.execute(sql, params)
+        try:
+            return cur.to_arrow_table()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: list | None = None):
+        cur = self.execute(sql, params)
+        try:
+            row = cur.fetchone()
+            return row[0] if row else None
+        finally:
+            cur.close()
+
+    def cached(self, key, compute, size: int = 256):
+        """Memoise ``compute()`` per data version (any committed ingest invalidates every entry)."""
+        full = (self.version, key)
+        with self._cache_lock:
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return self._cache[full]
+        value = compute()
+        with self._cache_lock:
+            self._cache[full] = value
+            while len(self._cache) > size:
+                self._cache.popitem(last=False)
+        return value
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))
+
+    # -- ingest hand-off ----------------------------------------------------------------------------------------
+    def submit_ingest(self, adapter: str, files: list[str], source_version: str | None = None) -> IngestJob:
+        from signalfire.sources import get
+        get(adapter)  # unknown adapter: raises SourceError now, not in the worker
+        for name in files:
+            if not Path(name).is_file():
+                raise FileNotFoundError(f"{name}: no such file (paths are read by the server process)")
+        job = IngestJob(id=uuid.uuid4().hex[:12], adapter=adapter, files=[str(Path(f).resolve()) for f in files])
+        self._jobs[job.id] = job
+        thread = threading.Thread(target=self._run_ingest, args=(job, source_version), daemon=True,
+                                  name=f"ingest-{job.id}")
+        thread.start()
+        return job
+
+    def job(self, job_id: str) -> IngestJob | None:
+        return self._jobs.get(job_id)
+
+    def _run_ingest(self, job: IngestJob, source_version: str | None) -> None:
+        from signalfire.sources import get
+        from signalfire.store.ingest import ingest_file
+        with self._ingest_lock:          # one ingest at a time; readers are not blocked
+            job.status = "running"
+            cur = self.store.con.cursor()
+            try:
+                shim = _CursorStore(self.path, cur)
+                for name in job.files:
+                    result = ingest_file(shim, get(job.adapter), name, source_version=source_version)
+                    job.results.append(result.as_dict())
+                    if result.status == "loaded":
+                        self.version += 1
+                job.status = "done"
+            except Exception as exc:  # reported to the client, never a traceback
+                job.status = "failed"
+                job.error = f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
+            finally:
+                cur.close()
+                job.finished_at = time.time()
+
+    def close(self) -> None:
+        self.store.close()

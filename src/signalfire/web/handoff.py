@@ -1,0 +1,95 @@
+"""Ingest while serving: the server file beside the store, and the client that hands an ingest to the server.
+
+``signalfire serve`` writes ``<store>.server.json`` (mode 0600: pid, host, port and a random token) once it
+listens, and removes it on exit.  ``signalfire ingest`` finds the store busy (:class:`StoreBusy`), reads this
+file, and if the server process is alive POSTs the files to ``/api/v1/_internal/ingest`` on 127.0.0.1 with the
+token (only a user who can read the file can ingest), then polls the job until the server has committed it.
+The server runs the ingest in a worker thread on its own cursor; readers keep serving the last committed data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+def server_file(store_path: Path) -> Path:
+    return Path(str(store_path) + ".server.json")
+
+
+def write_server_file(store_path: Path, host: str, port: int) -> tuple[Path, str]:
+    token = secrets.token_urlsafe(24)
+    path = server_file(store_path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({"pid": os.getpid(), "host": host, "port": port, "token": token,
+                   "started": time.time()}, fh)
+    return path, token
+
+
+def remove_server_file(store_path: Path) -> None:
+    try:
+        server_file(store_path).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def running_server(store_path: Path) -> dict | None:
+    """The server holding this store, if its file exists and its process is alive."""
+    path = server_file(store_path)
+    try:
+        info = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    if not _alive(int(info.get("pid", -1))):
+        return None
+    return info
+
+
+class HandoffError(Exception):
+    pass
+
+
+def _request(info: dict, method: str, path: str, body: dict | None = None, timeout: float = 30) -> dict:
+    url = f"http://127.0.0.1:{info['port']}{path}"
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Content-Type": "application/json", "X-Signalfire-Token": info["token"]})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        try:
+            message = json.loads(exc.read())["error"]["message"]
+        except Exception:
+            message = str(exc)
+        raise HandoffError(f"the running server refused the ingest: {message}") from None
+    except OSError as exc:
+        raise HandoffError(f"cannot reach the server on port {info['port']}: {exc}") from None
+
+
+def handoff_ingest(info: dict, adapter: str, files: list[Path], source_version: str | None = None,
+                   poll_s: float = 0.25) -> dict:
+    """Submit the ingest to the running server and wait until it has finished; returns the job."""
+    job = _request(info, "POST", "/api/v1/_internal/ingest",
+                   {"adapter": adapter, "files": [str(Path(f).resolve()) for f in files],
+                    "source_version": source_version})
+    while job["status"] in ("queued", "running"):
+        time.sleep(poll_s)
+        job = _request(info, "GET", f"/api/v1/_internal/ingest/{job['id']}")
+    return job

@@ -1,0 +1,230 @@
+"""Server-rendered pages: Overview, Country, Neighbourhood watch, Data, Privacy and cookies, API docs.
+
+Filters (period, category, source, country, measure) live in the URL query so a view can be shared; maps and
+charts fetch the same filters from the JSON API.  Templates are autoescaped: source text is never markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from signalfire import __version__
+from signalfire.store.queries import EventFilter
+from signalfire.store.schema import CATEGORIES
+from signalfire.web import analytics, privacy
+
+HERE = Path(__file__).resolve().parent
+env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
+                  trim_blocks=True, lstrip_blocks=True)
+router = APIRouter()
+
+DEFAULT_HOME = "POL"
+PAGE_SIZE = 50
+
+
+def _fmt_int(value) -> str:
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return ""
+
+
+env.filters["int"] = _fmt_int
+env.filters["label"] = lambda v: str(v or "").replace("_", " ")
+
+
+def _names() -> dict[str, str]:
+    from signalfire.geo.borders import country_names
+    return country_names()
+
+
+def _filters(request: Request) -> dict:
+    q = request.query_params
+    return {k: q.get(k, "").strip() for k in ("since", "until", "category", "source", "country", "measure")}
+
+
+def _flt(f: dict, country: str | None = None) -> EventFilter:
+    return EventFilter.parse(country if country is not None else (f["country"] or None), f["category"] or None,
+                             f["source"] or None, f["since"] or None, f["until"] or None)
+
+
+def _query(f: dict, **extra) -> str:
+    items = {k: v for k, v in {**f, **extra}.items() if v not in (None, "")}
+    return urlencode(items)
+
+
+def _context(request: Request, active: str, **kw) -> dict:
+    ds = request.app.state.ds
+    sources = ds.cached("source_names", lambda: [r[0] for r in ds.execute(
+        "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()])
+    consent = privacy.current_consent(request)
+    return {"request": request, "active": active, "version": __version__, "categories": CATEGORIES,
+            "sources": sources, "consent": consent, "names": _names(), "path": request.url.path,
+            "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+            "as_of": analytics.as_of(ds), **kw}
+
+
+def render(name: str, ctx: dict) -> HTMLResponse:
+    return HTMLResponse(env.get_template(name).render(**ctx))
+
+
+def render_error(request: Request, status: int, message: str) -> str:
+    try:
+        ctx = _context(request, "", status=status, message=message)
+    except Exception:
+        ctx = {"request": request, "active": "", "status": status, "message": message, "categories": CATEGORIES,
+               "sources": [], "consent": None, "names": {}, "path": "", "next_url": "/", "as_of": None,
+               "version": __version__}
+    return env.get_template("error.html").render(**ctx)
+
+
+def _period(ds, f: dict) -> tuple[dict, EventFilter]:
+    """Fill in the default period (the year to the latest event) into the URL filters."""
+    flt = analytics.default_period(ds, _flt(f))
+    f = dict(f)
+    f["since"] = f["since"] or (flt.since.isoformat() if flt.since else "")
+    f["until"] = f["until"] or (flt.until.isoformat() if flt.until else "")
+    return f, flt
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def overview(request: Request):
+    ds = request.app.state.ds
+    f, flt = _period(ds, _filters(request))
+    measure = f["measure"] if f["measure"] in ("events", "deaths") else "deaths"
+    f["measure"] = measure
+    rows = analytics.by_country(ds, flt)
+    top = sorted(rows, key=lambda r: (r[measure], r["events"]), reverse=True)[:12]
+    movers = analytics.movers(ds, replace(flt, since=None), measure=measure, limit=10)
+    latest = analytics.latest_events(ds, flt, limit=15)
+    totals = {"events": sum(r["events"] for r in rows), "deaths": sum(r["deaths"] for r in rows),
+              "countries": len(rows)}
+    return render("overview.html", _context(request, "overview", f=f, q=_query(f), top=top, movers=movers,
+                                            latest=latest, totals=totals, measure=measure))
+
+
+@router.get("/country/{iso3}", response_class=HTMLResponse, include_in_schema=False)
+def country(request: Request, iso3: str, page: int = 1):
+    ds = request.app.state.ds
+    iso3 = iso3.upper()
+    names = _names()
+    if iso3 not in names and not ds.scalar("SELECT count(*) FROM events WHERE country_iso3 = ?", [iso3]):
+        raise HTTPException(404, f"unknown country {iso3!r}: use an ISO 3166 alpha-3 code such as UKR")
+    f = _filters(request)
+    f["country"] = iso3
+    flt = _flt(f, iso3)
+    page = max(1, min(page, 2000))
+    total = analytics.count_events(ds, flt)
+    events = analytics.latest_events(ds, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    revisions = analytics.revisions_count(ds, flt) if events else {}
+    summary = ds.rows("""SELECT count(*) AS events, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths,
+                                min(date_start) AS first, max(date_start) AS last FROM events WHERE """
+                      + flt.where()[0], flt.where()[1])[0]
+    conflicts = ds.rows("""SELECT conflict_id, min(year) AS first_year, max(year) AS last_year,
+                                  arg_max(side_a, year) AS side_a, arg_max(side_b, year) AS side_b,
+                                  arg_max(incompatibility, year) AS incompatibility,
+                                  max(intensity_level) AS max_intensity, arg_max(type_of_conflict, year) AS type,
+                                  arg_max(version, year) AS version
+                           FROM conflicts WHERE list_contains(string_split(location_iso3, ','), ?)
+                           GROUP BY conflict_id ORDER BY last_year DESC, conflict_id""", [iso3])
+    from signalfire.geo.borders import land_borders
+    from signalfire.web.forecasts import country_forecasts
+    from signalfire.web.geometry import bounds
+    return render("country.html", _context(
+        request, "country", iso3=iso3, name=names.get(iso3, iso3), f=f, q=_query(f), events=events,
+        total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), revisions=revisions, summary=summary,
+        conflicts=conflicts, neighbours=sorted(land_borders().get(iso3, set())), bounds=bounds(iso3),
+        forecasts=country_forecasts(ds, iso3), q_nocountry=_query({**f, "country": ""})))
+
+
+@router.get("/neighbourhood", response_class=HTMLResponse, include_in_schema=False)
+def neighbourhood_page(request: Request, home: str = "", distance_km: float = 200):
+    from signalfire.geo.borders import land_borders, neighbourhood
+    ds = request.app.state.ds
+    names = _names()
+    remembered = request.cookies.get("sf_home", "") if privacy.allows(request, "preferences") else ""
+    home = (home or remembered or DEFAULT_HOME).upper()
+    if home not in names:
+        raise HTTPException(404, f"unknown home country {home!r}: use an ISO 3166 alpha-3 code such as POL")
+    distance_km = max(0.0, min(float(distance_km), 2000.0))
+    ring = neighbourhood(home, distance_km=distance_km)
+    land = land_borders().get(home, set())
+    f, flt = _period(ds, _filters(request))
+    f["country"] = ""
+    members = [home, *ring]
+    ring_flt = replace(flt, countries=members)
+    counts = {r["iso3"]: r for r in analytics.by_country(ds, ring_flt)}
+    change = analytics.week_change(ds, members, replace(flt, since=None, until=None))
+    latest = analytics.latest_events(ds, ring_flt, limit=15)
+    response = render("neighbourhood.html", _context(
+        request, "neighbourhood", home=home, distance_km=int(distance_km), ring=ring, land=land, f=f,
+        q=_query(f), ring_q=_query({**f, "country": ",".join(members)}), counts=counts, change=change,
+        latest=latest, remembered=bool(remembered), can_remember=privacy.allows(request, "preferences")))
+    if privacy.allows(request, "preferences") and request.query_params.get("home"):
+        response.set_cookie("sf_home", home, max_age=privacy.MAX_AGE, samesite="lax", httponly=True)
+    return response
+
+
+@router.get("/data", response_class=HTMLResponse, include_in_schema=False)
+def data_page(request: Request, page: int = 1):
+    ds = request.app.state.ds
+    page = max(1, min(page, 2000))
+    sources = ds.rows("""SELECT source, count(*) AS events, min(date_start) AS first, max(date_start) AS last,
+                                count(DISTINCT country_iso3) AS countries,
+                                string_agg(DISTINCT source_version, ', ' ORDER BY source_version) AS versions
+                         FROM events GROUP BY source ORDER BY source""")
+    tables = ds.rows("""SELECT 'conflicts' AS tbl, count(*) AS n FROM conflicts
+                        UNION ALL SELECT 'country_month', count(*) FROM country_month
+                        UNION ALL SELECT 'country_year', count(*) FROM country_year
+                        UNION ALL SELECT 'event_revisions', count(*) FROM event_revisions""")
+    runs = ds.rows("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT 100")
+    qtotal = ds.scalar("SELECT count(*) FROM quarantine")
+    quarantine = ds.rows(f"""SELECT run_id, file_name, record_ref, column_name, reason, left(raw, 300) AS raw
+                             FROM quarantine ORDER BY run_id DESC, record_ref
+                             LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}""")
+    from signalfire.sources import MODULES, get
+    licences = {}
+    for name in {r["adapter"] for r in runs}:
+        try:
+            licences[name] = get(name).licence if name in MODULES else ""
+        except Exception:
+            licences[name] = ""
+    return render("data.html", _context(request, "data", sources=sources, tables=tables, runs=runs,
+                                        quarantine=quarantine, qtotal=qtotal, page=page,
+                                        pages=max(1, -(-qtotal // PAGE_SIZE)), licences=licences))
+
+
+@router.get("/privacy", response_class=HTMLResponse, include_in_schema=False)
+def privacy_page(request: Request):
+    return render("privacy.html", _context(request, "privacy", purposes=privacy.PURPOSES,
+                                           notice_version=privacy.NOTICE_VERSION))
+
+
+@router.post("/privacy/consent", include_in_schema=False)
+def record_consent(request: Request, decision: str = Form(...), preferences: str = Form(""),
+                   next: str = Form("/")):
+    purposes = ["preferences"] if preferences else []
+    try:
+        entry = request.app.state.consent.record(decision, purposes,
+                                                 consent_id=request.cookies.get(privacy.COOKIE))
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(privacy.COOKIE, entry["consent_id"], max_age=privacy.MAX_AGE, samesite="lax",
+                        httponly=True)
+    if "preferences" not in entry["purposes"]:
+        response.delete_cookie("sf_home")
+    return response
+
+
+@router.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+def api_docs(request: Request):
+    return render("api_docs.html", _context(request, "api"))
+

@@ -1,0 +1,165 @@
+// Maps: a world choropleth (Overview) and clustered event maps (Country, Neighbourhood watch).
+// Country shapes come from this server (Natural Earth, shipped with Signalfire); there are no tiles and no
+// text labels (which would need glyphs from elsewhere), so nothing loads from another host.
+import * as ml from '/static/vendor/maplibre-gl.mjs';
+
+const maplibregl = ml.default ?? ml;
+const OCEAN = '#dce7f1';
+const LAND = '#f3f0ea';
+const BORDER = '#b9c2cc';
+const RAMP = ['#fee8c8', '#fdd49e', '#fdbb84', '#fc8d59', '#ef6548', '#d7301f', '#990000'];
+
+async function getJSON(url) {
+  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (!response.ok) {
+    let message = `${response.status}`;
+    try { message = (await response.json()).error.message; } catch (e) { /* keep status */ }
+    throw new Error(message);
+  }
+  return response.json();
+}
+
+function baseStyle() {
+  return { version: 8, sources: {}, layers: [{ id: 'ocean', type: 'background', paint: { 'background-color': OCEAN } }] };
+}
+
+function newMap(el, options = {}) {
+  const map = new maplibregl.Map({
+    container: el, style: baseStyle(), center: [15, 25], zoom: 1.2, minZoom: 0.5, maxZoom: 12,
+    attributionControl: false, renderWorldCopies: false, dragRotate: false, pitchWithRotate: false,
+    canvasContextAttributes: { preserveDrawingBuffer: true }, ...options,
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.on('idle', () => { el.dataset.painted = 'true'; });
+  return map;
+}
+
+function showError(el, message) {
+  const div = document.createElement('div');
+  div.className = 'map-error';
+  div.textContent = `Map unavailable: ${message}`;
+  el.replaceChildren(div);
+}
+
+function popupContent(title, lines, href) {
+  const box = document.createElement('div');
+  const head = document.createElement(href ? 'a' : 'strong');
+  head.textContent = title;
+  if (href) head.href = href;
+  box.append(head);
+  for (const line of lines) {
+    const p = document.createElement('div');
+    p.textContent = line;
+    box.append(p);
+  }
+  return box;
+}
+
+function breaks(values) {
+  const max = Math.max(1, ...values);
+  const out = [];
+  for (let i = 1; i < RAMP.length; i += 1) out.push(Math.round(Math.pow(max, i / RAMP.length)));
+  return [...new Set(out)].filter((b) => b > 0);
+}
+
+function bboxOf(features) {
+  let [w, s, e, n] = [180, 90, -180, -90];
+  const visit = (c) => {
+    if (typeof c[0] === 'number') {
+      w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]);
+    } else c.forEach(visit);
+  };
+  features.forEach((f) => visit(f.geometry.coordinates));
+  return [[w, s], [e, n]];
+}
+
+async function choropleth(el) {
+  const map = newMap(el);
+  const [shapes, values] = await Promise.all([getJSON(el.dataset.shapes), getJSON(el.dataset.values)]);
+  const measure = el.dataset.measure || 'deaths';
+  const byIso = new Map(values.data.map((r) => [r.iso3, r]));
+  for (const f of shapes.features) {
+    const r = byIso.get(f.properties.iso3);
+    f.properties.v = r ? r[measure] : 0;
+    f.properties.events = r ? r.events : 0;
+    f.properties.deaths = r ? r.deaths : 0;
+  }
+  const stops = breaks(values.data.map((r) => r[measure]));
+  const color = ['step', ['get', 'v'], LAND, 1, RAMP[0]];
+  stops.forEach((b, i) => { if (b > 1) color.push(b, RAMP[Math.min(i + 1, RAMP.length - 1)]); });
+  const ready = () => {
+    map.addSource('countries', { type: 'geojson', data: shapes });
+    map.addLayer({ id: 'fill', type: 'fill', source: 'countries', paint: { 'fill-color': color, 'fill-opacity': 0.95 } });
+    map.addLayer({ id: 'border', type: 'line', source: 'countries', paint: { 'line-color': BORDER, 'line-width': 0.5 } });
+    map.on('click', 'fill', (e) => {
+      const p = e.features[0].properties;
+      new maplibregl.Popup({ closeButton: false }).setLngLat(e.lngLat)
+        .setDOMContent(popupContent(p.name, [`${Number(p.events).toLocaleString()} events`,
+          `${Number(p.deaths).toLocaleString()} deaths`], `/country/${p.iso3}${window.location.search}`))
+        .addTo(map);
+    });
+    map.on('mouseenter', 'fill', () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', 'fill', () => { map.getCanvas().style.cursor = ''; });
+  };
+  if (map.loaded()) ready(); else map.on('load', ready);
+  const legend = document.getElementById('legend');
+  if (legend) {
+    const items = [[LAND, '0'], [RAMP[0], '1+'], ...stops.filter((b) => b > 1).map((b, i) => [RAMP[Math.min(i + 1, RAMP.length - 1)], `${b.toLocaleString()}+`])];
+    legend.replaceChildren(...items.flatMap(([c, label]) => {
+      const sw = document.createElement('span'); sw.className = 'sw'; sw.style.background = c;
+      const lab = document.createElement('span'); lab.className = 'lab'; lab.textContent = label;
+      return [sw, lab];
+    }));
+    legend.prepend(Object.assign(document.createElement('span'), { className: 'lab', textContent: `${measure}:` }));
+  }
+}
+
+async function clusterMap(el) {
+  const map = newMap(el);
+  const [shapes, points] = await Promise.all([getJSON(el.dataset.shapes), getJSON(el.dataset.points)]);
+  const home = el.dataset.highlight || '';
+  const ring = (el.dataset.ring || '').split(',').filter(Boolean);
+  const ready = () => {
+    map.addSource('countries', { type: 'geojson', data: shapes });
+    map.addLayer({ id: 'land', type: 'fill', source: 'countries', paint: {
+      'fill-color': ['case', ['==', ['get', 'iso3'], home], '#fde3cf', ['in', ['get', 'iso3'], ['literal', ring]], '#fbf1e4', LAND] } });
+    map.addLayer({ id: 'border', type: 'line', source: 'countries', paint: {
+      'line-color': ['case', ['==', ['get', 'iso3'], home], '#c2410c', BORDER],
+      'line-width': ['case', ['==', ['get', 'iso3'], home], 1.5, 0.6] } });
+    map.addSource('events', { type: 'geojson', data: points, cluster: true, clusterRadius: 38, clusterMaxZoom: 9,
+      clusterProperties: { n: ['+', ['get', 'n']], deaths: ['+', ['get', 'deaths']] } });
+    map.addLayer({ id: 'events', type: 'circle', source: 'events', paint: {
+      'circle-color': ['step', ['get', 'deaths'], '#f59e0b', 10, '#ea580c', 100, '#c2410c', 1000, '#7f1d1d'],
+      'circle-opacity': 0.82, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1,
+      'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'n']], 1, 4, 10, 14, 40, 30] } });
+    map.on('click', 'events', async (e) => {
+      const f = e.features[0];
+      const p = f.properties;
+      if (p.cluster) {
+        const zoom = await map.getSource('events').getClusterExpansionZoom(p.cluster_id);
+        map.easeTo({ center: f.geometry.coordinates, zoom });
+        return;
+      }
+      new maplibregl.Popup({ closeButton: false }).setLngLat(f.geometry.coordinates)
+        .setDOMContent(popupContent(`${Number(p.n).toLocaleString()} events`, [`${Number(p.deaths).toLocaleString()} deaths`,
+          `near ${f.geometry.coordinates[1].toFixed(2)}, ${f.geometry.coordinates[0].toFixed(2)}`]))
+        .addTo(map);
+    });
+    map.on('mouseenter', 'events', () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', 'events', () => { map.getCanvas().style.cursor = ''; });
+  };
+  if (map.loaded()) ready(); else map.on('load', ready);
+  const members = shapes.features.filter((f) => f.properties.iso3 === home || ring.includes(f.properties.iso3));
+  if (el.dataset.bounds && !ring.length) {
+    const [w, s, e, n] = el.dataset.bounds.split(',').map(Number);
+    map.fitBounds([[w, s], [e, n]], { padding: 30, duration: 0 });
+  } else if (members.length) {
+    map.fitBounds(bboxOf(members.filter((f) => f.properties.iso3 === home).concat(
+      members.filter((f) => f.properties.iso3 !== home && bboxOf([f])[1][0] - bboxOf([f])[0][0] < 60))), { padding: 20, duration: 0 });
+  }
+}
+
+for (const el of document.querySelectorAll('.map[data-kind]')) {
+  const draw = el.dataset.kind === 'choropleth' ? choropleth : clusterMap;
+  draw(el).catch((err) => { showError(el, err.message); el.dataset.painted = 'error'; });
+}
