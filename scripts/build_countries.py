@@ -49,6 +49,9 @@ MODERN_FROM = {"RUS": "1991-12-26", "SRB": "2006-06-05"}
 GW_OVERRIDE = {"YEM": 678, "VNM": 816, "DMA": 54, "GRD": 55, "LCA": 56, "VCT": 57, "ATG": 58, "KNA": 60,
                "MCO": 221, "LIE": 223, "SMR": 331, "AND": 232, "STP": 403, "SYC": 591, "VUT": 935, "KIR": 970,
                "NRU": 971, "TON": 972, "TUV": 973, "MHL": 983, "PLW": 986, "FSM": 987, "WSM": 990}
+# FIPS 10-4 codes the code list leaves empty (GDELT geocodes with them); Gaza Strip has its own FIPS code.
+FIPS_OVERRIDE = {"SSD": "OD", "CUW": "UC", "SXM": "NN", "MAF": "RN"}
+EXTRA_FIPS = {"GZ": "PSE"}
 
 # Spellings seen in UCDP, ACLED, GTD, VIEWS, GDELT and UNHCR files that the code list does not carry.
 EXTRA_ALIASES = {
@@ -124,6 +127,10 @@ def main() -> int:
         })
         if iso3 in GW_OVERRIDE:
             rows[-1]["gw"] = rows[-1]["gw_canonical"] = GW_OVERRIDE[iso3]
+        if iso3 in FIPS_OVERRIDE and not rows[-1]["fips"]:
+            rows[-1]["fips"] = FIPS_OVERRIDE[iso3]
+    for fips, iso3 in EXTRA_FIPS.items():
+        rows.extend({**r, "fips": fips} for r in list(rows) if r["iso3"] == iso3)
     for iso3, iso2, isonum, gw, cow, fips, name, start, end in HISTORICAL:
         rows.append({"iso3": iso3, "iso2": iso2, "isonum": isonum if isonum else "", "gw": gw, "cow": cow,
                      "fips": fips, "name": name, "valid_from": start, "valid_to": end,
