@@ -53,10 +53,18 @@ def ingest(
     from signalfire.sources import get
     from signalfire.store.ingest import ingest_file
     adapter = get(source)
-    wh = _store(store)
-    results = []
+    from signalfire.store.database import StoreBusy
     try:
+        wh = _store(store)
+    except StoreBusy:  # a running `signalfire serve` holds the store: hand the ingest to it
+        from signalfire.web.handoff import ingest_via_server
         for path in files:
+            if not path.is_file():
+                _fail(f"{path}: no such file")
+        wh, results = None, ingest_via_server(store, adapter.name, files, source_version, console, quiet=as_json)
+    results = [] if wh is not None else results
+    try:
+        for path in files if wh is not None else []:
             if not path.is_file():
                 _fail(f"{path}: no such file")
             with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -67,7 +75,8 @@ def ingest(
                                      source_version=source_version)
             results.append(result)
     finally:
-        wh.close()
+        if wh is not None:
+            wh.close()
     totals = {k: sum(getattr(r, k) for r in results)
               for k in ("read", "new", "updated", "unchanged", "quarantined")}
     if as_json:

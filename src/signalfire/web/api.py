@@ -115,6 +115,17 @@ def country_summary(request: Request, category: Optional[str] = None, source: Op
                     format: Format = "json"):
     flt = event_filter(country, category, source, since, until)
     rows = analytics.by_country(_ds(request), flt)
+    if format == "geojson":   # the choropleth as drawn: country polygons with their values
+        import json as _json
+
+        from signalfire.web.geometry import countries_geojson
+        shapes = _json.loads(countries_geojson())
+        values = {r["iso3"]: r for r in rows}
+        for feature in shapes["features"]:
+            row = values.get(feature["properties"]["iso3"], {})
+            feature["properties"].update(events=row.get("events", 0), deaths=row.get("deaths", 0))
+        return Response(_json.dumps(shapes, separators=(",", ":")).encode(), media_type=MEDIA["geojson"],
+                        headers={"Content-Disposition": 'attachment; filename="countries_summary.geojson"'})
     if format != "json":
         return table_response(_rows_table(rows), format, "countries_summary")
     return {"data": rows}

@@ -93,3 +93,28 @@ def handoff_ingest(info: dict, adapter: str, files: list[Path], source_version: 
         time.sleep(poll_s)
         job = _request(info, "GET", f"/api/v1/_internal/ingest/{job['id']}")
     return job
+
+
+def ingest_via_server(store, adapter: str, files: list[Path], source_version: str | None, console=None,
+                      quiet: bool = False) -> list:
+    """For ``signalfire ingest`` when the store is busy: run the ingest in the server that holds the store.
+
+    Raises the original :class:`StoreBusy` when no live server owns the store (another ingest holds it).
+    """
+    from signalfire.store.database import StoreBusy, StoreError, resolve_path
+    from signalfire.store.ingest import IngestResult
+    path = resolve_path(store)
+    info = running_server(path)
+    if info is None:
+        raise StoreBusy(f"the store {path} is in use by another Signalfire process (an ingest?); "
+                        "wait for it to finish")
+    if console is not None and not quiet:
+        console.print(f"the store is held by the running server (pid {info['pid']}, port {info['port']}): "
+                      "handing the ingest to it…", highlight=False)
+    try:
+        job = handoff_ingest(info, adapter, files, source_version)
+    except HandoffError as exc:
+        raise StoreError(str(exc)) from None
+    if job["status"] != "done":
+        raise StoreError(f"the server's ingest failed: {job.get('error') or job['status']}")
+    return [IngestResult(**r) for r in job["results"]]

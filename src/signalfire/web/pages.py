@@ -25,7 +25,7 @@ env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select
 router = APIRouter()
 
 DEFAULT_HOME = "POL"
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def _fmt_int(value) -> str:
@@ -82,6 +82,11 @@ def render_error(request: Request, status: int, message: str) -> str:
                "sources": [], "consent": None, "names": {}, "path": "", "next_url": "/", "as_of": None,
                "version": __version__}
     return env.get_template("error.html").render(**ctx)
+
+
+def _bounds(iso3: str):
+    from signalfire.web.geometry import bounds
+    return bounds(iso3)
 
 
 def _period(ds, f: dict) -> tuple[dict, EventFilter]:
@@ -165,7 +170,7 @@ def neighbourhood_page(request: Request, home: str = "", distance_km: float = 20
     response = render("neighbourhood.html", _context(
         request, "neighbourhood", home=home, distance_km=int(distance_km), ring=ring, land=land, f=f,
         q=_query(f), ring_q=_query({**f, "country": ",".join(members)}), counts=counts, change=change,
-        latest=latest, remembered=bool(remembered), can_remember=privacy.allows(request, "preferences")))
+        latest=latest, remembered=bool(remembered), bounds=_bounds(home), can_remember=privacy.allows(request, "preferences")))
     if privacy.allows(request, "preferences") and request.query_params.get("home"):
         response.set_cookie("sf_home", home, max_age=privacy.MAX_AGE, samesite="lax", httponly=True)
     return response

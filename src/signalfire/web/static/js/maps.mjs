@@ -149,13 +149,11 @@ async function clusterMap(el) {
     map.on('mouseleave', 'events', () => { map.getCanvas().style.cursor = ''; });
   };
   if (map.loaded()) ready(); else map.on('load', ready);
-  const members = shapes.features.filter((f) => f.properties.iso3 === home || ring.includes(f.properties.iso3));
-  if (el.dataset.bounds && !ring.length) {
+  if (el.dataset.bounds) {
     const [w, s, e, n] = el.dataset.bounds.split(',').map(Number);
-    map.fitBounds([[w, s], [e, n]], { padding: 30, duration: 0 });
-  } else if (members.length) {
-    map.fitBounds(bboxOf(members.filter((f) => f.properties.iso3 === home).concat(
-      members.filter((f) => f.properties.iso3 !== home && bboxOf([f])[1][0] - bboxOf([f])[0][0] < 60))), { padding: 20, duration: 0 });
+    // the ring map shows the home country with a margin of the distance band (at least ~3 degrees)
+    const pad = ring.length ? Math.max(3, Number(el.dataset.distance || 0) / 80) : 0;
+    map.fitBounds([[w - pad * 1.5, s - pad], [e + pad * 1.5, n + pad]], { padding: 30, duration: 0 });
   }
 }
 
