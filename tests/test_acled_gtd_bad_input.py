@@ -281,7 +281,7 @@ _cells = st.one_of(st.text(max_size=40), st.sampled_from(["", "NA", "-99", "-999
                                                           "2023-13-45", "\"", "a,b", "\n", "9" * 30]))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_cell_value_is_read_or_quarantined(fixtures_dir, tmp_path, data):
     adapter, name = data.draw(st.sampled_from([("acled", ACLED), ("gtd", GTD)]))
@@ -305,7 +305,7 @@ def test_any_cell_value_is_read_or_quarantined(fixtures_dir, tmp_path, data):
     assert rows["country_iso3"].notna().all()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(blob=st.binary(max_size=2000))
 def test_arbitrary_bytes_never_crash(tmp_path, blob):
     path = tmp_path / "blob.csv"
@@ -316,3 +316,64 @@ def test_arbitrary_bytes_never_crash(tmp_path, blob):
         except SourceError:
             continue
         assert read == len(rows) + len(quarantine)
+
+
+# -- Excel workbooks (START publishes the GTD as .xlsx) ---------------------------------------------------------
+def _workbook(frame: pd.DataFrame, path, extra_rows=()):
+    openpyxl = pytest.importorskip("openpyxl")
+    import datetime as dt
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(frame.columns))
+    for record in frame.itertuples(index=False):
+        cells = []
+        for name, value in zip(frame.columns, record):
+            if name == "resolution" and value:
+                cells.append(dt.datetime.strptime(value, "%Y-%m-%d"))  # Excel keeps dates as dates
+            else:
+                try:
+                    number = float(value)
+                    cells.append(int(number) if number.is_integer() and "." not in value else number)
+                except ValueError:
+                    cells.append(value or None)
+        sheet.append(cells)
+    for row in extra_rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("adapter,name", [("acled", ACLED), ("gtd", GTD)])
+def test_xlsx_reads_like_the_csv(fixtures_dir, tmp_path, adapter, name):
+    frame = _table(fixtures_dir, name)
+    path = _workbook(frame, tmp_path / name.replace(".csv", ".xlsx"))
+    rows, quarantine, read = _read_all(adapter, path)
+    base, _, _ = _read_all(adapter, fixtures_dir / name)
+    assert (read, len(quarantine)) == (10, 0)
+    assert list(rows.record_ref[:2]) == ["row 2", "row 3"]
+    pd.testing.assert_frame_equal(rows.drop(columns="record_ref"), base.drop(columns="record_ref"))
+
+
+def test_xlsx_blank_rows_skipped_and_overlong_rows_quarantined(store, fixtures_dir, tmp_path):
+    frame = _table(fixtures_dir, GTD)
+    width = len(frame.columns)
+    overlong = ["201901010099", 2019, 1, 1] + [None] * (width - 4) + ["stray"]
+    bad_value = ["201901020098", 2019, 1, 2, None, 0, None, 153, "Pakistan"] + [None] * (width - 10) + [None]
+    bad_value[frame.columns.get_loc("nkill")] = "lots"
+    path = _workbook(frame, tmp_path / "globalterrorismdb_0522dist.xlsx",
+                     extra_rows=[[None] * width, overlong, bad_value])
+    result = _ingest(store, "gtd", path)
+    assert (result.read, result.new, result.quarantined, result.source_version) == (12, 10, 2, "2022-05")
+    q = store.df("SELECT record_ref, column_name, reason FROM quarantine ORDER BY record_ref")
+    assert list(q.record_ref) == ["row 13", "row 14"]  # row 12 was blank
+    assert "row 13: too many fields" in q.reason[0]
+    assert q.reason[1].startswith("globalterrorismdb_0522dist.xlsx, row 14, column nkill: not a number: 'lots'")
+
+
+def test_damaged_xlsx_is_a_source_error(fixtures_dir, tmp_path):
+    path = _workbook(_table(fixtures_dir, GTD), tmp_path / "gtd.xlsx")
+    data = path.read_bytes()
+    damaged = tmp_path / "gtd_damaged.xlsx"
+    damaged.write_bytes(data[: len(data) // 2] + data[-200:])  # still looks like a zip, members are broken
+    with pytest.raises(SourceError):
+        _read_all("gtd", damaged)

@@ -37,7 +37,6 @@ ACLED data.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,7 +44,7 @@ import pandas as pd
 
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
-from signalfire.sources.delimited import header_names, read_records, sniff_delimiter
+from signalfire.sources.tabular import open_records
 from signalfire.sources.validate import Checker, require_columns
 
 VERSION = "1.0"
@@ -195,19 +194,6 @@ def canonical_rows(chk: Checker) -> pd.DataFrame:
     }, index=recs.index)
 
 
-def header_columns(path: Path, delim: str) -> list[str]:
-    """The header's column names (an unnamed column, as R's ``write.csv`` writes for the row index, becomes
-    ``column_N``); a header that is not text raises :class:`SourceError`."""
-    try:
-        names = header_names(path, delim)
-    except csv.Error as exc:
-        raise SourceError(f"{Path(path).name}, line 1: cannot read the header as delimited text ({exc})") from None
-    if any("\x00" in n for n in names):
-        raise SourceError(f"{Path(path).name}, line 1: the header holds NUL bytes: the file looks UTF-16 encoded "
-                          "or binary; expected UTF-8 or Windows-1252 text (re-save it as UTF-8 CSV)")
-    return [n.strip().lstrip("\ufeff") or f"column_{i + 1}" for i, n in enumerate(names)]
-
-
 def check_header(path: Path, present: list[str]) -> None:
     require_columns(path, present, ["event_id_cnty", "event_date", "event_type", "fatalities"],
                     "is this an ACLED export or API CSV?")
@@ -218,10 +204,9 @@ def check_header(path: Path, present: list[str]) -> None:
 
 def read(path: Path) -> Iterator[Batch]:
     path = Path(path)
-    delim = sniff_delimiter(path)
-    names = header_columns(path, delim)
+    names, chunks, delim = open_records(path)
     check_header(path, names)
-    for records, rejects in read_records(path, delim=delim, names=names):
+    for records, rejects in chunks:
         if records.empty:
             yield Batch(records.iloc[:, :1], rejects)
             continue
@@ -231,7 +216,7 @@ def read(path: Path) -> Iterator[Batch]:
 
 
 ADAPTER = Adapter(name="acled", source="acled", table="events", version=VERSION,
-                  formats="ACLED export/API CSV (any column order; API, R and legacy date styles)", read=read,
+                  formats="ACLED export/API CSV or .xlsx (any column order; API, R and legacy date styles)", read=read,
                   licence=LICENCE)
 
-__all__ = ["ADAPTER", "read", "canonical_rows", "header_columns", "CATEGORY"]
+__all__ = ["ADAPTER", "read", "canonical_rows", "CATEGORY"]

@@ -42,8 +42,7 @@ import pandas as pd
 
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
-from signalfire.sources.acled import header_columns
-from signalfire.sources.delimited import read_records, sniff_delimiter
+from signalfire.sources.tabular import open_records
 from signalfire.sources.validate import Checker, require_columns
 
 VERSION = "1.0"
@@ -171,11 +170,10 @@ def check_header(path: Path, present: list[str]) -> None:
 
 def read(path: Path) -> Iterator[Batch]:
     path = Path(path)
-    delim = sniff_delimiter(path)
-    names = header_columns(path, delim)
+    names, chunks, delim = open_records(path)
     check_header(path, names)
     version = release_from_name(path)
-    for records, rejects in read_records(path, delim=delim, names=names):
+    for records, rejects in chunks:
         if records.empty:
             yield Batch(records.iloc[:, :1], rejects)
             continue
@@ -185,5 +183,5 @@ def read(path: Path) -> Iterator[Batch]:
 
 
 ADAPTER = Adapter(name="gtd", source="gtd", table="events", version=VERSION,
-                  formats="START Global Terrorism Database incident CSV (full layout or column extracts)",
+                  formats="START Global Terrorism Database incidents: CSV or START's .xlsx (full layout or extracts)",
                   read=read, licence=LICENCE)
