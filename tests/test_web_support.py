@@ -41,3 +41,47 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class Server:
+    """`signalfire serve` in a subprocess on a free port (loads the demo data into an empty store)."""
+
+    def __init__(self, store: Path, timeout_s: float = 90):
+        import os
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+        self.store = Path(store)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        exe = Path(sys.executable).with_name("signalfire")
+        self.log = open(self.store.with_suffix(".serve.log"), "w")
+        self.proc = subprocess.Popen([str(exe), "serve", "--store", str(self.store), "--port", str(self.port)],
+                                     stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ})
+        deadline = time.time() + timeout_s
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.store.with_suffix('.serve.log').read_text()}")
+            try:
+                with urllib.request.urlopen(self.base + "/api/v1/sources", timeout=2) as r:
+                    if r.status == 200 and Path(str(self.store) + ".server.json").exists():
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("server did not start in time")
+
+    def get_json(self, path: str, timeout: float = 10):
+        import json
+        import urllib.request
+        with urllib.request.urlopen(self.base + path, timeout=timeout) as r:
+            return json.loads(r.read())
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()
+        self.log.close()

@@ -44,6 +44,8 @@ def serve(
     app = create_app(ds=ds)
     _, token = write_server_file(ds.path, host, port)
     app.state.token = token
+    # uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown, so clean up in the shutdown hook
+    app.router.on_shutdown.append(lambda: remove_server_file(ds.path))
     console.print(f"Signalfire dashboard: [bold]http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}[/]"
                   f"  (store {ds.path}; Ctrl-C to stop)", highlight=False)
     try:
