@@ -102,7 +102,7 @@ def _chunk(path: Path, records: pd.DataFrame, rejects: pd.DataFrame, measures: l
         "country_iso3": where["country_iso3"].loc[idx].to_numpy(),
         "country_gw": where["country_gw"].loc[idx].to_numpy(),
         "year": year.loc[idx].to_numpy(),
-        "measure": ok["column"].map(measure_name).to_numpy(),
+        "measure": ok["column"].map({c: measure_name(c) for c in measures}).to_numpy(),
         "value": parsed[~garbage].to_numpy(dtype=float),
         "record_ref": refs.loc[idx].to_numpy(),
     })
