@@ -1,0 +1,212 @@
+"""The dashboard in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+Every test fails if the page requests anything from a host other than 127.0.0.1.  Screenshots go to
+artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_web_support import XSS, Server, hostile_ged_file
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+VENDOR = ROOT / "src" / "signalfire" / "web" / "static" / "vendor" / "maplibre-gl.mjs"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup.sh --test installs it)")
+    if not VENDOR.exists():
+        pytest.skip("front-end assets are not vendored (scripts/setup.sh runs npm install + vendor_assets.py)")
+    srv = Server(tmp_path_factory.mktemp("browser") / "browser.duckdb")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """A browser context that records requests to other hosts and page errors."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.foreign: list[str] = []
+        self.errors: list[str] = []
+        self.context.on("request", self._request)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+
+    def _request(self, request):
+        url = request.url
+        if not (url.startswith("http://127.0.0.1:") or url.startswith(("data:", "blob:"))):
+            self.foreign.append(url)
+
+    def close(self):
+        self.context.close()
+        assert not self.foreign, f"requests to other hosts: {self.foreign}"
+        assert not self.errors, f"page errors: {self.errors}"
+
+
+@pytest.fixture
+def watch(browser, server):
+    w = Watch(browser, server.base)
+    yield w
+    w.close()
+
+
+READ_PIXELS = """() => {
+  // read the WebGL map canvas (preserveDrawingBuffer) through a small 2D canvas: 200x120 RGB samples
+  const src = document.querySelector('#map canvas');
+  const c = document.createElement('canvas');
+  c.width = 200; c.height = 120;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(src, 0, 0, 200, 120);
+  const d = ctx.getImageData(0, 0, 200, 120).data;
+  const out = [];
+  for (let i = 0; i < d.length; i += 4) out.push((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+  return out;
+}"""
+
+
+def map_pixels(page) -> list[int]:
+    return page.evaluate(READ_PIXELS)
+
+
+def colour_count(pixels: list[int]) -> int:
+    return len(set(pixels))
+
+
+def wait_map(page):
+    page.wait_for_selector("#map[data-painted=true]", timeout=20000)
+    page.wait_for_timeout(400)
+
+
+def shot(page, name: str):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_overview_map_paints_and_filters_change_map_and_table(watch):
+    page = watch.page
+    page.goto(watch.base + "/")
+    wait_map(page)
+    before = map_pixels(page)
+    assert colour_count(before) > 20                 # a choropleth, not a blank canvas
+    ocean = before[-2]                                # bottom-right corner: sea
+    assert sum(1 for px in before if px != ocean) > 5000   # most of the map is land, drawn
+    shot(page, "overview")
+    table_before = page.locator("#top-table tbody").inner_text()
+    page.select_option("#f-category", "violence_against_civilians")
+    page.wait_for_url("**category=violence_against_civilians**")
+    wait_map(page)
+    after = map_pixels(page)
+    diff = sum(1 for a, b in zip(before, after) if a != b)
+    assert diff > 50, "the map did not change with the filter"
+    assert page.locator("#top-table tbody").inner_text() != table_before
+    assert page.locator("#f-category").input_value() == "violence_against_civilians"
+    shot(page, "overview_filtered")
+
+
+def test_country_page_map_charts_and_tables(watch):
+    page = watch.page
+    page.goto(watch.base + "/country/UKR?since=2022-01-01")
+    wait_map(page)
+    assert colour_count(map_pixels(page)) > 20
+    page.wait_for_selector("#chart-category[data-rendered=true] svg", timeout=20000)
+    page.wait_for_selector("#chart-source[data-rendered=true] svg", timeout=20000)
+    assert page.locator("#chart-category svg .mark-rect path").count() > 5     # bars drawn
+    rows = page.locator("#events-table tbody tr")
+    assert rows.count() == 25
+    assert "Ukraine" in rows.first.inner_text()
+    shot(page, "country")
+    page.select_option("#f-country", "SYR")
+    page.wait_for_url("**/country/SYR**")
+    wait_map(page)
+    assert "Syria" in page.locator("h1").inner_text()
+
+
+def test_neighbourhood_watch(watch):
+    page = watch.page
+    page.goto(watch.base + "/neighbourhood")
+    wait_map(page)
+    assert colour_count(map_pixels(page)) > 10
+    page.wait_for_selector("#chart-ring[data-rendered=true] svg", timeout=20000)
+    ring = page.locator("#ring-table").inner_text()
+    for name in ("Germany", "Czechia", "Slovakia", "Ukraine", "Belarus", "Lithuania", "Russia"):
+        assert name in ring
+    shot(page, "neighbourhood")
+    page.select_option("#f-home", "DEU")
+    page.wait_for_url("**home=DEU**")
+    wait_map(page)
+    assert "Germany" in page.locator("h1").inner_text()
+    assert "France" in page.locator("#ring-table").inner_text()
+
+
+def test_data_privacy_and_docs_pages(watch):
+    page = watch.page
+    page.goto(watch.base + "/data")
+    assert "ged_v23_1_sample1000.csv.gz" in page.locator("#runs-table").inner_text()
+    shot(page, "data")
+    page.goto(watch.base + "/api/docs")
+    page.wait_for_selector("#swagger-ui .opblock", timeout=20000)
+    assert "/api/v1/events" in page.locator("#swagger-ui").inner_text()
+    shot(page, "api_docs")
+
+
+def test_consent_flow(watch):
+    page, context = watch.page, watch.context
+    page.goto(watch.base + "/")
+    assert page.locator("#consent-banner").is_visible()
+    assert context.cookies() == []                           # nothing stored before a choice
+    assert page.evaluate("window.localStorage.length + window.sessionStorage.length") == 0
+    shot(page, "consent_banner")
+    page.click("#consent-accept")
+    page.wait_for_load_state()
+    assert page.locator("#consent-banner").count() == 0
+    assert {c["name"] for c in context.cookies()} == {"sf_consent"}
+    # change it later from the footer
+    page.click("#cookie-settings")
+    page.wait_for_url("**/privacy**")
+    assert "accept" in page.locator("#consent-status").inner_text()
+    page.uncheck("#purpose-preferences")
+    page.click("#consent-save")
+    page.wait_for_url("**/privacy**")
+    status = page.locator("#consent-status").inner_text()
+    assert "choose" in status and "preferences" not in status.split("allowed:")[1]
+    shot(page, "privacy")
+
+
+def test_hostile_event_text_is_inert_in_the_browser(watch, server, tmp_path):
+    path = hostile_ged_file(tmp_path / "ged_hostile_v23_1.csv", date="2023-03-03")
+    exe = Path(sys.executable).with_name("signalfire")
+    done = subprocess.run([str(exe), "ingest", "ucdp-ged", str(path), "--store", str(server.store)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    page = watch.page
+    page.goto(watch.base + "/")
+    wait_map(page)
+    assert page.evaluate("window.__xss === undefined")
+    first = page.locator("#latest-table tbody tr").first.locator("td.desc").inner_text()
+    assert XSS in first                               # shown as text
+    assert page.locator("#latest-table img").count() == 0
+    shot(page, "hostile_text")
