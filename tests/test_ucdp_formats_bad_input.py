@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from signalfire.sources import SourceError, get
@@ -204,7 +204,7 @@ garbage = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characte
                   min_size=1, max_size=30).filter(_not_a_number)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None)
 @given(name=st.sampled_from(sorted(CSV_ADAPTERS)), line=st.integers(2, 6), value=garbage)
 def test_garbage_number_is_quarantined_with_line_and_column(name, line, value):
     rows = _rows(name)
