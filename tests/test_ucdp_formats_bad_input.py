@@ -330,3 +330,25 @@ def test_geojson_oversized_property(store, tmp_path):
     q = store.df("SELECT record_ref, column_name, reason, length(raw) AS n FROM quarantine").iloc[0]
     assert (q.record_ref, q.column_name) == ("feature 3", "source_article")
     assert "longer than 100000 characters" in q.reason and q.n <= 10_000
+
+
+@pytest.mark.parametrize("name", sorted(CSV_ADAPTERS))
+def test_header_only_and_all_lines_bad(store, tmp_path, name):
+    rows = _rows(name)
+    per_line = 58 if name == "ucdp-cy" else 1
+    header_only = _run(store, name, _write(tmp_path / "header.csv", rows[:1]))
+    assert (header_only.read, header_only.new, header_only.quarantined) == (0, 0, 0)
+    all_bad = _run(store, name, _write(tmp_path / "bad.csv", [rows[0]] + [["x"] * len(rows[0])] * 3 + [["1"]]))
+    assert (all_bad.read, all_bad.new, all_bad.quarantined) == (4 * per_line, 0, 4 * per_line)
+
+
+def test_geojson_with_no_readable_feature(store, tmp_path):
+    path = tmp_path / "none.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [1, None, {"type": "Feature"}]}))
+    err = _run(store, "ucdp-ged-geojson", path)   # no feature has properties: nothing says this is GED
+    assert isinstance(err, SourceError) and "missing required column(s) id" in str(err)
+    doc = json.loads(GEOJSON.read_text(encoding="utf-8"))
+    doc["features"] = doc["features"][:1] + [1, None, {"type": "Feature"}]
+    path.write_text(json.dumps(doc))
+    result = _run(store, "ucdp-ged-geojson", path)
+    assert (result.read, result.new, result.quarantined) == (4, 1, 3)

@@ -8,7 +8,7 @@ Reads three published layouts, told apart by their header:
   gwno_b_2nd, gwno_loc, region, version``), ISO dates, comma separated;
 * the same columns re-saved with ``;`` separators, CRLF line ends and ``d-m-yyyy`` dates (as
   ``UcdpPrioConflict_v25_1.csv`` circulates).  In that re-save one record (conflict 11349, 2008) is split over
-  two lines: the first ends after ``territory_name``, the second starts with an empty ``conflict_id`` and holds
+  two lines (and conflict-year 11350/2005 is missing altogether): the first ends after ``territory_name``, the second starts with an empty ``conflict_id`` and holds
   the year in ``location``, its Gleditsch–Ward fields run together with commas.  Both lines are quarantined with
   a reason saying so; the record is not reconstructed (the field boundaries of the second line are not certain);
 * the peacesciencer conversion (15 columns: ``conflict_id, year, gwno_a, gwno_a_2nd, gwno_b, gwno_b_2nd,
@@ -23,7 +23,7 @@ Reads three published layouts, told apart by their header:
   location, sides, territory, ``gwno_loc``, region or version: those are stored as NULL.
 
 ``location_iso3`` holds the ISO3 codes of ``gwno_loc`` (``"651, 666"`` → ``"EGY, ISR"``), each resolved for the
-record's year (GW 345 is Yugoslavia until 2006, Serbia after).  Hyderabad (GW 751, 1947–48) has no ISO 3166 code:
+record's year, as of 1 July (GW 345: Yugoslavia, then Serbia and Montenegro from 1992, Serbia from 2006).  Hyderabad (GW 751, 1947–48) has no ISO 3166 code:
 it is left out of ``location_iso3`` (``gwno_loc`` keeps it).  Any other code that is not a GW code is quarantined.
 Key: (conflict_id, year).
 
@@ -32,7 +32,6 @@ Licence of the data: UCDP, CC BY 4.0 — cite Gleditsch et al. (2002) and Davies
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -241,6 +240,9 @@ def read(path: Path) -> Iterator[Batch]:
         parts = [(first_records, first_rejects), *chunks]
         records = pd.concat([p[0] for p in parts], ignore_index=True)
         rejects = pd.concat([p[1] for p in parts], ignore_index=True)
+        if records.empty:
+            yield Batch(pd.DataFrame(columns=["record_ref"]), rejects, source_version=file_version)
+            return
         records, raw, broken = _fold(path, records, delim)
         chk = Checker(records, path, raw=raw)
         good, quarantine = chk.split(canonical_rows(chk, file_version))
@@ -248,6 +250,9 @@ def read(path: Path) -> Iterator[Batch]:
                     source_version=file_version)
         return
     for records, rejects in [(first_records, first_rejects), *chunks]:
+        if records.empty:
+            yield Batch(pd.DataFrame(columns=["record_ref"]), rejects, source_version=file_version)
+            continue
         chk = Checker(records, path, delim=delim)
         good, quarantine = chk.split(canonical_rows(chk, file_version))
         version = file_version or (good["version"].mode().iloc[0] if good["version"].notna().any() else None)

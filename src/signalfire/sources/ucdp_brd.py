@@ -52,7 +52,7 @@ DEATHS = ["bd_best", "bd_low", "bd_high"]
 
 
 def _refs(lines: pd.Series) -> str:
-    ordered = sorted(set(int(x) for x in lines))
+    ordered = sorted({int(x) for x in lines})
     return (f"line {ordered[0]}" if len(ordered) == 1 else "lines " + ", ".join(map(str, ordered)))
 
 
@@ -94,7 +94,7 @@ def _parse(path: Path, records: pd.DataFrame, delim: str) -> tuple[pd.DataFrame,
 def _aggregate(places: pd.DataFrame) -> pd.DataFrame:
     out = []
     for shared, suffix in ((False, ""), (True, "_shared")):
-        part = places[places["shared"] == shared]
+        part = places[places["shared"] == shared] if len(places) else places
         if part.empty:
             continue
         grouped = part.groupby(["iso3", "year"])
@@ -131,6 +131,9 @@ def read(path: Path) -> Iterator[Batch]:
         if version is None and "version" in records.columns and len(records):
             version = records["version"].mode().iloc[0] or None
     records = pd.concat(parts, ignore_index=True)
+    if records.empty:
+        yield Batch(_aggregate(pd.DataFrame()), pd.concat(quarantines, ignore_index=True), source_version=version)
+        return
     places, quarantine = _parse(path, records, delim)
     yield Batch(_aggregate(places), pd.concat([*quarantines, quarantine], ignore_index=True),
                 source_version=version)

@@ -69,6 +69,9 @@ def _line_quarantine(refs: pd.Series, raws: pd.Series, reasons: pd.Series, colum
 
 
 def _chunk(path: Path, records: pd.DataFrame, rejects: pd.DataFrame, measures: list[str], delim: str) -> Batch:
+    rejects_q = _line_quarantine(rejects["record_ref"], rejects["raw"], rejects["reason"], None, measures)
+    if records.empty:
+        return Batch(pd.DataFrame(columns=["record_ref"]), rejects_q)
     chk = Checker(records, path, delim=delim)
     gw = chk.number("country_id_cy", required=True, whole=True, minimum=0)
     year = chk.number("year_cy", required=True, whole=True, minimum=1800, maximum=2100)
@@ -79,9 +82,9 @@ def _chunk(path: Path, records: pd.DataFrame, rejects: pd.DataFrame, measures: l
     refs = records["record_ref"].astype(str)
     lines_q = _line_quarantine(refs[bad_line], chk.raw[bad_line],
                                path.name + ", " + refs[bad_line] + ", " + chk.reasons[bad_line], None, measures)
-    rejects_q = _line_quarantine(rejects["record_ref"], rejects["raw"], rejects["reason"], None, measures)
-
     good = records.loc[~bad_line]
+    if good.empty or not measures:
+        return Batch(pd.DataFrame(columns=["record_ref"]), pd.concat([rejects_q, lines_q], ignore_index=True))
     values = good[measures].apply(lambda col: col.astype(str).str.strip())
     long = values.stack().rename("text").reset_index(level=1).rename(columns={"level_1": "column"})
     missing = Checker.missing(long["text"])
