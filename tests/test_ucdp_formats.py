@@ -314,6 +314,6 @@ def test_cli_wrong_file_for_adapter_is_a_clear_error(tmp_path, fixtures_dir, ada
     import sys
     proc = subprocess.run([sys.executable, "-m", "signalfire.cli", "ingest", adapter,
                            str(fixtures_dir / fixture), "--store", str(tmp_path / "x.duckdb")],
-                          capture_output=True, text=True, timeout=120)
+                          check=False, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and fixture in proc.stderr and "missing required column" in proc.stderr
