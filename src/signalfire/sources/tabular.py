@@ -61,6 +61,15 @@ def _named(names: list[str], path: Path) -> list[str]:
     return names
 
 
+def raw_text(records: pd.DataFrame, delim: str) -> pd.Series:
+    """Each record's fields joined by ``delim`` (the quarantine's ``raw``), vectorised."""
+    columns = [c for c in records.columns if c != "record_ref"]
+    if not columns:
+        return pd.Series("", index=records.index, dtype=object)
+    first = records[columns[0]].astype(str)
+    return first.str.cat([records[c].astype(str) for c in columns[1:]], sep=delim) if len(columns) > 1 else first
+
+
 def is_xlsx(path: Path) -> bool:
     """Whether the file is an Office Open XML workbook (a zip with ``xl/workbook.xml``)."""
     try:
