@@ -115,7 +115,8 @@ def test_acd_semicolon_resave_split_record_is_quarantined(store, shared_data):
     q = store.df("SELECT record_ref, column_name, reason FROM quarantine ORDER BY record_ref")
     assert q.record_ref.tolist() == ["line 42", "line 43"]
     assert "record ends after column territory_name" in q.reason[0] and "split" in q.reason[0]
-    assert "column-shifted" in q.reason[1] and "'2008'" in q.reason[1] and "line 43" in q.reason[1]
+    assert "the rest on line 43" in q.reason[0]
+    assert "column-shifted" in q.reason[1] and "'2008'" in q.reason[1] and "begun on line 42" in q.reason[1]
     # conflict-years per year match pandas, leaving out the two broken lines (file lines 42 and 43)
     clean = expected.drop(index=[40, 41])
     want = clean.groupby(clean["year"].astype(int)).size()

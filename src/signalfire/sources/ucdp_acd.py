@@ -133,15 +133,16 @@ def _split_record_checks(chk: Checker) -> None:
     if "location" not in recs.columns:
         return
     cid, loc = chk.value("conflict_id"), chk.value("location")
+    line = recs["record_ref"].astype(str).str.split().str[-1].astype(int)
     tail = chk.missing(cid) & loc.str.fullmatch(r"(19|20)\d\d")
     chk.fail(tail, "location", "column-shifted: conflict_id is empty and column location holds "
              + loc.map(repr) + ", a year; this line looks like the rest of a record split across two lines "
-             "(previous line); not reconstructed")
+             "(begun on line " + (line - 1).astype(str) + "); not reconstructed")
     after = [c for c in AFTER_TERRITORY if c in recs.columns]
     empty_tail = pd.concat([chk.missing(chk.value(c)) for c in after], axis=1).all(axis=1)
     head = ~chk.missing(cid) & empty_tail
     chk.fail(head, "year", "record ends after column territory_name (year … version all empty); it looks "
-             "split across two lines, the rest on the next line; not reconstructed")
+             "split across two lines, the rest on line " + (line + 1).astype(str) + "; not reconstructed")
 
 
 def canonical_rows(chk: Checker, file_version: str | None) -> pd.DataFrame:
