@@ -44,7 +44,7 @@ import pandas as pd
 
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
-from signalfire.sources.tabular import open_records, raw_text
+from signalfire.sources.tabular import check_records, open_records
 from signalfire.sources.validate import Checker, require_columns
 
 VERSION = "1.0"
@@ -210,8 +210,8 @@ def read(path: Path) -> Iterator[Batch]:
         if records.empty:
             yield Batch(records.iloc[:, :1], rejects)
             continue
-        chk = Checker(records, path, raw=raw_text(records, delim), delim=delim)
-        good, quarantine = chk.split(canonical_rows(chk))
+        chk = Checker(records, path, raw=pd.Series("", index=records.index, dtype=object), delim=delim)
+        good, quarantine = check_records(chk, canonical_rows, delim)
         yield Batch(good, pd.concat([rejects, quarantine], ignore_index=True))
 
 

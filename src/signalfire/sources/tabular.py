@@ -62,12 +62,18 @@ def _named(names: list[str], path: Path) -> list[str]:
 
 
 def raw_text(records: pd.DataFrame, delim: str) -> pd.Series:
-    """Each record's fields joined by ``delim`` (the quarantine's ``raw``), vectorised."""
+    """Each record's fields joined by ``delim`` (the quarantine's ``raw``)."""
     columns = [c for c in records.columns if c != "record_ref"]
-    if not columns:
-        return pd.Series("", index=records.index, dtype=object)
-    first = records[columns[0]].astype(str)
-    return first.str.cat([records[c].astype(str) for c in columns[1:]], sep=delim) if len(columns) > 1 else first
+    joined = [delim.join(map(str, values)) for values in records[columns].itertuples(index=False, name=None)]
+    return pd.Series(joined, index=records.index, dtype=object)
+
+
+def check_records(chk, canonical, delim: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``chk.split(canonical(chk))`` with the raw text built only for the records that failed."""
+    rows = canonical(chk)
+    bad = chk.reasons != ""
+    chk.raw = raw_text(chk.records.loc[bad], delim).reindex(chk.records.index, fill_value="")
+    return chk.split(rows)
 
 
 def is_xlsx(path: Path) -> bool:
