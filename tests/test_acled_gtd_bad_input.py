@@ -281,7 +281,7 @@ _cells = st.one_of(st.text(max_size=40), st.sampled_from(["", "NA", "-99", "-999
                                                           "2023-13-45", "\"", "a,b", "\n", "9" * 30]))
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_cell_value_is_read_or_quarantined(fixtures_dir, tmp_path, data):
     adapter, name = data.draw(st.sampled_from([("acled", ACLED), ("gtd", GTD)]))
@@ -305,7 +305,7 @@ def test_any_cell_value_is_read_or_quarantined(fixtures_dir, tmp_path, data):
     assert rows["country_iso3"].notna().all()
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(blob=st.binary(max_size=2000))
 def test_arbitrary_bytes_never_crash(tmp_path, blob):
     path = tmp_path / "blob.csv"

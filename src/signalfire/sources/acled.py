@@ -97,9 +97,8 @@ def _timestamps(chk: Checker) -> pd.Series:
 
 def _country(chk: Checker, dates: pd.Series) -> pd.DataFrame:
     recs = chk.records
-    empty = pd.DataFrame({"country_iso3": pd.Series(pd.NA, index=recs.index, dtype="string"),
-                          "country_gw": pd.Series(pd.NA, index=recs.index, dtype="Int64")})
-    by_code = empty.copy()
+    by_code = pd.DataFrame({"country_iso3": pd.Series(pd.NA, index=recs.index, dtype="string"),
+                            "country_gw": pd.Series(pd.NA, index=recs.index, dtype="Int64")})
     if "iso" in recs.columns:
         iso = chk.number("iso", whole=True, minimum=0)
         by_code = resolve_series(iso, "isonum", when=dates)[["country_iso3", "country_gw"]]
@@ -113,8 +112,9 @@ def _country(chk: Checker, dates: pd.Series) -> pd.DataFrame:
         by_name = resolve_series(names.where(names != "", None), "name", when=dates)
         both = by_code["country_iso3"].notna() & by_name["country_iso3"].notna()
         clash = both & (by_code["country_iso3"] != by_name["country_iso3"]).fillna(False)
+        code = chk.value("iso").where(~chk.missing(chk.value("iso")), "iso3 " + chk.value("iso3"))
         chk.fail(clash, "country", "is " + by_name["country_iso3"].astype(str) + " but iso "
-                 + chk.value("iso") + " is " + by_code["country_iso3"].astype(str) + ": " + names.map(repr))
+                 + code + " is " + by_code["country_iso3"].astype(str) + ": " + names.map(repr))
         todo = by_code["country_iso3"].isna()
         result = by_code.copy()
         result.loc[todo] = by_name.loc[todo, ["country_iso3", "country_gw"]].values
@@ -157,8 +157,8 @@ def canonical_rows(chk: Checker) -> pd.DataFrame:
     subtype = chk.text("sub_event_type", limit=LIMITS["sub_event_type"])
     subtype = subtype.fillna(etype.where(~chk.missing(etype), None))
     fatalities = chk.number("fatalities", required=True, whole=True, minimum=0)
-    tprec = chk.number("time_precision", whole=True, minimum=1, maximum=3) if "time_precision" in recs.columns else None
-    gprec = chk.number("geo_precision", whole=True, minimum=1, maximum=3) if "geo_precision" in recs.columns else None
+    tprec, gprec = (chk.number(c, whole=True, minimum=1, maximum=3) if c in recs.columns else None
+                    for c in ("time_precision", "geo_precision"))
     lat = chk.number("latitude", minimum=-90, maximum=90)
     lon = chk.number("longitude", minimum=-180, maximum=180)
     where = _country(chk, date)
