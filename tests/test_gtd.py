@@ -133,3 +133,22 @@ def test_sample_reingest_is_a_noop(store, shared_data):
     _ingest(store, path)
     again = _ingest(store, path)
     assert (again.new, again.updated, again.unchanged, again.status) == (0, 0, 1000, "unchanged")
+
+
+def test_installed_cli_ingests_the_sample(tmp_path, shared_data):
+    import subprocess
+    import sys
+    from pathlib import Path
+    path = shared_data("terrorism/gtd_2017_sample1000.csv")
+    exe = Path(sys.executable).with_name("signalfire")
+    if not exe.exists():
+        import pytest
+        pytest.skip("the signalfire console script is not installed next to this Python")
+    run = subprocess.run([str(exe), "ingest", "gtd", str(path), "--store", str(tmp_path / "s.duckdb"), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    payload = json.loads(run.stdout)
+    assert (payload["read"], payload["new"], payload["quarantined"]) == (1000, 1000, 0)
+    bad = subprocess.run([str(exe), "ingest", "gtd", str(Path(__file__)), "--store", str(tmp_path / "s.duckdb")],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "error" in bad.stderr
