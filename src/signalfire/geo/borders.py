@@ -180,26 +180,42 @@ def _project_parts(shape: MultiPolygon, project) -> MultiPolygon:
     return MultiPolygon([shapely.transform(part, project) for part in shape.geoms])
 
 
+@lru_cache(maxsize=1)
+def _parts_index():
+    """Every part of every country, simplified to ~1 km (distances change by less than that), in an STRtree."""
+    owners, parts = [], []
+    for iso3, shape in country_shapes().items():
+        for part in shape.geoms:
+            simple = shapely.simplify(part, 0.01, preserve_topology=True)
+            if isinstance(simple, Polygon) and not simple.is_empty:
+                owners.append(iso3)
+                parts.append(simple)
+    return owners, parts, shapely.STRtree(parts)
+
+
 @lru_cache(maxsize=256)
 def _within(iso3: str, distance_km: float) -> tuple[str, ...]:
-    shapes = country_shapes()
-    home = shapes[iso3]
+    home = country_shapes()[iso3]
     # centre on the largest part, so overseas territories do not stretch the projection
     main = max(home.geoms, key=lambda p: p.area)
     lon0, lat0 = main.centroid.x, main.centroid.y
     project = _local_projection(lon0, lat0)
-    home_km = shapely.transform(main, project)
-    pad_lat = distance_km / KM_PER_DEG_LAT + 0.5
+    home_km = shapely.transform(shapely.simplify(main, 0.01, preserve_topology=True), project)
     minx, miny, maxx, maxy = main.bounds
-    found = []
-    for other, shape in shapes.items():
-        if other == iso3:
+    pad_lat = distance_km / KM_PER_DEG_LAT + 0.5
+    widest = max(abs(miny - pad_lat), abs(maxy + pad_lat))
+    coslat = math.cos(math.radians(min(widest, 89.0)))
+    pad_lon = min(180.0, distance_km / (KM_PER_DEG_LON_EQUATOR * max(coslat, 1e-3)) + 0.5)
+    owners, parts, tree = _parts_index()
+    boxes = [shapely.box(minx - pad_lon + shift, miny - pad_lat, maxx + pad_lon + shift, maxy + pad_lat)
+             for shift in (-360.0, 0.0, 360.0)]
+    found = set()
+    for index in sorted({int(i) for box in boxes for i in tree.query(box)}):
+        other = owners[index]
+        if other == iso3 or other in found:
             continue
-        ominx, ominy, omaxx, omaxy = shape.bounds
-        if ominy > maxy + pad_lat or omaxy < miny - pad_lat:
-            continue
-        if shapely.distance(home_km, _project_parts(shape, project)) <= distance_km:
-            found.append(other)
+        if shapely.distance(home_km, shapely.transform(parts[index], project)) <= distance_km:
+            found.add(other)
     return tuple(sorted(found))
 
 

@@ -11,7 +11,16 @@ from dataclasses import replace
 
 from signalfire.store.queries import EventFilter
 
-MEASURES = {"events": "count(*)", "deaths": "coalesce(sum(fatalities_best), 0)"}
+RAW = {"events": "count(*)", "deaths": "coalesce(sum(fatalities_best), 0)"}
+ROLLED = {"events": "coalesce(sum(n), 0)", "deaths": "coalesce(sum(deaths), 0)"}
+
+
+def _from(ds, flt: EventFilter, rollup: str = "daily") -> tuple[str, dict, dict]:
+    """(table name, tables to register, measure expressions): a rollup when it can answer ``flt``."""
+    table = ds.rollups.usable(flt, rollup)
+    if table is None:
+        return "events", {}, RAW
+    return rollup, {rollup: table}, ROLLED
 
 
 def as_of(ds) -> dt.date | None:
@@ -38,10 +47,11 @@ def by_country(ds, flt: EventFilter) -> list[dict]:
     where, params = flt.where()
 
     def compute():
-        return ds.rows(f"""SELECT country_iso3 AS iso3, count(*) AS events,
-                                  coalesce(sum(fatalities_best), 0)::BIGINT AS deaths
-                           FROM events WHERE {where} AND country_iso3 IS NOT NULL
-                           GROUP BY country_iso3 ORDER BY deaths DESC, events DESC""", params)
+        name, tables, m = _from(ds, flt)
+        return ds.rows(f"""SELECT country_iso3 AS iso3, {m['events']}::BIGINT AS events,
+                                  {m['deaths']}::BIGINT AS deaths
+                           FROM {name} WHERE {where} AND country_iso3 IS NOT NULL
+                           GROUP BY country_iso3 ORDER BY deaths DESC, events DESC""", params, tables=tables)
     return ds.cached(("by_country", _key(flt)), compute)
 
 
@@ -58,13 +68,13 @@ def movers(ds, flt: EventFilter, measure: str = "deaths", limit: int = 10) -> di
     start = (month - dt.timedelta(days=366)).replace(day=1)
     base = replace(flt, since=start, until=end)
     where, params = base.where()
-    agg = MEASURES[measure]
 
     def compute():
+        name, tables, m = _from(ds, base)
         return ds.rows(f"""
             WITH monthly AS (
-                SELECT country_iso3, date_trunc('month', date_start)::DATE AS m, {agg} AS v
-                FROM events WHERE {where} AND country_iso3 IS NOT NULL GROUP BY ALL),
+                SELECT country_iso3, date_trunc('month', date_start)::DATE AS m, {m[measure]} AS v
+                FROM {name} WHERE {where} AND country_iso3 IS NOT NULL GROUP BY ALL),
             stats AS (
                 SELECT country_iso3,
                        coalesce(sum(v) FILTER (WHERE m = ?), 0) AS current,
@@ -74,7 +84,7 @@ def movers(ds, flt: EventFilter, measure: str = "deaths", limit: int = 10) -> di
                    round(current - baseline, 1) AS change,
                    CASE WHEN baseline > 0 THEN round(current / baseline, 2) END AS ratio
             FROM stats WHERE current > 0 OR baseline > 0
-            ORDER BY abs(current - baseline) DESC LIMIT {int(limit)}""", params + [month, month])
+            ORDER BY abs(current - baseline) DESC LIMIT {int(limit)}""", params + [month, month], tables=tables)
     return {"month": month, "measure": measure,
             "rows": ds.cached(("movers", _key(base, measure, month, limit)), compute)}
 
@@ -86,9 +96,11 @@ def monthly_series(ds, flt: EventFilter, by: str = "category") -> list[dict]:
     where, params = flt.where()
 
     def compute():
+        name, tables, m = _from(ds, flt)
         rows = ds.rows(f"""SELECT date_trunc('month', date_start)::DATE AS month, {by} AS series,
-                                  count(*) AS events, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths
-                           FROM events WHERE {where} GROUP BY ALL ORDER BY month, series""", params)
+                                  {m['events']}::BIGINT AS events, {m['deaths']}::BIGINT AS deaths
+                           FROM {name} WHERE {where} GROUP BY ALL ORDER BY month, series""", params,
+                       tables=tables)
         for r in rows:
             r["month"] = r["month"].isoformat()
         return rows
@@ -105,10 +117,19 @@ def grid(ds, flt: EventFilter, cell_deg: float = 0.1, limit: int = 20000) -> dic
     cell = float(cell_deg)
 
     def compute():
-        rows = ds.rows(f"""SELECT round(longitude / {cell}) * {cell} AS lon, round(latitude / {cell}) * {cell} AS lat,
-                                  count(*) AS n, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths
-                           FROM events WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL
-                           GROUP BY ALL ORDER BY n DESC LIMIT {int(limit)}""", params)
+        from signalfire.web.rollup import CELL
+        cells = ds.rollups.usable(flt, "cells") if abs(cell - CELL) < 1e-9 else None
+        if cells is not None:
+            rows = ds.rows(f"""SELECT cx * {cell} AS lon, cy * {cell} AS lat, sum(n)::BIGINT AS n,
+                                      sum(deaths)::BIGINT AS deaths
+                               FROM cells WHERE {where} GROUP BY cx, cy ORDER BY n DESC LIMIT {int(limit)}""",
+                           params, tables={"cells": cells})
+        else:
+            rows = ds.rows(f"""SELECT round(longitude / {cell}) * {cell} AS lon,
+                                      round(latitude / {cell}) * {cell} AS lat,
+                                      count(*) AS n, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths
+                               FROM events WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL
+                               GROUP BY ALL ORDER BY n DESC LIMIT {int(limit)}""", params)
         return {"type": "FeatureCollection",
                 "features": [{"type": "Feature", "geometry": {"type": "Point",
                                                               "coordinates": [round(r["lon"], 4), round(r["lat"], 4)]},
@@ -121,28 +142,80 @@ LATEST_COLUMNS = ["source", "source_id", "source_version", "category", "subtype"
                   "description", "source_reference", "run_id", "record_ref"]
 
 
-def latest_events(ds, flt: EventFilter, limit: int = 20, offset: int = 0) -> list[dict]:
-    where, params = flt.where()
-    cols = ", ".join(LATEST_COLUMNS)
+def page_query(flt: EventFilter, columns: list[str], limit: int, offset: int, ds) -> tuple[str, list]:
+    """SQL for one page of events, newest first, that stays fast on millions of rows.
 
+    A narrow first query finds the date of the page's last row (a top-N over one column); the page query then
+    also filters ``date_start >= that date``, so only the rows on or after it are read in full and sorted.
+    The result is the same page as the plain ORDER BY … LIMIT … OFFSET.
+    """
+    where, params = flt.where()
+    cutoff = ds.scalar(f"SELECT date_start FROM events WHERE {where} ORDER BY date_start DESC "
+                       f"LIMIT 1 OFFSET {int(offset) + int(limit) - 1}", params)
+    extra, extra_params = ("", []) if cutoff is None else (" AND date_start >= ?", [cutoff])
+    sql = (f"SELECT {', '.join(columns)} FROM events WHERE {where}{extra} "
+           f"ORDER BY date_start DESC, source, source_id LIMIT {int(limit)} OFFSET {int(offset)}")
+    return sql, params + extra_params
+
+
+def latest_events(ds, flt: EventFilter, limit: int = 20, offset: int = 0) -> list[dict]:
     def compute():
-        return ds.rows(f"SELECT {cols} FROM events WHERE {where} "
-                       f"ORDER BY date_start DESC, source, source_id LIMIT {int(limit)} OFFSET {int(offset)}", params)
+        return ds.rows(*page_query(flt, LATEST_COLUMNS, limit, offset, ds))
     return ds.cached(("latest", limit, offset, _key(flt)), compute)
 
 
 def count_events(ds, flt: EventFilter) -> int:
     where, params = flt.where()
-    return ds.cached(("count", _key(flt)), lambda: int(ds.scalar(f"SELECT count(*) FROM events WHERE {where}",
-                                                                  params)))
+
+    def compute():
+        name, tables, m = _from(ds, flt)
+        return int(ds.scalar(f"SELECT {m['events']} FROM {name} WHERE {where}", params, tables=tables))
+    return ds.cached(("count", _key(flt)), compute)
 
 
-def revisions_count(ds, flt: EventFilter) -> dict[tuple[str, str], int]:
-    """How many superseded versions each event of the filter has (for the provenance column)."""
-    where, params = flt.where("e")
-    rows = ds.rows(f"""SELECT r.source, r.source_id, count(*) AS n FROM event_revisions r
-                       JOIN events e USING (source, source_id) WHERE {where} GROUP BY ALL""", params)
+def revisions_count(ds, events: list[dict]) -> dict[tuple[str, str], int]:
+    """How many superseded versions each of these events has (for the provenance column)."""
+    if not events:
+        return {}
+    keys = [(e["source"], e["source_id"]) for e in events]
+    values = ", ".join("(?, ?)" for _ in keys)
+    rows = ds.rows(f"""SELECT source, source_id, count(*) AS n FROM event_revisions
+                       WHERE (source, source_id) IN (SELECT * FROM (VALUES {values}))
+                       GROUP BY ALL""", [v for k in keys for v in k])
     return {(r["source"], r["source_id"]): r["n"] for r in rows}
+
+
+def sources_summary(ds) -> list[dict]:
+    return ds.cached("sources", lambda: ds.rows(
+        """SELECT source, count(*) AS events, min(date_start) AS first, max(date_start) AS last,
+                  count(DISTINCT country_iso3) AS countries, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths,
+                  string_agg(DISTINCT source_version, ', ' ORDER BY source_version) AS versions
+           FROM events GROUP BY source ORDER BY source"""))
+
+
+def country_summary(ds, flt: EventFilter) -> dict:
+    where, params = flt.where()
+
+    def compute():
+        name, tables, m = _from(ds, flt)
+        return ds.rows(f"SELECT {m['events']}::BIGINT AS events, {m['deaths']}::BIGINT AS deaths, "
+                       f"min(date_start) AS first, max(date_start) AS last FROM {name} WHERE {where}",
+                       params, tables=tables)[0]
+    return ds.cached(("country_summary", _key(flt)), compute)
+
+
+def warm(ds) -> None:
+    """Compute the aggregates every page needs once per data version (at start and after each ingest)."""
+    ds.rollups.tables()
+    as_of(ds)
+    sources_summary(ds)
+    ds.cached("source_names", lambda: [r[0] for r in ds.execute(
+        "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()])
+    ds.cached("country_counts", lambda: dict(ds.execute(
+        "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
+    flt = default_period(ds, EventFilter())
+    by_country(ds, flt)
+    movers(ds, replace(flt, since=None), measure="deaths", limit=10)
 
 
 def week_change(ds, countries: list[str], flt: EventFilter) -> dict:

@@ -63,13 +63,10 @@ def events(request: Request, country: Optional[str] = None, category: Optional[s
            format: Format = "json"):
     ds = _ds(request)
     flt = event_filter(country, category, source, since, until, bbox)
-    where, params = flt.where()
-    cols = ", ".join(EVENT_OUTPUT)
-    order = "ORDER BY date_start DESC, source, source_id"
     if format != "json":
-        table = ds.arrow(f"SELECT {cols} FROM events WHERE {where} {order} LIMIT {MAX_EXPORT}", params)
+        table = ds.arrow(*analytics.page_query(flt, EVENT_OUTPUT, MAX_EXPORT, 0, ds))
         return table_response(table, format, "events")
-    rows = ds.rows(f"SELECT {cols} FROM events WHERE {where} {order} LIMIT {limit} OFFSET {offset}", params)
+    rows = ds.rows(*analytics.page_query(flt, EVENT_OUTPUT, limit, offset, ds))
     total = analytics.count_events(ds, flt)
     nxt = offset + limit if offset + limit < total and offset + limit <= MAX_OFFSET else None
     return {"total": total, "limit": limit, "offset": offset, "next_offset": nxt, "data": rows}
@@ -118,8 +115,8 @@ def country_summary(request: Request, category: Optional[str] = None, source: Op
     if format == "geojson":   # the choropleth as drawn: country polygons with their values
         import json as _json
 
-        from signalfire.web.geometry import countries_geojson
-        shapes = _json.loads(countries_geojson())
+        from signalfire.web.geometry import DETAIL, countries_geojson
+        shapes = _json.loads(countries_geojson(*DETAIL["high"]))
         values = {r["iso3"]: r for r in rows}
         for feature in shapes["features"]:
             row = values.get(feature["properties"]["iso3"], {})
@@ -152,10 +149,14 @@ def countries(request: Request):
 
 
 @router.get("/countries/shapes.geojson", summary="Country polygons (Natural Earth 1:50m, simplified)")
-def country_shapes():
-    from signalfire.web.geometry import countries_geojson
-    return Response(countries_geojson(), media_type="application/geo+json",
-                    headers={"Cache-Control": "public, max-age=86400"})
+def country_shapes(request: Request, detail: Literal["low", "high"] = "low"):
+    """``low``: simplified to ~5 km (world maps); ``high``: ~2 km (country and neighbourhood maps)."""
+    from signalfire.web.geometry import DETAIL, countries_geojson, countries_geojson_gzip
+    headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(countries_geojson_gzip(detail), media_type="application/geo+json",
+                        headers={**headers, "Content-Encoding": "gzip"})
+    return Response(countries_geojson(*DETAIL[detail]), media_type="application/geo+json", headers=headers)
 
 
 @router.get("/countries/{iso3}/neighbours", summary="Land neighbours and the distance-band ring")
@@ -176,12 +177,7 @@ def neighbours(iso3: str, distance_km: float = Query(200, ge=0, le=2000)):
 # -- sources and provenance -------------------------------------------------------------------------------------
 @router.get("/sources", summary="Sources loaded: events, span and versions")
 def sources(request: Request, format: Format = "json"):
-    ds = _ds(request)
-    rows = ds.cached("sources", lambda: ds.rows(
-        """SELECT source, count(*) AS events, min(date_start) AS first, max(date_start) AS last,
-                  count(DISTINCT country_iso3) AS countries, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths,
-                  string_agg(DISTINCT source_version, ', ' ORDER BY source_version) AS versions
-           FROM events GROUP BY source ORDER BY source"""))
+    rows = analytics.sources_summary(_ds(request))
     if format != "json":
         return table_response(_rows_table(rows), format, "sources")
     return {"data": rows}

@@ -54,9 +54,17 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     # warm the country geometry (decoding Natural Earth takes a second or two) off the request path
+    from signalfire.web import analytics
+
     def warm():
-        from signalfire.web.geometry import countries_geojson
-        countries_geojson()
+        from signalfire.web.geometry import countries_geojson_gzip
+        countries_geojson_gzip("low")
+        countries_geojson_gzip("high")
+        try:
+            analytics.warm(app.state.ds)
+        except Exception:
+            pass          # warming is an optimisation; requests compute on demand
+    app.state.ds.after_commit.append(analytics.warm)
     threading.Thread(target=warm, daemon=True).start()
 
     from signalfire.web import api, pages

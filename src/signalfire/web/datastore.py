@@ -65,6 +65,9 @@ class DataStore:
         self._jobs: dict[str, IngestJob] = {}
         self._cache: OrderedDict = OrderedDict()
         self._cache_lock = threading.Lock()
+        from signalfire.web.rollup import Rollups
+        self.rollups = Rollups(self)
+        self.after_commit: list = []      # callables(ds), run after each committed ingest (cache warming)
         if load_demo_if_empty and self.is_empty():
             from signalfire.demo import load_demo
             load_demo(self.store)
@@ -74,9 +77,14 @@ class DataStore:
     def is_empty(self) -> bool:
         return self.store.con.execute("SELECT count(*) FROM events").fetchone()[0] == 0
 
-    def execute(self, sql: str, params: list | None = None, timeout_s: float | None = None):
-        """Run one read query on a fresh cursor under the statement timeout; returns the cursor (fetch from it)."""
+    def execute(self, sql: str, params: list | None = None, timeout_s: float | None = None,
+                tables: dict | None = None):
+        """Run one read query on a fresh cursor under the statement timeout; returns the cursor (fetch from it).
+
+        ``tables`` maps names to Arrow tables made visible to this query (the in-memory rollups)."""
         cur = self.store.con.cursor()
+        for name, table in (tables or {}).items():
+            cur.register(name, table)
         limit = self.timeout_s if timeout_s is None else timeout_s
         timer = threading.Timer(limit, cur.interrupt)
         timer.daemon = True
@@ -91,30 +99,34 @@ class DataStore:
         finally:
             timer.cancel()
 
-    def df(self, sql: str, params: list | None = None):
-        cur = self.execute(sql, params)
+    def df(self, sql: str, params: list | None = None, timeout_s: float | None = None,
+           tables: dict | None = None):
+        cur = self.execute(sql, params, timeout_s=timeout_s, tables=tables)
         try:
             return cur.df()
         finally:
             cur.close()
 
-    def rows(self, sql: str, params: list | None = None) -> list[dict]:
-        cur = self.execute(sql, params)
+    def rows(self, sql: str, params: list | None = None, timeout_s: float | None = None,
+             tables: dict | None = None) -> list[dict]:
+        cur = self.execute(sql, params, timeout_s=timeout_s, tables=tables)
         try:
             names = [d[0] for d in cur.description]
             return [dict(zip(names, row)) for row in cur.fetchall()]
         finally:
             cur.close()
 
-    def arrow(self, sql: str, params: list | None = None):
-        cur = self.execute(sql, params)
+    def arrow(self, sql: str, params: list | None = None, timeout_s: float | None = None,
+           tables: dict | None = None):
+        cur = self.execute(sql, params, timeout_s=timeout_s, tables=tables)
         try:
             return cur.to_arrow_table()
         finally:
             cur.close()
 
-    def scalar(self, sql: str, params: list | None = None):
-        cur = self.execute(sql, params)
+    def scalar(self, sql: str, params: list | None = None, timeout_s: float | None = None,
+           tables: dict | None = None):
+        cur = self.execute(sql, params, timeout_s=timeout_s, tables=tables)
         try:
             row = cur.fetchone()
             return row[0] if row else None
@@ -168,6 +180,11 @@ class DataStore:
                     job.results.append(result.as_dict())
                     if result.status == "loaded":
                         self.version += 1
+                for hook in self.after_commit:
+                    try:
+                        hook(self)
+                    except Exception:
+                        pass      # warming is an optimisation; requests compute on demand
                 job.status = "done"
             except Exception as exc:  # reported to the client, never a traceback
                 job.status = "failed"

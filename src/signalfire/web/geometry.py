@@ -37,6 +37,16 @@ def countries_geojson(tolerance: float = 0.02, digits: int = 3) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
 
 
+DETAIL = {"low": (0.15, 2), "high": (0.02, 3)}   # simplification tolerance (degrees) and decimals
+
+
+@lru_cache(maxsize=4)
+def countries_geojson_gzip(detail: str = "low") -> bytes:
+    """The shapes gzip-compressed once (served as is to clients that accept gzip)."""
+    import gzip
+    return gzip.compress(countries_geojson(*DETAIL[detail]), compresslevel=6, mtime=0)
+
+
 def bounds(iso3: str) -> list[float] | None:
     shape = country_shapes().get(iso3)
     if shape is None:

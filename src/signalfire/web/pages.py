@@ -127,10 +127,8 @@ def country(request: Request, iso3: str, page: int = 1):
     page = max(1, min(page, 2000))
     total = analytics.count_events(ds, flt)
     events = analytics.latest_events(ds, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    revisions = analytics.revisions_count(ds, flt) if events else {}
-    summary = ds.rows("""SELECT count(*) AS events, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths,
-                                min(date_start) AS first, max(date_start) AS last FROM events WHERE """
-                      + flt.where()[0], flt.where()[1])[0]
+    revisions = analytics.revisions_count(ds, events)
+    summary = analytics.country_summary(ds, flt)
     conflicts = ds.rows("""SELECT conflict_id, min(year) AS first_year, max(year) AS last_year,
                                   arg_max(side_a, year) AS side_a, arg_max(side_b, year) AS side_b,
                                   arg_max(incompatibility, year) AS incompatibility,
@@ -180,10 +178,7 @@ def neighbourhood_page(request: Request, home: str = "", distance_km: float = 20
 def data_page(request: Request, page: int = 1):
     ds = request.app.state.ds
     page = max(1, min(page, 2000))
-    sources = ds.rows("""SELECT source, count(*) AS events, min(date_start) AS first, max(date_start) AS last,
-                                count(DISTINCT country_iso3) AS countries,
-                                string_agg(DISTINCT source_version, ', ' ORDER BY source_version) AS versions
-                         FROM events GROUP BY source ORDER BY source""")
+    sources = analytics.sources_summary(ds)
     tables = ds.rows("""SELECT 'conflicts' AS tbl, count(*) AS n FROM conflicts
                         UNION ALL SELECT 'country_month', count(*) FROM country_month
                         UNION ALL SELECT 'country_year', count(*) FROM country_year

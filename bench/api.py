@@ -1,0 +1,217 @@
+"""API and dashboard benchmark: latency of the main endpoints and pages, first map paint, overview bytes.
+
+Builds, in a temp dir, a store of ``--events`` events (default 5,000,000): the bundled demo data (real UCDP GED
+rows) loaded through the normal ingest, then repeated with fresh ids by one SQL ``INSERT … SELECT`` in DuckDB
+(dates, places and countries as in the real rows), appended in date order as a store grown by periodic releases
+would be.  Replicas make the server's per-version rollups unrealistically small (each date/country/category
+repeats ~1,000 times): the JSON gives their row counts so readers can judge.  Runs ``signalfire serve`` on it and measures, in the same
+run, the same requests against the demo-size store as the baseline:
+
+* per endpoint/page, p50 and p95 over requests with *distinct* filters (``cold``: each filter's first request,
+  nothing cached) and over repeats of those requests (``warm``: the per-data-version result cache);
+* ``first_paint_ms``: in headless Chromium, navigation start to the overview's choropleth drawn (the map's first
+  ``idle`` after its layers were added), median of ``--paints`` fresh page loads;
+* ``overview_bytes``: bytes over the wire (encoded, with headers) for one overview load in a fresh browser.
+
+Prints ONE JSON line.  ``--quick`` = 500,000 events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+MONTHS = [f"{y}-{m:02d}" for y in (2021, 2022) for m in range(1, 13)]
+COUNTRIES = ["UKR", "SYR", "AFG", "COD", "NGA", "MLI", "SOM", "ETH", "MMR", "IRQ", "YEM", "MEX"]
+
+
+def requests_plan() -> dict[str, list[str]]:
+    """Per endpoint, a list of URLs with distinct filters (so the first request of each is uncached)."""
+    plan = {
+        "api_events": [f"/api/v1/events?country={c}&limit=100" for c in COUNTRIES]
+                      + [f"/api/v1/events?since={m}&limit=100" for m in MONTHS[:8]],
+        "api_events_bbox": [f"/api/v1/events?bbox={w},{s},{w + 10},{s + 8}&limit=100"
+                            for w in range(-10, 50, 6) for s in (0, 30)],
+        "api_series": [f"/api/v1/series?country={c}&by=category" for c in COUNTRIES]
+                      + [f"/api/v1/series?country={c}&by=source&since=2015" for c in COUNTRIES[:8]],
+        "api_countries_summary": [f"/api/v1/countries/summary?since={m}" for m in MONTHS[:20]],
+        "api_map_grid": [f"/api/v1/map/grid?country={c}" for c in COUNTRIES]
+                        + [f"/api/v1/map/grid?country=UKR&since={m}" for m in MONTHS[:8]],
+        "api_movers": [f"/api/v1/movers?until={m}-28" for m in MONTHS[:20]],
+        "api_neighbours": [f"/api/v1/countries/{c}/neighbours?distance_km={d}" for c in COUNTRIES[:10]
+                           for d in (100, 300)],
+        "api_sources": ["/api/v1/sources"],
+        "page_overview": [f"/?since={m}-01&until={MONTHS[i + 4]}-28" for i, m in enumerate(MONTHS[:10])],
+        "page_country": [f"/country/{c}" for c in COUNTRIES[:10]],
+        "page_neighbourhood": [f"/neighbourhood?home={c}" for c in ("POL", "UKR", "DEU", "ROU", "TUR", "SYR",
+                                                                  "IRQ", "NGA", "MLI", "ETH")],
+        "page_data": ["/data"],
+    }
+    return plan
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_store(path: Path, events: int) -> dict:
+    import duckdb
+
+    from signalfire.demo import load_demo
+    from signalfire.store.database import Store
+    t0 = time.perf_counter()
+    store = Store(path)
+    load_demo(store)
+    store.close()
+    base_rows = duckdb.connect(str(path)).execute("SELECT count(*) FROM events").fetchone()[0]
+    t1 = time.perf_counter()
+    if events > base_rows:
+        copies = -(-events // base_rows) - 1
+        con = duckdb.connect(str(path))
+        con.execute(f"""INSERT INTO events
+                        SELECT e.* REPLACE (e.source_id || '-r' || t.k::VARCHAR AS source_id)
+                        FROM events e, range(1, {copies + 1}) AS t(k)
+                        ORDER BY e.date_start, t.k""")
+        con.execute("CHECKPOINT")
+        total = con.execute("SELECT count(*) FROM events").fetchone()[0]
+        con.close()
+    else:
+        total = base_rows
+    from signalfire.web.rollup import CELLS_SQL, DAILY_SQL
+    con = duckdb.connect(str(path), read_only=True)
+    rollups = {name: con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+               for name, sql in (("daily", DAILY_SQL), ("cells", CELLS_SQL))}
+    con.close()
+    return {"rollup_rows": rollups, "events": int(total), "demo_events": int(base_rows),
+            "layout": "demo rows as ingested, then the replicas appended in date order (like a store grown by "
+                      "periodic releases)", "demo_load_s": round(t1 - t0, 2),
+            "replicate_s": round(time.perf_counter() - t1, 2),
+            "file_mb": round(path.stat().st_size / 1e6, 1)}
+
+
+class Server:
+    def __init__(self, store: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        exe = Path(sys.executable).with_name("signalfire")
+        self.proc = subprocess.Popen([str(exe), "serve", "--store", str(store), "--port", str(self.port),
+                                      "--no-demo"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + "/api/v1/countries/shapes.geojson", timeout=30):
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("server did not start")
+
+    def fetch(self, path: str) -> tuple[float, int]:
+        t0 = time.perf_counter()
+        with urllib.request.urlopen(self.base + path, timeout=60) as r:
+            body = r.read()
+            status = r.status
+        if status != 200:
+            raise RuntimeError(f"{path}: HTTP {status}")
+        return (time.perf_counter() - t0) * 1000, len(body)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return round(ordered[k], 1)
+
+
+def latencies(server: Server, repeats: int) -> dict:
+    out = {}
+    for name, urls in requests_plan().items():
+        cold = [server.fetch(u)[0] for u in urls]
+        warm = [server.fetch(u)[0] for _ in range(repeats) for u in urls]
+        out[name] = {"n": len(urls), "cold_p50_ms": pct(cold, 50), "cold_p95_ms": pct(cold, 95),
+                     "warm_p50_ms": pct(warm, 50), "warm_p95_ms": pct(warm, 95)}
+    return out
+
+
+def browser_metrics(server: Server, paints: int) -> dict:
+    from playwright.sync_api import sync_playwright
+    results = []
+    total_bytes = None
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for i in range(paints):
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            sizes: dict[str, int] = {}
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+            page.goto(server.base + "/")
+            page.wait_for_selector("#map[data-painted=true]", timeout=60000)
+            results.append(float(page.get_attribute("#map", "data-painted-at")))
+            page.wait_for_load_state("networkidle")
+            if i == 0:
+                total_bytes = sum(sizes.values())
+            context.close()
+        browser.close()
+    return {"first_paint_ms": round(statistics.median(results), 0),
+            "first_paint_all_ms": [round(x) for x in results], "overview_bytes": total_bytes}
+
+
+def run(events: int, repeats: int, paints: int) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="sf-bench-api-"))
+    result: dict = {"bench": "api", "cpus": os.cpu_count()}
+    baseline_store, big_store = tmp / "demo.duckdb", tmp / "big.duckdb"
+    result["baseline_store"] = build_store(baseline_store, 0)
+    result["store"] = build_store(big_store, events)
+    for label, store in (("baseline", baseline_store), ("large", big_store)):
+        server = Server(store)
+        try:
+            result[f"{label}_latency"] = latencies(server, repeats)
+            result[f"{label}_browser"] = browser_metrics(server, paints)
+        finally:
+            server.stop()
+    large = result["large_latency"]
+    api = [v for k, v in large.items() if k.startswith("api_")]
+    result["summary"] = {
+        "api_cold_p95_ms_max": max(v["cold_p95_ms"] for v in api),
+        "api_warm_p95_ms_max": max(v["warm_p95_ms"] for v in api),
+        "pages_cold_p95_ms_max": max(v["cold_p95_ms"] for k, v in large.items() if k.startswith("page_")),
+        "first_paint_ms": result["large_browser"]["first_paint_ms"],
+        "overview_mb": round(result["large_browser"]["overview_bytes"] / 1e6, 2),
+        "aims": {"api_p95_ms": 150, "first_paint_ms": 2000, "overview_mb": 3},
+    }
+    return result
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--events", type=int, default=5_000_000)
+    ap.add_argument("--repeats", type=int, default=3, help="warm repeats of each request")
+    ap.add_argument("--paints", type=int, default=5, help="fresh overview loads for the first-paint median")
+    ap.add_argument("--quick", action="store_true", help="500,000 events")
+    args = ap.parse_args(argv)
+    events = 500_000 if args.quick else args.events
+    print(json.dumps(run(events, args.repeats, args.paints), default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
