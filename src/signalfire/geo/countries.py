@@ -78,6 +78,23 @@ def all_countries() -> list[Country]:
     return sorted(_by_iso3().values(), key=lambda c: c.iso3)
 
 
+@lru_cache(maxsize=None)
+def _index(scheme: str) -> dict:
+    """Code → list of (valid_from, valid_to, Country) rows, oldest first, for one code scheme."""
+    ref = reference().sort_values("valid_to")
+    out: dict = {}
+    for row in ref.to_dict("records"):
+        code = row[scheme]
+        if code is None or pd.isna(code):
+            continue
+        key = str(code).upper() if scheme in ("iso3", "iso2", "fips") else int(code)
+        gw = row["gw_canonical"]
+        entry = (row["valid_from"], row["valid_to"], Country(row["iso3"], None if pd.isna(gw) else int(gw),
+                                                            row["name"]))
+        out.setdefault(key, []).append(entry)
+    return out
+
+
 def _lookup(scheme: str, value, when: pd.Timestamp | None) -> Country | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -86,25 +103,21 @@ def _lookup(scheme: str, value, when: pd.Timestamp | None) -> Country | None:
         if iso3 is None and len(str(value).strip()) == 3:
             iso3 = str(value).strip().upper() if str(value).strip().upper() in _by_iso3() else None
         return country(iso3) if iso3 else None
-    ref = reference()
     if scheme in ("iso3", "iso2", "fips"):
         key = str(value).strip().upper()
-        hits = ref[ref[scheme] == key]
     else:
         try:
-            num = int(float(value))
-        except (TypeError, ValueError):
+            key = int(float(value))
+        except (TypeError, ValueError, OverflowError):
             return None
-        hits = ref[ref[scheme] == num]
-    if hits.empty:
+    hits = _index(scheme).get(key)
+    if not hits:
         return None
     if when is not None and not pd.isna(when):
-        dated = hits[(hits.valid_from <= when) & (hits.valid_to >= when)]
-        if not dated.empty:
-            hits = dated
-    row = hits.sort_values("valid_to").iloc[-1]
-    gw = row.gw_canonical
-    return Country(row.iso3, None if pd.isna(gw) else int(gw), row["name"])
+        dated = [c for start, end, c in hits if start <= when <= end]
+        if dated:
+            return dated[-1]
+    return hits[-1][2]
 
 
 def resolve(value, scheme: str = "name", when=None) -> Country | None:
