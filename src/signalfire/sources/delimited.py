@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from signalfire.sources.base import SourceError, quarantine_frame
 
@@ -126,36 +127,78 @@ def read_records(path: Path, *, delim: str, header: bool = True, names: list[str
             raise SourceError(f"{path}: line 1: duplicate column names {dupes}")
         columns = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for n in names)
         opts = ", ".join(f"{k}={_sql_value(v)}" for k, v in options.items())
+        # Pass 1 parses the whole file once to count records and collect DuckDB's rejects (line and error of
+        # every record it cannot read); pass 2 streams the accepted records, skipping the same lines.  Two
+        # parses cost less than materialising the file in a temporary table and keep memory flat.
         try:
-            con.execute(f"CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?, columns={{{columns}}}, {opts})",
-                        [str(plain)])
+            total = con.execute(f"SELECT count(*) FROM read_csv(?, columns={{{columns}}}, {opts})",
+                                [str(plain)]).fetchall()[0][0]   # fetchall: the rejects land at the end
         except duckdb.Error as exc:
             raise SourceError(f"{path}: cannot read as delimited text ({str(exc).splitlines()[0]})") from None
         rejects = _rejects(con, path, names)
         reject_lines = sorted({int(r) for r in rejects["line"]}) if len(rejects) else []
-        total = con.execute("SELECT count(*) FROM raw").fetchone()[0]
         offset = 1 if header else 0
         # the i-th accepted record sits on the i-th line that DuckDB did not reject
         gaps = np.array(reject_lines, dtype=np.int64) - np.arange(len(reject_lines)) - (1 + offset)
-        result = con.execute("SELECT * FROM raw")
+        stream_options = {k: v for k, v in options.items() if k not in ("store_rejects", "rejects_table",
+                                                                          "rejects_scan")}
+        stream_options["ignore_errors"] = True
+        stream_opts = ", ".join(f"{k}={_sql_value(v)}" for k, v in stream_options.items())
+        # NULL (empty field) becomes '' in DuckDB, so the records arrive as plain strings
+        select = ", ".join(f"coalesce(\"{_ident(n)}\", '') AS \"{_ident(n)}\"" for n in names)
+        try:
+            reader = _arrow_reader(con.execute(
+                f"SELECT {select} FROM read_csv(?, columns={{{columns}}}, {stream_opts})", [str(plain)]),
+                chunk_rows)
+        except duckdb.Error as exc:
+            raise SourceError(f"{path}: cannot read as delimited text ({str(exc).splitlines()[0]})") from None
         seen = 0
         emitted_rejects = False
+        pending: list = []
+        pending_rows = 0
+        batches = iter(reader)
         while True:
-            table = result.fetch_df_chunk(max(1, chunk_rows // 2048))
-            if table is None or len(table) == 0:
+            batch = next(batches, None)
+            if batch is not None and len(batch) == 0:
+                continue
+            if batch is not None:
+                pending.append(batch)
+                pending_rows += len(batch)
+                if pending_rows < chunk_rows:
+                    continue
+            if not pending:
                 break
+            table = pa.Table.from_batches(pending).to_pandas()
+            table.columns = names
+            pending, pending_rows = [], 0
             idx = np.arange(seen, seen + len(table), dtype=np.int64)
             lines = idx + 1 + offset + np.searchsorted(gaps, idx, side="right")
             seen += len(table)
-            table = table.fillna("")
-            table.insert(0, "record_ref", "line " + pd.Series(lines, index=table.index).astype(str))
+            table.insert(0, "record_ref", _line_refs(lines))
             q = rejects.drop(columns=["line"]) if not emitted_rejects else quarantine_frame()
             emitted_rejects = True
             yield table, q
+            if batch is None:
+                break
         if not emitted_rejects:
             yield pd.DataFrame(columns=["record_ref", *names]), rejects.drop(columns=["line"])
-        assert seen == total
+        if seen != total:
+            raise SourceError(f"{path}: read {seen} records but counted {total}; the file changed while read?")
         con.close()
+
+
+def _ident(name: str) -> str:
+    return name.replace('"', '""')
+
+
+def _arrow_reader(result, batch_rows: int):
+    fetch = getattr(result, "to_arrow_reader", None) or result.fetch_record_batch
+    return fetch(batch_rows)
+
+
+def _line_refs(lines: np.ndarray) -> np.ndarray:
+    """``"line N"`` for each line number, as an object array of str."""
+    return np.char.add("line ", lines.astype("U20")).astype(object)
 
 
 def _sql_value(v) -> str:

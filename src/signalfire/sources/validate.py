@@ -25,8 +25,33 @@ class Checker:
         self.path = Path(path)
         self.reasons = pd.Series("", index=records.index, dtype=object)
         self.first_column = pd.Series(None, index=records.index, dtype=object)
-        content = records.drop(columns=["record_ref"], errors="ignore")
-        self.raw = raw if raw is not None else content.astype(str).agg(delim.join, axis=1)
+        self._raw = raw
+        self._delim = delim
+        self._values: dict[str, pd.Series] = {}
+
+    @property
+    def raw(self) -> pd.Series:
+        """The raw text of each record (fields joined by the delimiter), built when first asked for."""
+        if self._raw is None:
+            self._raw = self._join(self.records.index)
+        return self._raw
+
+    @raw.setter
+    def raw(self, value: pd.Series) -> None:
+        self._raw = value
+
+    def _join(self, index) -> pd.Series:
+        content = self.records.loc[index].drop(columns=["record_ref"], errors="ignore")
+        if not len(content):
+            return pd.Series([], index=index, dtype=object)
+        return content.astype(str).agg(self._delim.join, axis=1)
+
+    def _fail_values(self, mask: pd.Series, column: str, prefix: str, values: pd.Series) -> None:
+        """``fail`` with a message ``prefix + repr(value)`` built only for the failing records."""
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            picked = values[mask]
+            self.fail(mask, column, prefix + picked.map(repr).reindex(values.index, fill_value=""))
 
     # -- bookkeeping --------------------------------------------------------------------------------------------
     def fail(self, mask: pd.Series, column: str | None, message: str | pd.Series) -> None:
@@ -43,7 +68,9 @@ class Checker:
     def value(self, column: str) -> pd.Series:
         if column not in self.records.columns:
             return pd.Series("", index=self.records.index, dtype=object)
-        return self.records[column].astype(str).str.strip()
+        if column not in self._values:
+            self._values[column] = _strip(self.records[column].astype(str))
+        return self._values[column].copy()
 
     @staticmethod
     def missing(values: pd.Series) -> pd.Series:
@@ -72,21 +99,21 @@ class Checker:
         values = self.value(column)
         parsed = pd.to_numeric(values.where(~self.missing(values)), errors="coerce")
         parsed = parsed.where(~np.isinf(parsed))
-        self.fail(self._bad(values, parsed), column, "not a number: " + values.map(repr))
+        self._fail_values(self._bad(values, parsed), column, "not a number: ", values)
         if sentinels:
             parsed = parsed.where(~parsed.isin(sentinels))
         if required:
             self.fail(self.missing(values), column, "missing value")
         if whole:
             frac = parsed.notna() & (parsed != np.floor(parsed.fillna(0)))
-            self.fail(frac, column, "not a whole number: " + values.map(repr))
+            self._fail_values(frac, column, "not a whole number: ", values)
         if minimum is not None:
-            self.fail(parsed < minimum, column, f"below {minimum:g}: " + values.map(repr))
+            self._fail_values(parsed < minimum, column, f"below {minimum:g}: ", values)
         if maximum is not None:
-            self.fail(parsed > maximum, column, f"above {maximum:g}: " + values.map(repr))
+            self._fail_values(parsed > maximum, column, f"above {maximum:g}: ", values)
         if whole:
             big = parsed.abs() > 2**31 - 1
-            self.fail(big, column, "out of range: " + values.map(repr))
+            self._fail_values(big, column, "out of range: ", values)
             return parsed.where(~big).round().astype("Int64")
         return parsed
 
@@ -99,7 +126,7 @@ class Checker:
             if not todo.any():
                 break
             parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
-        self.fail(self._bad(values, parsed), column, "not a date: " + values.map(repr))
+        self._fail_values(self._bad(values, parsed), column, "not a date: ", values)
         if required:
             self.fail(self.missing(values), column, "missing value")
         return parsed.dt.normalize()
@@ -108,7 +135,7 @@ class Checker:
         values = self.value(column)
         out = values.map(mapping)
         bad = out.isna() & ~self.missing(values)
-        self.fail(bad, column, "unknown value: " + values.map(repr))
+        self._fail_values(bad, column, "unknown value: ", values)
         if required:
             self.fail(self.missing(values), column, "missing value")
         return out
@@ -118,13 +145,38 @@ class Checker:
         """(good rows, quarantine frame) — ``rows`` is the canonical frame built from this chunk."""
         bad = self.reasons != ""
         refs = self.records["record_ref"].astype(str)
+        raw = self._raw[bad] if self._raw is not None else self._join(self.records.index[bad.to_numpy()])
         quarantine = quarantine_frame(pd.DataFrame({
-            "record_ref": refs[bad], "column_name": self.first_column[bad], "raw": self.raw[bad],
+            "record_ref": refs[bad], "column_name": self.first_column[bad], "raw": raw,
             "reason": self.path.name + ", " + refs[bad] + ", " + self.reasons[bad],
         }).to_dict("records"))
-        good = rows.loc[~bad].copy()
+        good = rows.loc[~bad].copy() if bad.any() else rows.copy()
         good["record_ref"] = refs[~bad]
         return good, quarantine
+
+
+# Strings that may carry whitespace str.strip() removes: anything starting or ending with a space, a control
+# character (str.isspace() is true for \x1c-\x1f) or a non-ASCII character (Unicode spaces); the rest are left
+# alone without a Python call per value.
+_EDGE = r"^[\s\x00-\x20\x7f]|[\s\x00-\x20\x7f]$|^[^\x00-\x7f]|[^\x00-\x7f]$"
+
+
+def _strip(values: pd.Series) -> pd.Series:
+    """``values.str.strip()`` for a column of str, vectorised: only values that may need it go through Python."""
+    if not len(values):
+        return values.str.strip()
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
+        edge = pc.match_substring_regex(arr, _EDGE).to_numpy(zero_copy_only=False)
+    except Exception:  # noqa: BLE001 - anything unusual: the plain pandas way
+        return values.str.strip()
+    if not edge.any():
+        return values
+    out = values.copy()
+    out[edge] = values[edge].str.strip()
+    return out
 
 
 def version_from_name(path: Path) -> str | None:

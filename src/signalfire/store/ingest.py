@@ -18,13 +18,16 @@ changes nothing is rolled back too: the store stays byte-for-byte what it was, a
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from signalfire.sources.base import Adapter, SourceError
 from signalfire.store.database import Store, StoreError
@@ -70,6 +73,40 @@ def _normalise(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return out
 
 
+class _Sha256Thread(threading.Thread):
+    """Hashes the file beside the read (hashlib releases the GIL on large blocks)."""
+
+    def __init__(self, path: Path):
+        super().__init__(daemon=True)
+        self.path, self.digest, self.error = path, None, None
+
+    def run(self):
+        try:
+            self.digest = file_sha256(self.path)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result()
+            self.error = exc
+
+    def result(self) -> str:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.digest
+
+
+def _arrow_frame(frame: pd.DataFrame, columns: dict[str, str], first_seq: int) -> pa.Table | None:
+    """The batch as an Arrow table (seq, the table's columns, record_ref), or None when a column will not
+    convert (mixed Python types); DuckDB then scans the pandas frame instead."""
+    n = len(frame)
+    arrays = [pa.array(np.arange(first_seq, first_seq + n, dtype=np.int64))]
+    try:
+        for name in columns:
+            arrays.append(pa.Array.from_pandas(frame[name]) if name in frame.columns else pa.nulls(n))
+        arrays.append(pa.Array.from_pandas(frame["record_ref"].astype(str)))
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return None
+    return pa.Table.from_arrays(arrays, names=["seq", *columns, "record_ref"])
+
+
 def _hash_expr(columns: dict[str, str]) -> str:
     parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\u2400')" for c in columns)
     return f"md5(concat_ws('\u241f', {parts}))"
@@ -81,10 +118,15 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
     started = time.perf_counter()
     if not path.is_file():
         raise SourceError(f"{path}: no such file")
-    sha = file_sha256(path)
+    hasher = _Sha256Thread(path)
+    hasher.start()
     columns = ADAPTER_TABLES[adapter.table]
     key = KEYS[adapter.table]
     con = store.con
+    try:
+        sha = hasher.result()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read the file ({exc})") from None
     con.execute("BEGIN TRANSACTION")
     try:
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
@@ -95,7 +137,12 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
             [run_id, adapter.name, adapter.version, adapter.source, adapter.table, path.name,
              str(path.resolve()), sha, path.stat().st_size])
         typed = ", ".join(f"{c} {t}" for c, t in columns.items())
-        con.execute(f"CREATE OR REPLACE TEMP TABLE stage (seq BIGINT, {typed}, record_ref VARCHAR)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stage (seq BIGINT, {typed}, record_ref VARCHAR, "
+                    "row_hash VARCHAR)")
+        casts = ", ".join(f"CAST(batch.{c} AS {t}) AS {c}" if t != "VARCHAR" else f"batch.{c} AS {c}"
+                          for c, t in columns.items())
+        insert_stage = (f"INSERT INTO stage SELECT *, {_hash_expr(columns)} FROM "
+                        f"(SELECT seq, {casts}, CAST(record_ref AS VARCHAR) AS record_ref FROM batch)")
         read = quarantined = 0
         seq = 0
         detected_version = source_version
@@ -111,16 +158,18 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
                 con.unregister("qbatch")
                 quarantined += len(batch.quarantine)
             if len(batch.rows):
-                frame = _normalise(batch.rows, columns)
+                rows = batch.rows
                 if source_version and "source_version" in columns:
-                    frame["source_version"] = source_version
-                frame.insert(0, "seq", range(seq, seq + len(frame)))
-                seq += len(frame)
+                    rows = rows.assign(source_version=source_version)
+                frame = _arrow_frame(rows, columns, seq)
+                if frame is None:
+                    frame = _normalise(rows, columns)
+                    frame.insert(0, "seq", range(seq, seq + len(frame)))
+                seq += len(rows)
                 con.register("batch", frame)
-                casts = ", ".join(f"CAST(batch.{c} AS {t})" if t != "VARCHAR" else f"batch.{c}"
-                                  for c, t in columns.items())
-                con.execute(f"INSERT INTO stage SELECT seq, {casts}, record_ref FROM batch")
+                con.execute(insert_stage)
                 con.unregister("batch")
+                del frame
             if progress:
                 progress(batch.read)
         quarantined += _quarantine_duplicates(con, key, run_id, path.name)
@@ -162,6 +211,10 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
 def _quarantine_duplicates(con, key: tuple[str, ...], run_id: int, file_name: str) -> int:
     """Records whose key repeats within the file: the first is kept, the later ones quarantined."""
     keys = ", ".join(key)
+    repeated = con.execute(
+        f"SELECT count(*) FROM (SELECT {keys} FROM stage GROUP BY {keys} HAVING count(*) > 1)").fetchone()[0]
+    if not repeated:
+        return 0
     con.execute(f"""CREATE OR REPLACE TEMP TABLE dupes AS
         SELECT seq, record_ref, first_ref, {keys} FROM (
             SELECT seq, record_ref, {keys},
@@ -181,15 +234,17 @@ def _quarantine_duplicates(con, key: tuple[str, ...], run_id: int, file_name: st
 
 
 def _merge(con, table: str, columns: dict[str, str], key: tuple[str, ...], run_id: int) -> dict[str, int]:
+    """Compare the staged rows (row_hash computed when staged) with the stored ones by key and insert the
+    new and updated ones, in file order."""
     cols = ", ".join(columns)
     join = " AND ".join(f"s.{k} IS NOT DISTINCT FROM t.{k}" for k in key)
-    con.execute("ALTER TABLE stage ADD COLUMN row_hash VARCHAR")
-    con.execute(f"UPDATE stage SET row_hash = {_hash_expr(columns)}")
+    # only keys already stored can be updated or unchanged; everything else is new
     con.execute(f"""CREATE OR REPLACE TEMP TABLE diff AS
-        SELECT s.seq, CASE WHEN t.row_hash IS NULL THEN 'new'
-                           WHEN t.row_hash = s.row_hash THEN 'unchanged' ELSE 'updated' END AS change
-        FROM stage s LEFT JOIN {table} t ON {join}""")
+        SELECT s.seq, CASE WHEN t.row_hash = s.row_hash THEN 'unchanged' ELSE 'updated' END AS change
+        FROM stage s JOIN {table} t ON {join}""")
+    staged = con.execute("SELECT count(*) FROM stage").fetchone()[0]
     counts = dict(con.execute("SELECT change, count(*) FROM diff GROUP BY change").fetchall())
+    counts["new"] = staged - counts.get("updated", 0) - counts.get("unchanged", 0)
     if counts.get("updated"):
         target_keys = f"SELECT {', '.join('s.' + k for k in key)} FROM stage s JOIN diff d USING (seq) " \
                       f"WHERE d.change = 'updated'"
@@ -197,8 +252,13 @@ def _merge(con, table: str, columns: dict[str, str], key: tuple[str, ...], run_i
             con.execute(f"""INSERT INTO event_revisions
                 SELECT t.*, {run_id}, now() FROM events t WHERE ({', '.join(key)}) IN ({target_keys})""")
         con.execute(f"DELETE FROM {table} WHERE ({', '.join(key)}) IN ({target_keys})")
-    con.execute(f"""INSERT INTO {table} ({cols}, run_id, record_ref, row_hash)
-        SELECT {cols}, {run_id}, record_ref, row_hash FROM stage JOIN diff USING (seq)
-        WHERE diff.change IN ('new', 'updated') ORDER BY seq""")
+    if counts.get("unchanged"):
+        con.execute(f"""INSERT INTO {table} ({cols}, run_id, record_ref, row_hash)
+            SELECT {cols}, {run_id}, record_ref, row_hash FROM stage
+            WHERE seq NOT IN (SELECT seq FROM diff WHERE change = 'unchanged') ORDER BY seq""")
+    elif staged:
+        # a plain scan of stage keeps insertion (= file) order: no sort needed
+        con.execute(f"""INSERT INTO {table} ({cols}, run_id, record_ref, row_hash)
+            SELECT {cols}, {run_id}, record_ref, row_hash FROM stage""")
     con.execute("DROP TABLE diff")
     return {k: int(counts.get(k, 0)) for k in ("new", "updated", "unchanged")}
