@@ -110,6 +110,15 @@ def sources():
     out.print(table)
 
 
+def _vintages(count: int, first, last) -> str:
+    """One version, or the span of many (ACLED and GDELT stamp every event with its own)."""
+    if not count:
+        return ""
+    if count == 1:
+        return str(first)
+    return f"{count:,} vintages, {first} … {last}"
+
+
 @app.command()
 def status(store: Optional[Path] = StoreOpt):
     """What is loaded, by source: records, spans, vintages, and the data's attribution."""
@@ -118,7 +127,8 @@ def status(store: Optional[Path] = StoreOpt):
     try:
         ev = wh.df("""SELECT source, count(*) AS events, min(date_start) AS first, max(date_start) AS last,
                              count(DISTINCT country_iso3) AS countries, sum(fatalities_best) AS fatalities,
-                             string_agg(DISTINCT source_version, ', ') AS versions
+                             count(DISTINCT source_version) AS n_versions,
+                             min(source_version) AS v_min, max(source_version) AS v_max
                       FROM events GROUP BY source ORDER BY source""")
         other = wh.df("""SELECT 'conflicts' AS tbl, count(*) AS n, min(year)::VARCHAR AS first, max(year)::VARCHAR AS last FROM conflicts
                          UNION ALL SELECT 'country_month', count(*), min(year)::VARCHAR, max(year)::VARCHAR FROM country_month
@@ -134,7 +144,7 @@ def status(store: Optional[Path] = StoreOpt):
         table.add_column(col)
     for r in ev.itertuples():
         table.add_row(r.source, f"{r.events:,}", str(r.first)[:10], str(r.last)[:10], str(r.countries),
-                      f"{int(r.fatalities or 0):,}", r.versions or "")
+                      f"{int(r.fatalities or 0):,}", _vintages(r.n_versions, r.v_min, r.v_max))
     out.print(table)
     t2 = Table(title="other tables", title_justify="left")
     for col in ("table", "rows", "first year", "last year"):
