@@ -40,3 +40,27 @@ def country_month_panel(con, measure: str = "ged_sb_best") -> pd.DataFrame:
         FROM imported i FULL OUTER JOIN from_events e
           ON i.country_iso3 = e.country_iso3 AND i.year = e.year AND i.month = e.month
         ORDER BY country_iso3, month_id""", [measure]).df()
+
+
+def last_month_id(con, measure: str = "ged_sb_best") -> int | None:
+    """The last month with data in the store (imported country-month rows or GED state-based events)."""
+    row = con.execute("""
+        SELECT max(m) FROM (
+            SELECT max(month_id) AS m FROM country_month WHERE measure = ?
+            UNION ALL
+            SELECT max((year(date_start) - 1980) * 12 + month(date_start)) FROM events
+            WHERE source = 'ucdp-ged' AND subtype = 'state_based')""", [measure]).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def panel_matrix(con, iso3: list[str], first: int, last: int, measure: str = "ged_sb_best"):
+    """Deaths as a (countries × months) float array for the given ISO3 codes (rows, in order) and month ids
+    ``first`` … ``last`` (columns); country-months with no record are 0 (UCDP records deaths, not their absence)."""
+    import numpy as np
+    frame = country_month_panel(con, measure)
+    frame = frame[(frame["month_id"] >= first) & (frame["month_id"] <= last) & frame["country_iso3"].isin(iso3)]
+    out = np.zeros((len(iso3), last - first + 1))
+    row = {c: i for i, c in enumerate(iso3)}
+    out[frame["country_iso3"].map(row).to_numpy(int), frame["month_id"].to_numpy(int) - first] = \
+        frame["value"].to_numpy(float)
+    return out

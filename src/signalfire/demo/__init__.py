@@ -2,6 +2,8 @@
 
 * UCDP GED: ``ged_ukraine_2014-2023.csv.gz`` (UCDP GED + Candidate, Ukraine, as re-saved by Excel upstream) and
   ``ged_v23_1_sample1000.csv.gz`` (a random 1,000-event sample of GED 23.1). UCDP data, CC BY 4.0.
+* VIEWS country-month data: ``views_ged_cm_sb_1990-2023.csv.gz`` (UCDP state-based deaths per country and month,
+  1990-01 to 2023-12, as aggregated by VIEWS). VIEWS data, CC BY-NC 4.0: non-commercial use only, with attribution.
 
 No ACLED, GTD, CFR or SIPRI rows are shipped: their terms forbid redistribution.
 Each entry: (adapter name, file name). Files are loaded in this order.
@@ -20,7 +22,10 @@ MANIFEST: list[tuple[str, str]] = [
 
 ATTRIBUTION = (
     "Demo data: UCDP Georeferenced Event Dataset and UCDP/PRIO Armed Conflict Dataset (CC BY 4.0), "
-    "Uppsala Conflict Data Program, ucdp.uu.se."
+    "Uppsala Conflict Data Program, ucdp.uu.se. "
+    "VIEWS country-month data (views_ged_cm_sb_1990-2023.csv.gz): VIEWS, Uppsala University and PRIO "
+    "(viewsforecasting.org), licensed CC BY-NC 4.0 — NON-COMMERCIAL use only, with attribution; "
+    "Hegre et al. (2019), ViEWS: A political violence early-warning system, JPR 56(2)."
 )
 
 

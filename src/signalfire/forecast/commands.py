@@ -1,7 +1,138 @@
-"""CLI commands of the forecast layer: `register(app)` adds them to the `signalfire` Typer app."""
+"""CLI commands of the forecast layer: `register(app)` adds `signalfire forecast evaluate|run|export|runs`."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
+                        "~/.local/share/signalfire/signalfire.duckdb).")
+
+
+def _fail(message: str, code: int = 2):
+    from signalfire.cli import console
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _open(path, read_only=False):
+    from signalfire.warehouse import Warehouse
+    return Warehouse(path, read_only=read_only)
+
 
 def register(app) -> None:
-    """Add this layer's commands to the CLI (none yet)."""
+    forecast = typer.Typer(help="Probabilistic forecasts of UCDP state-based deaths per country and month "
+                           "(VIEWS prediction challenge protocol).", no_args_is_help=True)
+    app.add_typer(forecast, name="forecast")
+
+    @forecast.command("evaluate")
+    def evaluate_cmd(
+        windows: str = typer.Option("2018-2023", "--windows", help="Calendar years to score, e.g. 2018-2023."),
+        store: Optional[Path] = StoreOpt,
+        json_file: Optional[Path] = typer.Option(None, "--json", help="Write the scores as JSON to this file."),
+        plot: Optional[Path] = typer.Option(None, "--plot", help="Write the PIT calibration plot (PNG) here."),
+        draws: int = typer.Option(1000, "--draws", min=12, help="Draws per country-month."),
+    ):
+        """Score our model and the four challenge benchmarks: CRPS, IGN, MIS (90%), Brier and AP for ≥25 deaths."""
+        from rich.table import Table
+
+        from signalfire.cli import console, out
+        from signalfire.forecast.evaluate import METRICS, OURS, evaluate, parse_windows
+        from signalfire.forecast.benchmarks import BENCHMARKS
+        from signalfire.forecast.runs import ForecastError
+        try:
+            years = parse_windows(windows)
+        except ValueError as exc:
+            _fail(str(exc))
+        wh = _open(store, read_only=True)
+        try:
+            result = evaluate(wh.con, years, draws=draws,
+                              progress=lambda y, per: console.print(f"window {y}: {per['seconds']} s", style="dim"))
+        except ForecastError as exc:
+            _fail(str(exc))
+        finally:
+            wh.close()
+        table = Table(title=f"forecast evaluation ({result['countries']} countries, {draws} draws)",
+                      title_justify="left")
+        for col in ("window", "model", *METRICS):
+            table.add_column(col, justify="left" if col in ("window", "model") else "right")
+        for key, per in [*result["windows"].items(), ("mean", result["mean"])]:
+            for name in (OURS, *BENCHMARKS):
+                table.add_row(key, name, *(f"{per[name][m]:.3f}" for m in METRICS))
+        out.print(table)
+        if json_file:
+            payload = {k: v for k, v in result.items() if k != "pit"}
+            json_file.parent.mkdir(parents=True, exist_ok=True)
+            json_file.write_text(json.dumps(payload, indent=1))
+        if plot:
+            from signalfire.forecast.plots import pit_plot
+            pit_plot(result["pit"], plot, title=f"PIT, windows {windows}")
+
+    @forecast.command("run")
+    def run_cmd(
+        cutoff: str = typer.Option(..., "--cutoff", help="Last month of data used, YYYY-MM."),
+        store: Optional[Path] = StoreOpt,
+        horizons: int = typer.Option(36, "--horizons", min=1, max=36, help="Months ahead to forecast."),
+        draws: int = typer.Option(1000, "--draws", min=12, help="Draws per country-month."),
+    ):
+        """Forecast the months after the cut-off for the 191 countries and store the draws."""
+        from signalfire.cli import out
+        from signalfire.forecast.countries import month_label, parse_month
+        from signalfire.forecast.runs import ForecastError, run
+        try:
+            cut = parse_month(cutoff)
+        except ValueError as exc:
+            _fail(str(exc))
+        wh = _open(store)
+        try:
+            run_id = run(wh.con, cut, horizons=horizons, draws=draws)
+            info = wh.con.execute("SELECT seconds, countries FROM forecast_runs WHERE run_id = ?",
+                                  [run_id]).fetchone()
+        except ForecastError as exc:
+            _fail(str(exc))
+        finally:
+            wh.close()
+        out.print(f"forecast run {run_id}: {info[1]} countries, {month_label(cut + 1)} to "
+                  f"{month_label(cut + horizons)}, {draws} draws, {info[0]:.1f} s", highlight=False)
+
+    @forecast.command("export")
+    def export_cmd(
+        window: int = typer.Option(..., "--window", help="Challenge window (calendar year), e.g. 2024."),
+        directory: Path = typer.Argument(..., help="Output folder: writes cm/window=Y{YYYY}/predictions_{YYYY}.parquet."),
+        store: Optional[Path] = StoreOpt,
+    ):
+        """Write a stored forecast in the VIEWS challenge submission layout (month_id, country_id, draw, outcome)."""
+        from signalfire.cli import out
+        from signalfire.forecast.export import export_window
+        from signalfire.forecast.runs import ForecastError
+        wh = _open(store, read_only=True)
+        try:
+            path = export_window(wh.con, window, directory)
+        except ForecastError as exc:
+            _fail(str(exc))
+        finally:
+            wh.close()
+        out.print(f"wrote {path}", highlight=False, soft_wrap=True)
+
+    @forecast.command("runs")
+    def runs_cmd(store: Optional[Path] = StoreOpt):
+        """List stored forecast runs."""
+        from rich.table import Table
+
+        from signalfire.cli import out
+        from signalfire.forecast.store import runs
+        wh = _open(store, read_only=True)
+        try:
+            frame = runs(wh.con)
+        finally:
+            wh.close()
+        table = Table(title="forecast runs", title_justify="left")
+        cols = ("run_id", "model", "model_version", "cutoff", "horizons", "draws", "countries", "created_at")
+        for col in cols:
+            table.add_column(col)
+        for row in frame.itertuples():
+            table.add_row(*(str(getattr(row, c)) for c in cols))
+        out.print(table)

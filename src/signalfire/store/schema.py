@@ -163,6 +163,20 @@ MIGRATIONS: list[list[str]] = [
         _table("country_year", COUNTRY_YEAR_COLUMNS, TRACE_COLUMNS),
         _table("quarantine", QUARANTINE_COLUMNS, {"run_id": "INTEGER", "file_name": "VARCHAR"}),
     ],
+    [   # 2: probabilistic forecasts (signalfire.forecast): one run per model and cut-off, summaries + draws
+        """CREATE TABLE forecast_runs (
+    run_id INTEGER PRIMARY KEY,
+    model VARCHAR, model_version VARCHAR,
+    cutoff VARCHAR, cutoff_month_id INTEGER, data_last_month_id INTEGER,
+    horizons INTEGER, draws INTEGER, countries INTEGER,
+    created_at TIMESTAMP, seconds DOUBLE, config VARCHAR
+)""",
+        """CREATE TABLE forecasts (
+    run_id INTEGER, country_id INTEGER, country_iso3 VARCHAR, month_id INTEGER, step INTEGER,
+    mean DOUBLE, q05 DOUBLE, q10 DOUBLE, q25 DOUBLE, q50 DOUBLE, q75 DOUBLE, q90 DOUBLE, q95 DOUBLE,
+    p_ge25 DOUBLE, draws FLOAT[]
+)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

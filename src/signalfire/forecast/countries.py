@@ -1,0 +1,46 @@
+"""The VIEWS prediction challenge's 191 countries (``data/country_list.csv``, VIEWS, CC BY-NC 4.0) with the ISO3 and
+GW codes VIEWS gives their ids, and month-id helpers (month_id 1 = January 1980)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from signalfire.sources.views_cm import VIEWS_IDS
+
+
+@lru_cache(maxsize=1)
+def challenge_countries() -> pd.DataFrame:
+    """country_id, name, iso3, gw for the 191 countries, in the list's order."""
+    with resources.files("signalfire.forecast").joinpath("data/country_list.csv").open("rb") as fh:
+        table = pd.read_csv(fh)[["country_id", "name"]]
+    table["iso3"] = table["country_id"].map(lambda i: VIEWS_IDS[int(i)][0])
+    table["gw"] = table["country_id"].map(lambda i: VIEWS_IDS[int(i)][1])
+    return table
+
+
+def month_id(year: int, month: int) -> int:
+    return (year - 1980) * 12 + month
+
+
+def month_label(mid: int) -> str:
+    return f"{(mid - 1) // 12 + 1980:04d}-{(mid - 1) % 12 + 1:02d}"
+
+
+def parse_month(text: str) -> int:
+    """``YYYY-MM`` → month id; ValueError with a clear message otherwise."""
+    try:
+        year, month = (int(p) for p in str(text).split("-"))
+    except ValueError:
+        raise ValueError(f"not a month (YYYY-MM): {text!r}") from None
+    if not (1 <= month <= 12 and 1980 <= year <= 2179):
+        raise ValueError(f"not a month (YYYY-MM, from 1980-01): {text!r}")
+    return month_id(year, month)
+
+
+def window_months(year: int) -> tuple[int, list[int]]:
+    """Challenge window ``year``: the cut-off (October of the year before) and the 12 month ids forecast."""
+    first = month_id(year, 1)
+    return month_id(year - 1, 10), list(range(first, first + 12))

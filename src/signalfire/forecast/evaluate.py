@@ -1,0 +1,93 @@
+"""The challenge protocol: for each window (calendar year Y) forecast the 12 months of Y from the data up to
+October of Y-1, for the 191 countries, and score our model and the four benchmarks against the store's values."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from signalfire.analysis.panel import last_month_id, panel_matrix
+from signalfire.forecast import models, scores
+from signalfire.forecast.benchmarks import BENCHMARKS, benchmark
+from signalfire.forecast.countries import challenge_countries, month_label, window_months
+from signalfire.forecast.runs import ForecastError, forecast_draws, history
+
+METRICS = ("crps", "ign", "mis", "brier25", "ap25")
+OURS = "qgbm"
+
+
+def parse_windows(text: str) -> list[int]:
+    """``2018-2023`` or ``2018,2020`` → years."""
+    years: list[int] = []
+    try:
+        for part in str(text).split(","):
+            if "-" in part:
+                a, b = (int(x) for x in part.split("-"))
+                years.extend(range(a, b + 1))
+            else:
+                years.append(int(part))
+    except ValueError:
+        raise ValueError(f"not a list of windows (e.g. 2018-2023 or 2018,2020): {text!r}") from None
+    return years
+
+
+def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | None = None,
+                     benchmarks=BENCHMARKS) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Actuals (countries × 12) and each forecaster's draws (countries × 12 × draws) for window ``year``."""
+    cutoff, months = window_months(year)
+    last = last_month_id(con)
+    if last is None or last < months[-1]:
+        raise ForecastError(f"window {year} needs data to {month_label(months[-1])} to be scored; the store's "
+                            f"data end in {month_label(last) if last else '(no data)'}")
+    hist = history(con, cutoff)
+    actual = panel_matrix(con, list(challenge_countries()["iso3"]), months[0], months[-1])
+    steps = months[-1] - cutoff
+    out = {OURS: forecast_draws(hist, steps, draws, cfg)[:, steps - 12:]}
+    for name in benchmarks:
+        out[name] = benchmark(name, hist, 12, draws, seed=year)
+    return actual, out
+
+
+def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None = None,
+             progress=None) -> dict:
+    """Scores per window and their means over windows, plus PIT values per forecaster (for the plot)."""
+    result: dict = {"windows": {}, "mean": {}, "countries": len(challenge_countries()), "draws": draws,
+                    "model_version": models.VERSION}
+    pits: dict[str, list] = {}
+    started = time.perf_counter()
+    for year in years:
+        t0 = time.perf_counter()
+        actual, forecasts = window_forecasts(con, year, draws, cfg)
+        y = actual.reshape(-1)
+        per = {}
+        for name, d in forecasts.items():
+            x = d.reshape(-1, d.shape[2])
+            per[name] = scores.summary(y, x)
+            pits.setdefault(name, []).append(scores.pit(y, x, np.random.default_rng(year)))
+        per["seconds"] = round(time.perf_counter() - t0, 2)
+        result["windows"][str(year)] = per
+        if progress:
+            progress(year, per)
+    names = [OURS, *BENCHMARKS]
+    for name in names:
+        result["mean"][name] = {m: float(np.nanmean([result["windows"][str(y)][name][m] for y in years]))
+                                for m in METRICS}
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    result["pit"] = {k: np.concatenate(v) for k, v in pits.items()}
+    return result
+
+
+def best_benchmark_margins(result: dict) -> dict:
+    """Per window and metric: ours vs the best benchmark (lower is better except ap25)."""
+    out = {}
+    for year, per in result["windows"].items():
+        row = {}
+        for m in METRICS:
+            bench = [per[b][m] for b in BENCHMARKS if not np.isnan(per[b][m])]
+            best = max(bench) if m == "ap25" else min(bench)
+            ours = per[OURS][m]
+            row[m] = {"ours": ours, "best_benchmark": best,
+                      "beats": bool(ours > best if m == "ap25" else ours < best)}
+        out[year] = row
+    return out

@@ -1,0 +1,38 @@
+"""The VIEWS prediction challenge's submission layout: ``DIR/cm/window=Y{YYYY}/predictions_{YYYY}.parquet`` with
+``month_id, country_id, draw, outcome`` — one row per country, month of the window and draw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from signalfire.forecast.countries import month_label, window_months
+from signalfire.forecast.runs import ForecastError
+
+
+def window_run(con, year: int) -> int:
+    """The forecast run for window ``year``: the newest run with the challenge cut-off (October of the year
+    before); failing that, the newest run made before the window whose horizons cover all its months."""
+    cutoff, months = window_months(year)
+    row = con.execute("SELECT max(run_id) FROM forecast_runs WHERE cutoff_month_id = ?", [cutoff]).fetchone()
+    if row[0] is not None:
+        return int(row[0])
+    row = con.execute("""SELECT max(run_id) FROM forecast_runs
+                         WHERE cutoff_month_id < ? AND cutoff_month_id + horizons >= ?""",
+                      [months[0], months[-1]]).fetchone()
+    if row[0] is None:
+        raise ForecastError(f"no stored forecast covers window {year} ({month_label(months[0])} to "
+                            f"{month_label(months[-1])}): run `signalfire forecast run --cutoff "
+                            f"{month_label(cutoff)}` first")
+    return int(row[0])
+
+
+def export_window(con, year: int, out_dir: Path) -> Path:
+    """Write the window's draws in the challenge layout; returns the parquet path."""
+    from signalfire.forecast.store import draws_frame
+    _, months = window_months(year)
+    run_id = window_run(con, year)
+    frame = draws_frame(con, run_id, months)
+    path = Path(out_dir) / "cm" / f"window=Y{year}" / f"predictions_{year}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(path, index=False)
+    return path

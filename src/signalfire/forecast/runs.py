@@ -1,0 +1,51 @@
+"""Running our model from the store: the panel up to a cut-off month in, draws for the months after it out."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from signalfire.analysis.panel import last_month_id, panel_matrix
+from signalfire.forecast import models
+from signalfire.forecast.countries import challenge_countries, month_label
+from signalfire.forecast.features import adjacency
+
+FIRST_MONTH = 121  # January 1990: UCDP GED (and the VIEWS country-month file) start here
+
+
+class ForecastError(Exception):
+    """A forecast cannot be made (no data, data ending before the cut-off, …); the message says why."""
+
+
+def history(con, cutoff_month_id: int) -> np.ndarray:
+    """Deaths of the challenge countries from January 1990 to the cut-off month (countries × months)."""
+    last = last_month_id(con)
+    if last is None:
+        raise ForecastError("the store holds no UCDP state-based deaths: ingest a VIEWS country-month file "
+                            "(signalfire ingest views-cm FILE) or UCDP GED events first")
+    if last < cutoff_month_id:
+        raise ForecastError(f"the store's data end in {month_label(last)}, before the cut-off "
+                            f"{month_label(cutoff_month_id)}: ingest newer data or choose an earlier cut-off")
+    if cutoff_month_id < FIRST_MONTH + 36:
+        raise ForecastError(f"cut-off {month_label(cutoff_month_id)} leaves less than 3 years of history")
+    return panel_matrix(con, list(challenge_countries()["iso3"]), FIRST_MONTH, cutoff_month_id)
+
+
+def forecast_draws(hist: np.ndarray, horizons: int = 36, draws: int = 1000,
+                   cfg: models.Config | None = None) -> np.ndarray:
+    """Our model's draws (countries × horizons × draws) for the months after the last column of ``hist``."""
+    adj = adjacency(list(challenge_countries()["iso3"]))
+    return models.forecast(hist, adj, horizons=horizons, draws=draws, cfg=cfg)
+
+
+def run(con, cutoff_month_id: int, horizons: int = 36, draws: int = 1000, cfg: models.Config | None = None) -> int:
+    """Forecast from the store's data up to the cut-off and store the draws; returns the forecast run id."""
+    from signalfire.forecast.store import save_forecast
+    started = time.perf_counter()
+    hist = history(con, cutoff_month_id)
+    cfg = cfg or models.Config()
+    out = forecast_draws(hist, horizons, draws, cfg)
+    return save_forecast(con, challenge_countries(), cutoff_month_id, out, model="qgbm",
+                         model_version=models.VERSION, data_last_month_id=last_month_id(con),
+                         seconds=time.perf_counter() - started, config=cfg)
