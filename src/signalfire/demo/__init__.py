@@ -18,6 +18,7 @@ MANIFEST: list[tuple[str, str]] = [
     ("ucdp-ged", "ged_v23_1_sample1000.csv.gz"),
     ("ucdp-ged", "ged_ukraine_2014-2023.csv.gz"),
     ("ucdp-acd", "UcdpPrioConflict_v25_1_semicolon.csv.gz"),
+    ("views-cm", "views_ged_cm_sb_1990-2023.csv.gz"),
 ]
 
 ATTRIBUTION = (
