@@ -63,17 +63,49 @@ def _open_bytes(path: Path):
 
 
 def _is_utf8(path: Path) -> bool:
-    dec = codecs.getincrementaldecoder("utf-8")()
+    """Whether the whole file is valid UTF-8.  ASCII blocks are skipped at memory speed; others are validated by
+    Arrow (no Python strings are built), with Python's decoder as the arbiter when Arrow objects."""
+    carry = b""
     try:
         with _open_bytes(path) as fh:
-            while block := fh.read(1 << 22):
-                dec.decode(block)
-            dec.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
+            while block := fh.read(1 << 23):
+                if not carry and block.isascii():
+                    continue
+                data = carry + block
+                cut = _complete_prefix(data)
+                carry = data[cut:]
+                if not _valid_utf8(data[:cut]):
+                    return False
+            return _valid_utf8(carry)
     except (OSError, EOFError) as exc:
         raise SourceError(f"{path}: cannot read the file ({exc})") from None
-    return True
+
+
+def _complete_prefix(data: bytes) -> int:
+    """Length of ``data`` without a trailing, possibly incomplete, multi-byte UTF-8 sequence."""
+    i = len(data) - 1
+    back = 0
+    while i >= 0 and back < 3 and 0x80 <= data[i] <= 0xBF:
+        i -= 1
+        back += 1
+    if i >= 0 and data[i] >= 0xC0:
+        return i
+    return len(data)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    if not data or data.isascii():
+        return True
+    try:
+        import pyarrow as pa_
+        pa_.array([data], type=pa_.binary()).cast(pa_.string())
+        return True
+    except Exception:  # noqa: BLE001 - let Python's decoder decide
+        try:
+            codecs.decode(data, "utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
 
 
 def _transcode(src: Path, dst: Path) -> None:
@@ -85,10 +117,37 @@ def _transcode(src: Path, dst: Path) -> None:
                 fout.write(line.decode("cp1252", errors="replace"))
 
 
+def _first_line(path: Path) -> str:
+    """The file's first line as text (zips: of the single member), decoded as :func:`plain_file` would (UTF-8,
+    else Windows-1252), without reading or transcoding the rest of the file."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(f"{path}: no such file")
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                members = [m for m in zf.namelist() if not m.endswith("/")]
+                if len(members) != 1:
+                    raise SourceError(f"{path}: expected one file in the zip archive, found {len(members)}")
+                with zf.open(members[0]) as fh:
+                    head = fh.read(2)
+                with zf.open(members[0]) as raw:
+                    fh = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
+                    line = fh.readline(MAX_LINE_BYTES)
+        else:
+            with _open_bytes(path) as fh:
+                line = fh.readline(MAX_LINE_BYTES)
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise SourceError(f"{path}: cannot read the file ({exc})") from None
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace")
+
+
 def sniff_delimiter(path: Path, candidates: str = ",;\t|") -> str:
     """The delimiter that splits the first line into the most fields."""
-    with plain_file(path) as plain, _open_bytes(plain) as fh:
-        first = fh.readline().decode("utf-8", errors="replace")
+    first = _first_line(path)
     counts = {d: first.count(d) for d in candidates}
     best = max(counts, key=counts.get)
     if counts[best] == 0:
@@ -98,8 +157,7 @@ def sniff_delimiter(path: Path, candidates: str = ",;\t|") -> str:
 
 def header_names(path: Path, delim: str) -> list[str]:
     import csv
-    with plain_file(path) as plain, _open_bytes(plain) as fh:
-        first = fh.readline().decode("utf-8", errors="replace").rstrip("\r\n")
+    first = _first_line(path).rstrip("\r\n")
     return next(csv.reader([first], delimiter=delim))
 
 
