@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
@@ -187,6 +189,13 @@ def _coordinate(chk: Checker, block: pd.Series, field: str, limit: float) -> pd.
     return value.where(~bad)
 
 
+def _fullmatch(values: pd.Series, pattern: str) -> pd.Series:
+    """``values.str.fullmatch(pattern)`` for a column of str, run by Arrow (no Python call per value)."""
+    arr = pa.array(values.to_numpy(dtype=object), type=pa.string())
+    hit = pc.match_substring_regex(arr, f"^(?:{pattern})$").to_numpy(zero_copy_only=False)
+    return pd.Series(hit, index=values.index)
+
+
 def _text(values: pd.Series) -> pd.Series:
     return values.where(values != "", None)
 
@@ -196,7 +205,7 @@ def canonical_rows(chk: Checker, layout: int) -> pd.DataFrame:
     adm2 = layout == 61
     ids = chk.value("GLOBALEVENTID")
     chk.fail(ids == "", "GLOBALEVENTID", "missing value")
-    chk.fail(~ids.str.fullmatch(r"\d{1,19}") & (ids != ""), "GLOBALEVENTID",
+    chk.fail(~_fullmatch(ids, r"\d{1,19}") & (ids != ""), "GLOBALEVENTID",
              "not a whole number: " + ids.map(repr))
     date = chk.date("SQLDATE", ["%Y%m%d"], required=True)
     root = chk.value("EventRootCode")
@@ -216,7 +225,7 @@ def canonical_rows(chk: Checker, layout: int) -> pd.DataFrame:
     admin2 = _text(_pick(chk, block, "ADM2Code")) if adm2 else None
     geo_type = _pick(chk, block, "Type")
     added = chk.value("DATEADDED")
-    bad_added = ~added.str.fullmatch(r"\d{8}(\d{6})?") & (added != "")
+    bad_added = ~_fullmatch(added, r"\d{8}(\d{6})?") & (added != "")
     chk.fail(bad_added, "DATEADDED", "not YYYYMMDD or YYYYMMDDHHMMSS: " + added.map(repr))
     actor1, actor2 = chk.text("Actor1Name"), chk.text("Actor2Name")
     return pd.DataFrame({
