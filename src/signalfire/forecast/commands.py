@@ -77,18 +77,22 @@ def register(app) -> None:
         store: Optional[Path] = StoreOpt,
         horizons: int = typer.Option(36, "--horizons", min=1, max=36, help="Months ahead to forecast."),
         draws: int = typer.Option(1000, "--draws", min=12, help="Draws per country-month."),
+        config: str = typer.Option("full", "--config", help="Model size: full, or fast (small, for smoke tests)."),
     ):
         """Forecast the months after the cut-off for the 191 countries and store the draws."""
         from signalfire.cli import out
         from signalfire.forecast.countries import month_label, parse_month
+        from signalfire.forecast.models import CONFIGS
         from signalfire.forecast.runs import ForecastError, run
         try:
             cut = parse_month(cutoff)
         except ValueError as exc:
             _fail(str(exc))
+        if config not in CONFIGS:
+            _fail(f"unknown --config {config!r}; choose {', '.join(CONFIGS)}")
         wh = _open(store)
         try:
-            run_id = run(wh.con, cut, horizons=horizons, draws=draws)
+            run_id = run(wh.con, cut, horizons=horizons, draws=draws, cfg=CONFIGS[config])
             info = wh.con.execute("SELECT seconds, countries FROM forecast_runs WHERE run_id = ?",
                                   [run_id]).fetchone()
         except ForecastError as exc:

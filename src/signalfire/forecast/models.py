@@ -37,6 +37,7 @@ class Config:
 
 
 FAST = Config(quantiles=(0.1, 0.5, 0.9, 0.99), trees=20, horizons_per_origin=1)
+CONFIGS = {"full": Config(), "fast": FAST}
 
 
 def training_rows(T: int, n: int, horizons: int, cfg: Config, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

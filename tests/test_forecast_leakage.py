@@ -1,0 +1,47 @@
+"""No leakage: changing any data after the cut-off leaves the forecast unchanged (and changing data before it
+does change it, so the check is not vacuous)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from signalfire.demo import demo_files
+from signalfire.forecast import models
+from signalfire.forecast.countries import parse_month
+from signalfire.forecast.runs import run
+from signalfire.sources import get
+from signalfire.store.ingest import ingest_file
+
+CFG = models.Config(quantiles=(0.1, 0.5, 0.9, 0.99), trees=15, horizons_per_origin=1, history_share=0.2)
+
+
+def _draws(store, run_id):
+    rows = store.df("SELECT country_id, month_id, draws FROM forecasts WHERE run_id = ? "
+                    "ORDER BY country_id, month_id", [run_id])
+    return np.stack([np.asarray(d) for d in rows.draws])
+
+
+def test_changing_data_after_the_cutoff_changes_nothing(store):
+    ingest_file(store, get("views-cm"), next(p for a, p in demo_files() if a == "views-cm"))
+    cutoff = parse_month("2019-10")
+    first = _draws(store, run(store.con, cutoff, horizons=6, draws=60, cfg=CFG))
+    # rewrite every value after the cut-off, add events after it too
+    store.sql("UPDATE country_month SET value = value * 13 + 1000 WHERE month_id > ?", [cutoff])
+    store.sql("""INSERT INTO events (source, source_id, category, subtype, date_start, date_end, country_iso3,
+                 fatalities_best) VALUES ('ucdp-ged', 'x1', 'armed_conflict', 'state_based', DATE '2019-11-02',
+                 DATE '2019-11-02', 'NOR', 5000)""")
+    second = _draws(store, run(store.con, cutoff, horizons=6, draws=60, cfg=CFG))
+    np.testing.assert_array_equal(first, second)
+    # the check has teeth: a change at the cut-off month does move the forecast
+    store.sql("UPDATE country_month SET value = 5000 WHERE month_id = ? AND country_iso3 = 'NOR'", [cutoff])
+    third = _draws(store, run(store.con, cutoff, horizons=6, draws=60, cfg=CFG))
+    assert not np.array_equal(first, third)
+    runs = store.df("SELECT cutoff, model_version, horizons, draws FROM forecast_runs")
+    assert list(runs.cutoff) == ["2019-10"] * 3 and (runs.model_version == models.VERSION).all()
+
+
+def test_cutoff_after_the_data_is_a_clear_error(store):
+    from signalfire.forecast.runs import ForecastError
+    with pytest.raises(ForecastError, match="ingest"):
+        run(store.con, parse_month("2019-10"), cfg=CFG)
