@@ -142,7 +142,7 @@ def test_security_headers_and_no_inline_script(client):
         assert r.headers["x-content-type-options"] == "nosniff"
         if r.headers["content-type"].startswith("text/html"):
             html = r.text
-            for attrs, body in re.findall(r"<script\b([^>]*)>(.*?)</script>", html, flags=re.S):
+            for attrs, body in re.findall(r"<script\b([^>]*)>(.*?)</script>", html, flags=re.DOTALL):
                 assert "src=" in attrs and not body.strip(), (url, attrs)   # no inline scripts
             assert not re.search(r"\son[a-z]+\s*=", re.sub(r"&[a-z#0-9]+;", "", html)), url
             assert not re.search(r"(src|href)=\"(https?:)?//", html), url   # nothing from another host

@@ -58,7 +58,7 @@ class Watch:
 
     def _request(self, request):
         url = request.url
-        if not (url.startswith("http://127.0.0.1:") or url.startswith(("data:", "blob:"))):
+        if not url.startswith(("http://127.0.0.1:", "data:", "blob:")):
             self.foreign.append(url)
 
     def close(self):

@@ -47,8 +47,10 @@ def test_dashboard_answers_during_ingest_and_shows_new_data_after_commit(server,
     assert job["status"] == "done", job
     added = job["results"][0]["new"]
     assert added == 3 * 3883
-    assert len(during) >= 3                    # the server kept answering while the ingest ran
-    assert set(during) == {before}             # readers saw the last committed snapshot, not a partial one
+    # the server kept answering while the ingest ran, and readers only ever saw a committed snapshot: the old
+    # one until the commit (the client learns of the commit a poll later, so the new total may show up too)
+    assert during.count(before) >= 3
+    assert set(during) <= {before, before + added}
     assert server.get_json("/api/v1/events?limit=1")["total"] == before + added   # new data after commit
     assert max(latencies) < 5
 

@@ -11,7 +11,7 @@ exactly as the CLI does.  Lists are paginated (``limit`` at most :data:`MAX_PAGE
 from __future__ import annotations
 
 import hmac
-from typing import Literal, Optional
+from typing import Literal
 
 import pyarrow as pa
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -56,9 +56,9 @@ def _rows_table(rows: list[dict]) -> pa.Table:
 
 # -- events -----------------------------------------------------------------------------------------------------
 @router.get("/events", summary="Events matching the filters, newest first")
-def events(request: Request, country: Optional[str] = None, category: Optional[str] = None,
-           source: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None,
-           bbox: Optional[str] = Query(None, description="W,S,E,N in degrees"),
+def events(request: Request, country: str | None = None, category: str | None = None,
+           source: str | None = None, since: str | None = None, until: str | None = None,
+           bbox: str | None = Query(None, description="W,S,E,N in degrees"),
            limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=MAX_OFFSET),
            format: Format = "json"):
     ds = _ds(request)
@@ -87,18 +87,18 @@ def event(request: Request, source: str, source_id: str):
 
 
 @router.get("/map/grid", summary="Events binned on a lon/lat grid, as GeoJSON points (for clustered maps)")
-def map_grid(request: Request, country: Optional[str] = None, category: Optional[str] = None,
-             source: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None,
-             bbox: Optional[str] = None, cell: float = Query(0.1, ge=0.01, le=5.0)):
+def map_grid(request: Request, country: str | None = None, category: str | None = None,
+             source: str | None = None, since: str | None = None, until: str | None = None,
+             bbox: str | None = None, cell: float = Query(0.1, ge=0.01, le=5.0)):
     flt = event_filter(country, category, source, since, until, bbox)
     return analytics.grid(_ds(request), flt, cell_deg=cell)
 
 
 # -- aggregates -------------------------------------------------------------------------------------------------
 @router.get("/series", summary="Monthly events and deaths by category or source")
-def series(request: Request, country: Optional[str] = None, category: Optional[str] = None,
-           source: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None,
-           bbox: Optional[str] = None, by: Literal["category", "source"] = "category", format: Format = "json"):
+def series(request: Request, country: str | None = None, category: str | None = None,
+           source: str | None = None, since: str | None = None, until: str | None = None,
+           bbox: str | None = None, by: Literal["category", "source"] = "category", format: Format = "json"):
     flt = event_filter(country, category, source, since, until, bbox)
     rows = analytics.monthly_series(_ds(request), flt, by=by)
     if format != "json":
@@ -107,8 +107,8 @@ def series(request: Request, country: Optional[str] = None, category: Optional[s
 
 
 @router.get("/countries/summary", summary="Events and deaths per country (the choropleth's values)")
-def country_summary(request: Request, category: Optional[str] = None, source: Optional[str] = None,
-                    since: Optional[str] = None, until: Optional[str] = None, country: Optional[str] = None,
+def country_summary(request: Request, category: str | None = None, source: str | None = None,
+                    since: str | None = None, until: str | None = None, country: str | None = None,
                     format: Format = "json"):
     flt = event_filter(country, category, source, since, until)
     rows = analytics.by_country(_ds(request), flt)
@@ -129,8 +129,8 @@ def country_summary(request: Request, category: Optional[str] = None, source: Op
 
 
 @router.get("/movers", summary="Countries whose latest month departs most from their 12-month baseline")
-def movers(request: Request, category: Optional[str] = None, source: Optional[str] = None,
-           until: Optional[str] = None, measure: Literal["events", "deaths"] = "deaths",
+def movers(request: Request, category: str | None = None, source: str | None = None,
+           until: str | None = None, measure: Literal["events", "deaths"] = "deaths",
            limit: int = Query(10, ge=1, le=100)):
     flt = event_filter(None, category, source, None, until)
     return analytics.movers(_ds(request), flt, measure=measure, limit=limit)
@@ -194,7 +194,7 @@ def ingest_runs(request: Request, limit: int = Query(100, ge=1, le=MAX_PAGE), of
 
 
 @router.get("/quarantine", summary="Quarantined records with their reasons")
-def quarantine(request: Request, run: Optional[int] = None, limit: int = Query(100, ge=1, le=MAX_PAGE),
+def quarantine(request: Request, run: int | None = None, limit: int = Query(100, ge=1, le=MAX_PAGE),
                offset: int = Query(0, ge=0, le=MAX_OFFSET), format: Format = "json"):
     ds = _ds(request)
     where, params = ("WHERE run_id = ?", [run]) if run else ("", [])
@@ -210,7 +210,7 @@ def quarantine(request: Request, run: Optional[int] = None, limit: int = Query(1
 class IngestRequest(BaseModel):
     adapter: str
     files: list[str]
-    source_version: Optional[str] = None
+    source_version: str | None = None
 
 
 def _check_local(request: Request) -> None:

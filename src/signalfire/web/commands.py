@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 
 def serve(
-    store: Optional[Path] = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
+    store: Path | None = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
                                          "~/.local/share/signalfire/signalfire.duckdb)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (default: this machine only)."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),

@@ -32,7 +32,7 @@ class QueryTimeout(Exception):
 class _CursorStore(Store):
     """A :class:`Store` view over one cursor of the server's connection (for ingest_file in a worker thread)."""
 
-    def __init__(self, path: Path, con):  # noqa: D107 - deliberately skips Store.__init__ (no new connection)
+    def __init__(self, path: Path, con):
         self.path = path
         self.read_only = False
         self.con = con

@@ -53,7 +53,7 @@ class ConsentLog:
         elif decision == "refuse":
             allowed = []
         entry = {"consent_id": consent_id if consent_id and _valid_id(consent_id) else secrets.token_urlsafe(16),
-                 "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                 "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                  "notice_version": NOTICE_VERSION, "decision": decision, "purposes": ["necessary", *allowed]}
         with self._lock, self._connect() as con:
             con.execute("INSERT INTO consent VALUES (?, ?, ?, ?, ?)",
