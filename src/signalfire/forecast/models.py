@@ -31,6 +31,7 @@ class Config:
     quiet_keep: float = 0.2          # share of training rows kept whose country had no deaths in 60 months
     first_origin: int = 24          # columns of history before the first training origin
     history_share: float = 0.25     # share of draws taken from the country's own last 12 months
+    recency_halflife: float = 0.0   # years; > 0 weights recent training origins more
     threads: int = 1                # LightGBM threads (2 is slower on a busy 2-core machine)
     seed: int = 0
     params: dict = field(default_factory=dict)
@@ -63,6 +64,8 @@ def fit_predict_quantiles(Y: np.ndarray, adj: np.ndarray, horizons: int, cfg: Co
     keep = ~quiet | (rng.random(len(ii)) < cfg.quiet_keep)
     ii, tt, hh, quiet = ii[keep], tt[keep], hh[keep], quiet[keep]
     weight = np.where(quiet, 1 / cfg.quiet_keep, 1.0)  # the kept quiet rows stand for the dropped ones
+    if cfg.recency_halflife > 0:
+        weight = weight * 0.5 ** ((T - 1 - tt) / (12 * cfg.recency_halflife))
     X = np.column_stack([cube[ii, tt, :], hh])
     target = np.log1p(Y[ii, tt + hh])
     Xp = np.column_stack([np.repeat(cube[:, T - 1, :], horizons, axis=0), np.tile(np.arange(1, horizons + 1), n)])

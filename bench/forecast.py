@@ -1,0 +1,82 @@
+"""Forecast benchmark: the VIEWS challenge evaluation (windows 2018–2023) and one 36-month forecast.
+
+In a temp store it ingests the shipped VIEWS country-month file, then times, in the same run:
+
+* ``evaluation`` — the whole six-window protocol (our model + the four benchmarks, 1,000 draws, all scores);
+* ``forecast_36`` — one 36-month forecast for all 191 countries with 1,000 draws from the last month of data,
+  stored in the store (``signalfire forecast run``'s code path);
+* ``baseline`` — the same windows' conflictology benchmark (the baseline the targets are stated against), whose
+  scores are part of the evaluation.
+
+Reports wall times, the process's peak RSS and the scores.  Prints ONE JSON line.  ``--windows`` to shorten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--windows", default="2018-2023")
+    parser.add_argument("--draws", type=int, default=1000)
+    args = parser.parse_args()
+
+    from signalfire.analysis.panel import last_month_id
+    from signalfire.demo import demo_files
+    from signalfire.forecast.evaluate import METRICS, best_benchmark_margins, evaluate, parse_windows
+    from signalfire.forecast.runs import run
+    from signalfire.sources import get
+    from signalfire.store.ingest import ingest_file
+    from signalfire.warehouse import Warehouse
+
+    years = parse_windows(args.windows)
+    with tempfile.TemporaryDirectory(prefix="signalfire-bench-") as tmp:
+        wh = Warehouse(Path(tmp) / "bench.duckdb")
+        t = time.perf_counter()
+        ingest_file(wh, get("views-cm"), next(p for a, p in demo_files() if a == "views-cm"))
+        ingest_s = time.perf_counter() - t
+
+        t = time.perf_counter()
+        result = evaluate(wh.con, years, draws=args.draws)
+        eval_s = time.perf_counter() - t
+
+        t = time.perf_counter()
+        run_id = run(wh.con, last_month_id(wh.con), horizons=36, draws=args.draws)
+        forecast_s = time.perf_counter() - t
+        stored = wh.con.execute("SELECT count(*) FROM forecasts WHERE run_id = ?", [run_id]).fetchone()[0]
+        wh.close()
+
+    margins = best_benchmark_margins(result)
+    ours, conf = result["mean"]["qgbm"], result["mean"]["conflictology"]
+    line = {
+        "bench": "forecast",
+        "windows": years,
+        "draws": args.draws,
+        "countries": result["countries"],
+        "ingest_views_seconds": round(ingest_s, 2),
+        "evaluation_seconds": round(eval_s, 2),
+        "forecast_36_seconds": round(forecast_s, 2),
+        "forecast_36_rows": stored,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "scores": {y: {name: {m: round(v[m], 4) for m in METRICS} for name, v in per.items() if name != "seconds"}
+                   for y, per in result["windows"].items()},
+        "mean": {name: {m: round(v[m], 4) for m in METRICS} for name, v in result["mean"].items()},
+        "baseline": "conflictology",
+        "crps_ratio_to_conflictology": round(ours["crps"] / conf["crps"], 4),
+        "beats_best_benchmark": {y: {m: r[m]["beats"] for m in ("crps", "ign", "mis")} for y, r in margins.items()},
+    }
+    print(json.dumps(line))
+
+
+if __name__ == "__main__":
+    main()
