@@ -50,3 +50,11 @@ def test_shapes_do_not_span_the_antimeridian():
             minx, _, maxx, _ = part.bounds
             assert -180 <= minx and maxx <= 180 and maxx - minx < 180, iso3
     assert country_names()["POL"] == "Poland"
+
+
+def test_distance_band_counts_far_flung_parts():
+    # Chukotka and Alaska face each other across the Bering Strait (~4 km between the Diomedes)
+    assert "USA" in neighbourhood("RUS", distance_km=100)
+    assert "RUS" in neighbourhood("USA", distance_km=100)
+    # French Guiana makes Brazil and Suriname land neighbours of France
+    assert {"BRA", "SUR"} <= land_borders()["FRA"]

@@ -12,8 +12,10 @@ to none.
 * :func:`land_borders` finds neighbours from the topology itself: in TopoJSON two polygons that share a boundary
   share the *same arc*, so countries sharing an arc share a land border (coastlines belong to one country only).
 * :func:`neighbourhood` adds a distance band: countries whose territory lies within ``distance_km`` of the home
-  country's territory (measured in a local equirectangular projection centred on the home country, which is
-  accurate to a few per cent within a few hundred kilometres).
+  country's territory (measured per part of the home country in a local equirectangular projection centred on
+  that part, on shapes simplified to ~1 km: accurate to a few per cent within a few hundred kilometres of
+  parts of ordinary size; for the largest parts, e.g. mainland Russia, distances far from the part's centre
+  are distorted more).
 """
 
 from __future__ import annotations
@@ -176,10 +178,6 @@ def _local_projection(lon0: float, lat0: float):
     return project
 
 
-def _project_parts(shape: MultiPolygon, project) -> MultiPolygon:
-    return MultiPolygon([shapely.transform(part, project) for part in shape.geoms])
-
-
 @lru_cache(maxsize=1)
 def _parts_index():
     """Every part of every country, simplified to ~1 km (distances change by less than that), in an STRtree."""
@@ -195,27 +193,27 @@ def _parts_index():
 
 @lru_cache(maxsize=256)
 def _within(iso3: str, distance_km: float) -> tuple[str, ...]:
-    home = country_shapes()[iso3]
-    # centre on the largest part, so overseas territories do not stretch the projection
-    main = max(home.geoms, key=lambda p: p.area)
-    lon0, lat0 = main.centroid.x, main.centroid.y
-    project = _local_projection(lon0, lat0)
-    home_km = shapely.transform(shapely.simplify(main, 0.01, preserve_topology=True), project)
-    minx, miny, maxx, maxy = main.bounds
-    pad_lat = distance_km / KM_PER_DEG_LAT + 0.5
-    widest = max(abs(miny - pad_lat), abs(maxy + pad_lat))
-    coslat = math.cos(math.radians(min(widest, 89.0)))
-    pad_lon = min(180.0, distance_km / (KM_PER_DEG_LON_EQUATOR * max(coslat, 1e-3)) + 0.5)
+    """Countries with a part within ``distance_km`` of any part of ``iso3``: each home part is measured in a
+    projection centred on itself, so a country's far-flung parts (Chukotka, overseas territories) count too."""
     owners, parts, tree = _parts_index()
-    boxes = [shapely.box(minx - pad_lon + shift, miny - pad_lat, maxx + pad_lon + shift, maxy + pad_lat)
-             for shift in (-360.0, 0.0, 360.0)]
-    found = set()
-    for index in sorted({int(i) for box in boxes for i in tree.query(box)}):
-        other = owners[index]
-        if other == iso3 or other in found:
-            continue
-        if shapely.distance(home_km, shapely.transform(parts[index], project)) <= distance_km:
-            found.add(other)
+    pad_lat = distance_km / KM_PER_DEG_LAT + 0.5
+    found: set[str] = set()
+    for home in (p for o, p in zip(owners, parts) if o == iso3):
+        lon0, lat0 = home.centroid.x, home.centroid.y
+        project = _local_projection(lon0, lat0)
+        home_km = shapely.transform(home, project)
+        minx, miny, maxx, maxy = home.bounds
+        widest = max(abs(miny - pad_lat), abs(maxy + pad_lat))
+        coslat = math.cos(math.radians(min(widest, 89.0)))
+        pad_lon = min(180.0, distance_km / (KM_PER_DEG_LON_EQUATOR * max(coslat, 1e-3)) + 0.5)
+        boxes = [shapely.box(minx - pad_lon + shift, miny - pad_lat, maxx + pad_lon + shift, maxy + pad_lat)
+                 for shift in (-360.0, 0.0, 360.0)]
+        for index in sorted({int(i) for box in boxes for i in tree.query(box)}):
+            other = owners[index]
+            if other == iso3 or other in found:
+                continue
+            if shapely.distance(home_km, shapely.transform(parts[index], project)) <= distance_km:
+                found.add(other)
     return tuple(sorted(found))
 
 
