@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -85,3 +86,22 @@ def test_evaluate_needs_the_window_data(ran, tmp_path):
     store, _ = ran
     proc = cli("forecast", "evaluate", "--windows", "2020", "--store", store, check=False)
     assert proc.returncode == 2 and "needs data to 2020-12" in proc.stderr
+
+
+def test_import_views_published(ran, tmp_path):
+    store, _ = ran
+    # invented rows in VIEWS's predictions.csv layout (ln(1 + deaths) point forecasts)
+    path = tmp_path / "predictions.csv"
+    pd.DataFrame({"step": [1, 2, 1], "country_id": [117, 117, 220], "month_id": [479, 480, 479],
+                  "step_combined": [0.0, 3.2580965, 1.0]}).to_csv(path, index=False)
+    proc = cli("forecast", "import-views", path, "--store", store)
+    assert "model views-published" in proc.stdout
+    with Warehouse(store, read_only=True) as wh:
+        got = wh.df("SELECT f.country_iso3, f.month_id, f.mean, f.p_ge25 FROM forecasts f JOIN forecast_runs r "
+                    "USING (run_id) WHERE r.model = 'views-published' ORDER BY 1, 2")
+    assert list(got.country_iso3) == ["SYR", "SYR", "UKR", "UKR"]
+    assert got["mean"].tolist() == pytest.approx([np.e - 1, 0, 0, 25.0], rel=1e-6)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    proc = cli("forecast", "import-views", bad, "--store", store, check=False)
+    assert proc.returncode == 2 and "missing column(s) country_id, month_id, step_combined" in proc.stderr

@@ -121,6 +121,26 @@ def register(app) -> None:
             wh.close()
         out.print(f"wrote {path}", highlight=False, soft_wrap=True)
 
+    @forecast.command("import-views")
+    def import_views_cmd(
+        file: Path = typer.Argument(..., help="VIEWS predictions.csv (step, country_id, month_id, step_combined)."),
+        store: Optional[Path] = StoreOpt,
+    ):
+        """Import VIEWS's published point forecasts as a forecast run (model views-published), to show beside ours."""
+        from signalfire.cli import out
+        from signalfire.forecast.runs import ForecastError
+        from signalfire.forecast.views_published import import_published
+        if not file.is_file():
+            _fail(f"{file}: no such file")
+        wh = _open(store)
+        try:
+            run_id = import_published(wh.con, file)
+        except ForecastError as exc:
+            _fail(str(exc))
+        finally:
+            wh.close()
+        out.print(f"imported {file.name} as forecast run {run_id} (model views-published)", highlight=False)
+
     @forecast.command("runs")
     def runs_cmd(store: Optional[Path] = StoreOpt):
         """List stored forecast runs."""

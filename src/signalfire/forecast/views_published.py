@@ -1,0 +1,57 @@
+"""VIEWS's own published country-month forecasts, imported as a forecast run beside ours.
+
+Reads the layout of VIEWS's ``predictions.csv`` (``step, country_id, month_id, step_combined, …``) where
+``step_combined`` is the point forecast of ln(1 + state-based deaths).  VIEWS publishes points, not draws: the run
+stores one draw per country-month, ``exp(step_combined) - 1``, so its quantiles all equal the point and P(≥25) is
+0 or 1 — shown for comparison, not scored as a distribution.  The cut-off is the month before the first forecast
+month.  VIEWS data: CC BY-NC 4.0 (non-commercial use, with attribution).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from signalfire.forecast.countries import challenge_countries
+from signalfire.forecast.runs import ForecastError
+
+REQUIRED = ("country_id", "month_id", "step_combined")
+
+
+def read_published(path: Path) -> pd.DataFrame:
+    path = Path(path)
+    try:
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except Exception as exc:  # unreadable file: one clear message
+        raise ForecastError(f"{path.name}: cannot read ({str(exc).splitlines()[0]})") from None
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise ForecastError(f"{path.name}: missing column(s) {', '.join(missing)}; expected VIEWS's "
+                            "predictions.csv layout (step, country_id, month_id, step_combined)")
+    for col in REQUIRED:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce")
+    bad = frame[list(REQUIRED)].isna().any(axis=1)
+    if bad.any():
+        raise ForecastError(f"{path.name}: {int(bad.sum())} rows with missing or non-numeric values "
+                            f"(first at data row {int(np.flatnonzero(bad.to_numpy())[0]) + 1})")
+    return frame
+
+
+def import_published(con, path: Path) -> int:
+    """Store VIEWS's published point forecasts as a run (model ``views-published``); returns the run id."""
+    from signalfire.forecast.store import save_forecast
+    frame = read_published(path)
+    cc = challenge_countries()
+    first, last = int(frame.month_id.min()), int(frame.month_id.max())
+    grid = (frame.pivot_table(index="country_id", columns="month_id", values="step_combined", aggfunc="first")
+            .reindex(index=cc.country_id, columns=range(first, last + 1)))
+    have = grid.notna().any(axis=1).to_numpy()
+    if not have.any():
+        raise ForecastError(f"{Path(path).name}: no rows for the challenge's countries")
+    values = np.expm1(grid.to_numpy(float)[have].clip(min=0))
+    values = np.nan_to_num(values, nan=0.0)
+    return save_forecast(con, cc[have].reset_index(drop=True), first - 1, values[:, :, None],
+                         model="views-published", model_version=Path(path).name,
+                         config={"source": str(Path(path).name), "note": "point forecasts (1 draw)"})
