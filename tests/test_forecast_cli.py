@@ -4,7 +4,6 @@ a fresh store, `ingest views-cm FILE` (ending at the cut-off), `forecast run --c
 from __future__ import annotations
 
 import gzip
-import json
 import subprocess
 import sys
 

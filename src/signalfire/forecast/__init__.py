@@ -24,5 +24,16 @@ def __getattr__(name):  # lazy: importing the package stays cheap (the CLI impor
     return getattr(module, "runs" if name == "runs_table" else name)
 
 
-__all__ = ["run", "history", "latest_forecast", "forecast_change", "latest_run_id", "runs_table", "evaluate",
-           "export_window", "parse_month", "month_label", "challenge_countries"]
+__all__ = [
+    "challenge_countries",
+    "evaluate",
+    "export_window",
+    "forecast_change",
+    "history",
+    "latest_forecast",
+    "latest_run_id",
+    "month_label",
+    "parse_month",
+    "run",
+    "runs_table",
+]

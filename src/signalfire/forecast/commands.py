@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -31,17 +30,17 @@ def register(app) -> None:
     @forecast.command("evaluate")
     def evaluate_cmd(
         windows: str = typer.Option("2018-2023", "--windows", help="Calendar years to score, e.g. 2018-2023."),
-        store: Optional[Path] = StoreOpt,
-        json_file: Optional[Path] = typer.Option(None, "--json", help="Write the scores as JSON to this file."),
-        plot: Optional[Path] = typer.Option(None, "--plot", help="Write the PIT calibration plot (PNG) here."),
+        store: Path | None = StoreOpt,
+        json_file: Path | None = typer.Option(None, "--json", help="Write the scores as JSON to this file."),
+        plot: Path | None = typer.Option(None, "--plot", help="Write the PIT calibration plot (PNG) here."),
         draws: int = typer.Option(1000, "--draws", min=12, help="Draws per country-month."),
     ):
         """Score our model and the four challenge benchmarks: CRPS, IGN, MIS (90%), Brier and AP for ≥25 deaths."""
         from rich.table import Table
 
         from signalfire.cli import console, out
-        from signalfire.forecast.evaluate import METRICS, OURS, evaluate, parse_windows
         from signalfire.forecast.benchmarks import BENCHMARKS
+        from signalfire.forecast.evaluate import METRICS, OURS, evaluate, parse_windows
         from signalfire.forecast.runs import ForecastError
         try:
             years = parse_windows(windows)
@@ -74,7 +73,7 @@ def register(app) -> None:
     @forecast.command("run")
     def run_cmd(
         cutoff: str = typer.Option(..., "--cutoff", help="Last month of data used, YYYY-MM."),
-        store: Optional[Path] = StoreOpt,
+        store: Path | None = StoreOpt,
         horizons: int = typer.Option(36, "--horizons", min=1, max=36, help="Months ahead to forecast."),
         draws: int = typer.Option(1000, "--draws", min=12, help="Draws per country-month."),
         config: str = typer.Option("full", "--config", help="Model size: full, or fast (small, for smoke tests)."),
@@ -106,7 +105,7 @@ def register(app) -> None:
     def export_cmd(
         window: int = typer.Option(..., "--window", help="Challenge window (calendar year), e.g. 2024."),
         directory: Path = typer.Argument(..., help="Output folder: writes cm/window=Y{YYYY}/predictions_{YYYY}.parquet."),
-        store: Optional[Path] = StoreOpt,
+        store: Path | None = StoreOpt,
     ):
         """Write a stored forecast in the VIEWS challenge submission layout (month_id, country_id, draw, outcome)."""
         from signalfire.cli import out
@@ -124,7 +123,7 @@ def register(app) -> None:
     @forecast.command("import-views")
     def import_views_cmd(
         file: Path = typer.Argument(..., help="VIEWS predictions.csv (step, country_id, month_id, step_combined)."),
-        store: Optional[Path] = StoreOpt,
+        store: Path | None = StoreOpt,
     ):
         """Import VIEWS's published point forecasts as a forecast run (model views-published), to show beside ours."""
         from signalfire.cli import out
@@ -142,7 +141,7 @@ def register(app) -> None:
         out.print(f"imported {file.name} as forecast run {run_id} (model views-published)", highlight=False)
 
     @forecast.command("runs")
-    def runs_cmd(store: Optional[Path] = StoreOpt):
+    def runs_cmd(store: Path | None = StoreOpt):
         """List stored forecast runs."""
         from rich.table import Table
 

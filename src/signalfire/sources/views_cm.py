@@ -26,17 +26,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
-from signalfire.sources.delimited import plain_file, read_records, sniff_delimiter
+from signalfire.sources.delimited import read_records, sniff_delimiter
 from signalfire.sources.validate import Checker, require_columns
 
 VERSION = "1.0"
 MEASURE = "ged_sb_best"
-LICENCE = ("VIEWS country-month data (ViEWS/VIEWS, Uppsala University and PRIO), CC BY 4.0-NC (CC BY-NC 4.0): "
+LICENCE = ("VIEWS country-month data (ViEWS/VIEWS, Uppsala University and PRIO), CC BY-NC 4.0: "
            "non-commercial use only, with attribution; built on UCDP GED (CC BY 4.0). Hegre et al. (2019) "
            "ViEWS: A political violence early-warning system, JPR 56(2).")
 VALUE_COLUMNS = ("ucdp_ged_sb_best_sum", "outcome", "ged_sb")
@@ -110,7 +109,7 @@ def _canonical(chk: Checker) -> pd.DataFrame:
         if col in recs.columns:
             given = chk.number(col, whole=True)
             chk.fail(given.notna() & derived.notna() & (given.astype("float") != derived), col,
-                     f"does not match month_id (month_id 1 = January 1980): " + chk.value(col).map(repr))
+                     "does not match month_id (month_id 1 = January 1980): " + chk.value(col).map(repr))
     when = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}), errors="coerce")
     iso = pd.Series(None, index=recs.index, dtype=object)
     gw = pd.Series(pd.NA, index=recs.index, dtype="Int64")
