@@ -32,6 +32,7 @@ class Config:
     first_origin: int = 24          # columns of history before the first training origin
     history_share: float = 0.25     # share of draws taken from the country's own last 12 months
     recency_halflife: float = 0.0   # years; > 0 weights recent training origins more
+    upper_tail: float = 1.0         # slope factor of the linear tail above the last quantile (0: flat)
     threads: int = 1                # LightGBM threads (2 is slower on a busy 2-core machine)
     seed: int = 0
     params: dict = field(default_factory=dict)
@@ -82,12 +83,12 @@ def fit_predict_quantiles(Y: np.ndarray, adj: np.ndarray, horizons: int, cfg: Co
     return out.reshape(n, horizons, len(cfg.quantiles))
 
 
-def sample_quantiles(qvals: np.ndarray, levels, draws: int) -> np.ndarray:
+def sample_quantiles(qvals: np.ndarray, levels, draws: int, upper_tail: float = 1.0) -> np.ndarray:
     """Draws (…, draws) from quantile values (…, Q) of log1p(deaths) at ``levels``: piecewise-linear quantile
     function with linear tails to u = 0 and u = 1 (clipped at 0), evaluated at u = (k + ½)/draws."""
     levels = np.asarray(levels, dtype=float)
     lo = qvals[..., :1] - (qvals[..., 1:2] - qvals[..., :1]) * levels[0] / (levels[1] - levels[0])
-    hi = qvals[..., -1:] + (qvals[..., -1:] - qvals[..., -2:-1]) * (1 - levels[-1]) / (levels[-1] - levels[-2])
+    hi = qvals[..., -1:] + upper_tail * (qvals[..., -1:] - qvals[..., -2:-1]) * (1 - levels[-1]) / (levels[-1] - levels[-2])
     grid = np.concatenate([[0.0], levels, [1.0]])
     vals = np.maximum(np.concatenate([lo, qvals, hi], axis=-1), 0)
     u = (np.arange(draws) + 0.5) / draws
@@ -103,7 +104,7 @@ def forecast(Y: np.ndarray, adj: np.ndarray, horizons: int = 36, draws: int = 10
     cfg = cfg or Config()
     q = fit_predict_quantiles(Y, adj, horizons, cfg)
     k_hist = int(round(draws * cfg.history_share))
-    model = sample_quantiles(q, cfg.quantiles, draws - k_hist)
+    model = sample_quantiles(q, cfg.quantiles, draws - k_hist, cfg.upper_tail)
     if k_hist:
         recent = Y[:, -12:]
         idx = (np.arange(k_hist) * 12) // k_hist  # each of the 12 months equally often
