@@ -235,3 +235,21 @@ def test_pages_render_and_filters_live_in_the_url(client):
     assert "No Armed Conflict Dataset rows" in country or 'id="conflicts-table"' in country
     data = client.get("/data").text
     assert "ged_ukraine_2014-2023.csv.gz" in data and "Quarantined records" in data
+
+
+def test_forecasts_show_once_stored(client):
+    ds = client.app.state.ds
+    assert 'id="forecasts"' not in client.get("/country/UKR").text      # none stored yet
+    if not ds.has_table("forecasts") or not ds.has_table("forecast_runs"):
+        pytest.skip("this store has no forecast tables")
+    con = ds.store.con
+    con.execute("INSERT INTO forecast_runs (run_id, model, cutoff) VALUES (9001, 'test-model', '2023-02')")
+    con.execute("""INSERT INTO forecasts (run_id, country_iso3, month_id, step, mean, q05, q50, q95, p_ge25)
+                   VALUES (9001, 'UKR', 519, 1, 812.5, 120, 640, 2100, 0.97)""")
+    ds.version += 1            # what a committed write does
+    html = client.get("/country/UKR").text
+    panel = html.split('id="forecasts"')[1].split("</section>")[0]
+    assert "test-model" in panel and "2023-03" in panel and "120–2100" in panel and "97%" in panel
+    con.execute("DELETE FROM forecasts WHERE run_id = 9001")
+    con.execute("DELETE FROM forecast_runs WHERE run_id = 9001")
+    ds.version += 1

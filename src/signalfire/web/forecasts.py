@@ -1,33 +1,45 @@
 """Forecasts on the country page, once they exist.
 
-The forecasting layer (:mod:`signalfire.forecast`) is written separately; the web layer does not import it.
-It shows forecasts only when the store has a table whose name starts with ``forecast`` and that has a
-``country_iso3`` column: the rows for the country, as stored, newest first.
+The web layer does not import :mod:`signalfire.forecast`; it reads what that layer stores: ``forecast_runs`` and
+``forecasts`` (one row per run, country and month: mean, quantiles, P(≥25 deaths)).  For a country it shows
+the latest run of each model; with no forecast rows for the country the page shows no forecast panel.
 """
 
 from __future__ import annotations
 
-
-def forecast_tables(ds) -> list[str]:
-    return ds.cached("forecast_tables", lambda: [r[0] for r in ds.execute(
-        """SELECT table_name FROM information_schema.columns
-           WHERE table_name LIKE 'forecast%' AND column_name = 'country_iso3' ORDER BY table_name""").fetchall()])
+NEEDED = {"run_id", "country_iso3", "month_id", "step", "mean", "q05", "q50", "q95", "p_ge25"}
 
 
-def country_forecasts(ds, iso3: str, limit: int = 36) -> list[dict]:
-    """[{table, columns, rows}] for each forecast table with rows for the country."""
+def _month(month_id: int) -> str:
+    """VIEWS month id (1 = January 1980) as YYYY-MM."""
+    m = int(month_id) - 1
+    return f"{1980 + m // 12}-{m % 12 + 1:02d}"
+
+
+def has_forecasts(ds) -> bool:
+    def check():
+        cols = {r[0] for r in ds.execute("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_name = 'forecasts'").fetchall()}
+        runs = ds.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'forecast_runs'")
+        return NEEDED <= cols and bool(runs)
+    return ds.cached("has_forecasts", check)
+
+
+def country_forecasts(ds, iso3: str, limit: int = 24) -> list[dict]:
+    """[{run_id, model, cutoff, created_at, rows: [{month, step, mean, q05, q50, q95, p_ge25}]}], latest run
+    of each model that has rows for the country."""
+    if not has_forecasts(ds):
+        return []
+    runs = ds.rows("""SELECT r.run_id, r.model, r.cutoff, r.created_at FROM forecast_runs r
+                      WHERE r.run_id IN (SELECT run_id FROM forecasts WHERE country_iso3 = ?)
+                      QUALIFY row_number() OVER (PARTITION BY r.model ORDER BY r.run_id DESC) = 1
+                      ORDER BY r.model""", [iso3])
     out = []
-    for table in forecast_tables(ds):
-        cols = [r[0] for r in ds.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-            [table]).fetchall()]
-        shown = [c for c in cols if c not in ("row_hash", "country_iso3")][:10]
-        order = next((c for c in ("month_id", "target_month", "month", "date", "year", "created_at") if c in cols),
-                     None)
-        sql = f'SELECT {", ".join(chr(34) + c + chr(34) for c in shown)} FROM "{table}" WHERE country_iso3 = ?'
-        if order:
-            sql += f' ORDER BY "{order}" DESC'
-        rows = ds.rows(sql + f" LIMIT {int(limit)}", [iso3])
-        if rows:
-            out.append({"table": table, "columns": shown, "rows": rows})
+    for run in runs:
+        rows = ds.rows(f"""SELECT month_id, step, mean, q05, q50, q95, p_ge25 FROM forecasts
+                           WHERE run_id = ? AND country_iso3 = ? ORDER BY month_id LIMIT {int(limit)}""",
+                       [run["run_id"], iso3])
+        for r in rows:
+            r["month"] = _month(r.pop("month_id"))
+        out.append({**run, "rows": rows})
     return out
