@@ -161,7 +161,7 @@ def _location(chk: Checker, adm2: bool):
         col = pd.Series(block, index=chk.records.index) + "_CountryCode"
         for geo in GEO_BLOCKS:
             sel = failed & (col == f"{geo}_CountryCode")
-            chk.fail(sel, f"{geo}_CountryCode", code[sel].map(reasons))
+            chk.fail(sel, f"{geo}_CountryCode", code[sel].map(reasons).reindex(code.index).fillna(""))
     return where, pd.Series(block, index=chk.records.index)
 
 
@@ -185,7 +185,8 @@ def _coordinate(chk: Checker, block: pd.Series, field: str, limit: float) -> pd.
         label = "latitude" if field == "Lat" else "longitude"
         for geo in GEO_BLOCKS:
             sel = bad & ((block == geo) | ((block == "") & (geo == "ActionGeo")))
-            chk.fail(sel, f"{geo}_{field}", f"not a {label} in -{limit:g}..{limit:g}: " + text.map(repr))
+            message = (f"not a {label} in -{limit:g}..{limit:g}: " + text[sel].map(repr)).reindex(text.index)
+            chk.fail(sel, f"{geo}_{field}", message.fillna(""))
     return value.where(~bad)
 
 
