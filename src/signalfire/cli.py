@@ -246,7 +246,7 @@ def events(
 
 @app.command()
 def demo(store: Optional[Path] = StoreOpt):
-    """Load the bundled demo data (real UCDP excerpts) into the store and show what is there."""
+    """Load the bundled demo data (real UCDP and VIEWS excerpts) into the store and show what is there."""
     from signalfire.demo import ATTRIBUTION, load_demo
     wh = _store(store)
     try:

@@ -2,6 +2,8 @@
 
 * UCDP GED: ``ged_ukraine_2014-2023.csv.gz`` (UCDP GED + Candidate, Ukraine, as re-saved by Excel upstream) and
   ``ged_v23_1_sample1000.csv.gz`` (a random 1,000-event sample of GED 23.1). UCDP data, CC BY 4.0.
+* UCDP/PRIO Armed Conflict Dataset v25.1: ``UcdpPrioConflict_v25_1_semicolon.csv.gz`` (a re-save found in the wild,
+  with ``;`` separators and one record split over two lines, which the ingest quarantines). CC BY 4.0.
 * VIEWS country-month data: ``views_ged_cm_sb_1990-2023.csv.gz`` (UCDP state-based deaths per country and month,
   1990-01 to 2023-12, as aggregated by VIEWS). VIEWS data, CC BY-NC 4.0: non-commercial use only, with attribution.
 
