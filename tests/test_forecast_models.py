@@ -1,0 +1,41 @@
+"""The quantile model's offset members: a conflict at a level never seen in training is forecast near its level
+by a member whose target is measured from the recent level, and pulled down by the un-offset member (a tree cannot
+predict beyond the targets it saw); the ensemble splits the draws between its members."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from signalfire.forecast import models
+
+CFG = models.Config(quantiles=(0.1, 0.5, 0.9), trees=30, horizons_per_origin=2, quiet_keep=1.0, history_share=0.0)
+
+
+def _panel():
+    rng = np.random.default_rng(1)
+    Y = rng.poisson(rng.uniform(0, 40, size=(30, 1))[:, [0] * 120]).astype(float)  # steady levels up to ~40
+    Y[0, -6:] = 5000.0  # one country far above anything in the past (too recent to be a training target)
+    return Y, np.zeros((30, 30))
+
+
+def test_offset_member_follows_an_unprecedented_level():
+    Y, adj = _panel()
+    plain = np.expm1(models.fit_predict_quantiles(Y, adj, 3, CFG)[0, :, 1])
+    offset = np.expm1(models.fit_predict_quantiles(Y, adj, 3, CFG, "mean3")[0, :, 1])
+    assert (plain < 200).all()                      # bounded by the training targets
+    assert (offset > 1000).all() and (offset < 20000).all()  # near the country's own level
+    # for the steady countries both members agree within a factor of 2
+    steady_plain = models.fit_predict_quantiles(Y, adj, 3, CFG)[1:, 0, 1]
+    steady_off = models.fit_predict_quantiles(Y, adj, 3, CFG, "mean3")[1:, 0, 1]
+    assert np.abs(steady_plain - steady_off).mean() < np.log(2)
+
+
+def test_ensemble_splits_draws_between_members():
+    Y, adj = _panel()
+    d = models.forecast(Y, adj, horizons=3, draws=101, cfg=CFG)
+    assert d.shape == (30, 3, 101) and (d >= 0).all()
+    big = d[0, 0]
+    # three members, a third of the draws each: the 3-month-offset member's draws are near the new level, the
+    # un-offset member's far below it (the 12-month member sits in between: half its window is the old level)
+    assert 0.25 < (big > 1000).mean() < 0.45
+    assert 0.25 < (big < 200).mean() < 0.45
