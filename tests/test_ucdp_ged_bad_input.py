@@ -147,3 +147,17 @@ def test_any_garbage_never_loses_a_record(tmp_path_factory, values):
         assert result.read == 4 and _balanced(result)
         assert wh.df("SELECT count(*) AS n FROM events").n[0] == result.new
         assert wh.df("SELECT count(*) AS n FROM quarantine").n[0] == result.quarantined
+
+
+def test_long_bad_value_is_cut_in_the_reason_but_kept_in_raw(store, tmp_path):
+    frame = pd.read_csv(__import__("conftest").shared_path("ucdp/ged_v23_1_sample1000.csv"), dtype=str,
+                        keep_default_na=False).head(2)
+    frame.loc[1, "best"] = "9x" * 3000
+    path = tmp_path / "ged_longvalue.csv"
+    frame.to_csv(path, index=False)
+    result = ingest_file(store, ADAPTER, path)
+    assert (result.new, result.quarantined) == (1, 1)
+    reason = _reasons(store)[0]
+    assert reason.startswith("ged_longvalue.csv, line 3, column best: not a number: '9x9x")
+    assert "(6,000 characters)" in reason and len(reason) < 200
+    assert "9x" * 3000 in store.df("SELECT raw FROM quarantine").raw[0]

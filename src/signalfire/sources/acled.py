@@ -45,7 +45,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
 from signalfire.sources.tabular import check_records, open_records
-from signalfire.sources.validate import Checker, require_columns
+from signalfire.sources.validate import Checker, require_columns, short_repr
 
 VERSION = "1.0"
 LICENCE = ("ACLED — Armed Conflict Location & Event Data (acleddata.com). Use under ACLED's Terms of Use: "
@@ -91,7 +91,7 @@ def _timestamps(chk: Checker) -> pd.Series:
         if not todo.any():
             break
         stamp[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
-    chk.fail(stamp.isna() & ~missing, "timestamp", "not an epoch time in seconds: " + values.map(repr))
+    chk.fail(stamp.isna() & ~missing, "timestamp", "not an epoch time in seconds: " + values.map(short_repr))
     return stamp.dt.strftime("%Y-%m-%dT%H:%M:%SZ").where(stamp.notna(), None)
 
 
@@ -114,7 +114,7 @@ def _country(chk: Checker, dates: pd.Series) -> pd.DataFrame:
         clash = both & (by_code["country_iso3"] != by_name["country_iso3"]).fillna(False)
         code = chk.value("iso").where(~chk.missing(chk.value("iso")), "iso3 " + chk.value("iso3"))
         chk.fail(clash, "country", "is " + by_name["country_iso3"].astype(str) + " but iso "
-                 + code + " is " + by_code["country_iso3"].astype(str) + ": " + names.map(repr))
+                 + code + " is " + by_code["country_iso3"].astype(str) + ": " + names.map(short_repr))
         todo = by_code["country_iso3"].isna()
         result = by_code.copy()
         result.loc[todo] = by_name.loc[todo, ["country_iso3", "country_gw"]].values
@@ -149,10 +149,10 @@ def canonical_rows(chk: Checker) -> pd.DataFrame:
         year = chk.number("year", whole=True, minimum=1900, maximum=2100)
         chk.fail(date.notna() & year.notna() & (date.dt.year != year), "event_date",
                  "year " + date.dt.year.astype("Int64").astype(str) + " disagrees with column year "
-                 + year.astype(str) + ": " + chk.value("event_date").map(repr))
+                 + year.astype(str) + ": " + chk.value("event_date").map(short_repr))
     etype = chk.value("event_type")
     category = etype.str.lower().map(CATEGORY)
-    chk.fail(category.isna() & ~chk.missing(etype), "event_type", "unknown ACLED event type: " + etype.map(repr))
+    chk.fail(category.isna() & ~chk.missing(etype), "event_type", "unknown ACLED event type: " + etype.map(short_repr))
     chk.fail(chk.missing(etype), "event_type", "missing value")
     subtype = chk.text("sub_event_type", limit=LIMITS["sub_event_type"])
     subtype = subtype.fillna(etype.where(~chk.missing(etype), None))

@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
 from signalfire.sources.delimited import _open_bytes, read_records
-from signalfire.sources.validate import Checker
+from signalfire.sources.validate import Checker, short_repr
 
 VERSION = "1.0"
 LICENCE = ("GDELT Project (gdeltproject.org), free and unrestricted use with citation: Leetaru, Kalev and Philip "
@@ -185,7 +185,7 @@ def _coordinate(chk: Checker, block: pd.Series, field: str, limit: float) -> pd.
         label = "latitude" if field == "Lat" else "longitude"
         for geo in GEO_BLOCKS:
             sel = bad & ((block == geo) | ((block == "") & (geo == "ActionGeo")))
-            message = (f"not a {label} in -{limit:g}..{limit:g}: " + text[sel].map(repr)).reindex(text.index)
+            message = (f"not a {label} in -{limit:g}..{limit:g}: " + text[sel].map(short_repr)).reindex(text.index)
             chk.fail(sel, f"{geo}_{field}", message.fillna(""))
     return value.where(~bad)
 
@@ -207,17 +207,17 @@ def canonical_rows(chk: Checker, layout: int) -> pd.DataFrame:
     ids = chk.value("GLOBALEVENTID")
     chk.fail(ids == "", "GLOBALEVENTID", "missing value")
     chk.fail(~_fullmatch(ids, r"\d{1,19}") & (ids != ""), "GLOBALEVENTID",
-             "not a whole number: " + ids.map(repr))
+             "not a whole number: " + ids.map(short_repr))
     date = chk.date("SQLDATE", ["%Y%m%d"], required=True)
     root = chk.value("EventRootCode")
     category = root.map(ROOT_CATEGORY)
-    chk.fail(category.isna(), "EventRootCode", "not a CAMEO root code 01-20: " + root.map(repr))
+    chk.fail(category.isna(), "EventRootCode", "not a CAMEO root code 01-20: " + root.map(short_repr))
     table = cameo()
     code = chk.value("EventCode")
     subtype = code.map(table)
     for fallback in ("EventBaseCode", "EventRootCode"):
         subtype = subtype.fillna(chk.value(fallback).map(table))
-    chk.fail(subtype.isna() & category.notna(), "EventCode", "unknown CAMEO event code: " + code.map(repr))
+    chk.fail(subtype.isna() & category.notna(), "EventCode", "unknown CAMEO event code: " + code.map(short_repr))
     where, block = _location(chk, adm2)
     lat = _coordinate(chk, block, "Lat", 90)
     lon = _coordinate(chk, block, "Long", 180)
@@ -227,7 +227,7 @@ def canonical_rows(chk: Checker, layout: int) -> pd.DataFrame:
     geo_type = _pick(chk, block, "Type")
     added = chk.value("DATEADDED")
     bad_added = ~_fullmatch(added, r"\d{8}(\d{6})?") & (added != "")
-    chk.fail(bad_added, "DATEADDED", "not YYYYMMDD or YYYYMMDDHHMMSS: " + added.map(repr))
+    chk.fail(bad_added, "DATEADDED", "not YYYYMMDD or YYYYMMDDHHMMSS: " + added.map(short_repr))
     actor1, actor2 = chk.text("Actor1Name"), chk.text("Actor2Name")
     return pd.DataFrame({
         "source": "gdelt",

@@ -43,7 +43,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
 from signalfire.sources.tabular import check_records, open_records
-from signalfire.sources.validate import Checker, require_columns
+from signalfire.sources.validate import Checker, require_columns, short_repr
 
 VERSION = "1.0"
 LICENCE = ("Global Terrorism Database, National Consortium for the Study of Terrorism and Responses to Terrorism "
@@ -76,7 +76,7 @@ def _dates(chk: Checker, id_parts: pd.DataFrame) -> tuple[pd.Series, pd.Series, 
     else:
         year, month, day = id_parts["year"], id_parts["month"], id_parts["day"]
         chk.fail(year.notna() & ((month > 12) | (day > 31)).fillna(False), "eventid",
-                 "digits 5-8 are not a month and day: " + chk.value("eventid").map(repr))
+                 "digits 5-8 are not a month and day: " + chk.value("eventid").map(short_repr))
         column = "eventid"
     ok = year.notna() & (month <= 12).fillna(False) & (day <= 31).fillna(False)
     first = pd.to_datetime(pd.DataFrame({"year": year.where(ok), "month": month.where(ok).clip(lower=1),
@@ -96,7 +96,7 @@ def _dates(chk: Checker, id_parts: pd.DataFrame) -> tuple[pd.Series, pd.Series, 
         extended = chk.number("extended", whole=True, sentinels=UNKNOWN) if "extended" in recs.columns else None
         use = resolved.notna() & (extended == 1).fillna(False) if extended is not None else resolved.notna()
         chk.fail(use & (resolved < first), "resolution", "before the incident's date: "
-                 + chk.value("resolution").map(repr))
+                 + chk.value("resolution").map(short_repr))
         end[use & (resolved >= end)] = resolved[use & (resolved >= end)]
     return first, end, precision
 
@@ -105,7 +105,7 @@ def _event_ids(chk: Checker) -> tuple[pd.Series, pd.DataFrame]:
     raw = chk.value("eventid")
     parts = raw.str.extract(EVENTID)
     bad = parts[0].isna() & ~chk.missing(raw)
-    chk.fail(bad, "eventid", "not a GTD event id (YYYYMMDD followed by a serial number): " + raw.map(repr))
+    chk.fail(bad, "eventid", "not a GTD event id (YYYYMMDD followed by a serial number): " + raw.map(short_repr))
     chk.fail(chk.missing(raw), "eventid", "missing value")
     ids = (parts[0] + parts[1] + parts[2] + parts[3]).where(~bad)
     numbers = pd.DataFrame({"year": pd.to_numeric(parts[0]), "month": pd.to_numeric(parts[1]),

@@ -40,7 +40,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure, reference, resolve_series
 from signalfire.sources.base import Adapter, Batch, quarantine_frame
 from signalfire.sources.delimited import read_records, sniff_delimiter
-from signalfire.sources.validate import Checker, require_columns, version_from_name
+from signalfire.sources.validate import Checker, require_columns, short_repr, version_from_name
 
 VERSION = "1.0"
 LICENCE = ("UCDP/PRIO Armed Conflict Dataset, CC BY 4.0. Gleditsch, Wallensteen, Eriksson, Sollenberg & Strand "
@@ -74,7 +74,7 @@ def code_list(chk: Checker, column: str) -> pd.Series:
     tokens = present.str.split(",").explode().str.strip()
     ok = tokens.str.fullmatch(r"\d{1,6}(\.0+)?")
     bad = pd.Series(values.index.isin(tokens.index[~ok]), index=values.index)
-    chk.fail(bad, column, "not a list of whole-number codes: " + values.map(repr))
+    chk.fail(bad, column, "not a list of whole-number codes: " + values.map(short_repr))
     good = tokens[ok].str.replace(r"\.0+$", "", regex=True).str.lstrip("0").replace("", "0")
     joined = good.groupby(level=0).agg(", ".join)
     out = pd.Series(None, index=values.index, dtype=object)
@@ -136,7 +136,7 @@ def _split_record_checks(chk: Checker) -> None:
     line = recs["record_ref"].astype(str).str.split().str[-1].astype(int)
     tail = chk.missing(cid) & loc.str.fullmatch(r"(19|20)\d\d")
     chk.fail(tail, "location", "column-shifted: conflict_id is empty and column location holds "
-             + loc.map(repr) + ", a year; this line looks like the rest of a record split across two lines "
+             + loc.map(short_repr) + ", a year; this line looks like the rest of a record split across two lines "
              "(begun on line " + (line - 1).astype(str) + "); not reconstructed")
     after = [c for c in AFTER_TERRITORY if c in recs.columns]
     empty_tail = pd.concat([chk.missing(chk.value(c)) for c in after], axis=1).all(axis=1)
@@ -179,7 +179,7 @@ def canonical_rows(chk: Checker, file_version: str | None) -> pd.DataFrame:
 def _choice(chk: Checker, column: str, mapping: dict) -> pd.Series:
     values = _lowered(chk, column)
     out = values.map(mapping)
-    chk.fail(out.isna() & ~chk.missing(values), column, "unknown value: " + chk.value(column).map(repr))
+    chk.fail(out.isna() & ~chk.missing(values), column, "unknown value: " + chk.value(column).map(short_repr))
     chk.fail(chk.missing(values), column, "missing value")
     return out.astype("Int64")
 

@@ -35,7 +35,7 @@ from signalfire.geo.countries import describe_failure
 from signalfire.sources.base import Adapter, Batch, SourceError, quarantine_frame
 from signalfire.sources.delimited import read_records, sniff_delimiter
 from signalfire.sources.ucdp_acd import resolve_gw_by_year
-from signalfire.sources.validate import Checker, require_columns, version_from_name
+from signalfire.sources.validate import Checker, require_columns, short_repr, version_from_name
 
 VERSION = "1.0"
 SOURCE = "ucdp-cy"
@@ -96,7 +96,7 @@ def _chunk(path: Path, records: pd.DataFrame, rejects: pd.DataFrame, measures: l
         "record_ref": refs.loc[bad_cells.index].to_numpy(), "column_name": bad_cells["column"].to_numpy(),
         "raw": chk.raw.loc[bad_cells.index].to_numpy(),
         "reason": (path.name + ", " + refs.loc[bad_cells.index] + ", column " + bad_cells["column"].to_numpy()
-                   + ": not a number: " + bad_cells["text"].map(repr).to_numpy()).to_numpy(),
+                   + ": not a number: " + bad_cells["text"].map(short_repr).to_numpy()).to_numpy(),
     }).to_dict("records"))
     ok = long[~garbage]
     idx = ok.index

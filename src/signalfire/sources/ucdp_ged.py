@@ -21,7 +21,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch
 from signalfire.sources.delimited import read_records, sniff_delimiter
-from signalfire.sources.validate import Checker, require_columns, version_from_name
+from signalfire.sources.validate import Checker, require_columns, short_repr, version_from_name
 
 VERSION = "1.0"
 LICENCE = ("UCDP Georeferenced Event Dataset, CC BY 4.0. Sundberg, Ralph and Erik Melander (2013) Introducing the "
@@ -34,6 +34,8 @@ VIOLENCE = {"1": ("armed_conflict", "state_based"), "2": ("armed_conflict", "non
             "State-based violence": ("armed_conflict", "state_based"),
             "Non-state violence": ("armed_conflict", "non_state"),
             "One-sided violence": ("violence_against_civilians", "one_sided")}
+CATEGORY = {code: kind[0] for code, kind in VIOLENCE.items()}
+SUBTYPE = {code: kind[1] for code, kind in VIOLENCE.items()}
 DATE_PREC = {1: "day", 2: "days", 3: "week", 4: "month", 5: "year"}
 WHERE_PREC = {1: "exact", 2: "near", 3: "admin2", 4: "admin1", 5: "region", 6: "country", 7: "region"}
 RENAMES = {"best_death": "best", "low_death": "low", "high_death": "high"}
@@ -57,8 +59,10 @@ def canonical_rows(chk: Checker, source_version: str | None) -> pd.DataFrame:
     end = end.fillna(start)
     chk.fail(end < start, "date_end", "before date_start")
     tov = chk.value("type_of_violence").str.replace(r"\.0$", "", regex=True)
-    kinds = tov.map(VIOLENCE)
-    chk.fail(kinds.isna(), "type_of_violence", "not 1, 2 or 3: " + tov.map(repr))
+    category = tov.map(CATEGORY)
+    bad_kind = category.isna()
+    if bad_kind.any():
+        chk.fail(bad_kind, "type_of_violence", "not 1, 2 or 3: " + tov[bad_kind].map(short_repr))
     best = chk.number("best", required=True, whole=True, minimum=0)
     low = chk.number("low", whole=True, minimum=0) if "low" in recs.columns else None
     high = chk.number("high", whole=True, minimum=0) if "high" in recs.columns else None
@@ -73,21 +77,20 @@ def canonical_rows(chk: Checker, source_version: str | None) -> pd.DataFrame:
         where = resolve_series(chk.value("country"), "name", when=start)
         scheme, raw_country = "name", chk.value("country")
     failed = where["country_iso3"].isna()
-    chk.fail(failed, "country_id" if scheme == "gw" else "country",
-             raw_country.map(lambda v: describe_failure(v, scheme)))
+    if failed.any():
+        chk.fail(failed, "country_id" if scheme == "gw" else "country",
+                 raw_country[failed].map(lambda v: describe_failure(v, scheme)))
     date_prec = chk.number("date_prec", whole=True) if "date_prec" in recs.columns else None
     where_prec = chk.number("where_prec", whole=True) if "where_prec" in recs.columns else None
     version = source_version
-    if version is None and "code_status" in recs.columns:
-        version = None
     rows = pd.DataFrame({
         "source": "ucdp-ged",
         "source_id": ids.astype("string"),
         "source_version": version,
-        "category": kinds.map(lambda k: k[0] if isinstance(k, tuple) else None),
-        "subtype": kinds.map(lambda k: k[1] if isinstance(k, tuple) else None),
-        "date_start": start.dt.date,
-        "date_end": end.dt.date,
+        "category": category,
+        "subtype": tov.map(SUBTYPE),
+        "date_start": start,
+        "date_end": end,
         "date_precision": date_prec.map(DATE_PREC).fillna("unknown") if date_prec is not None else "day",
         "country_iso3": where["country_iso3"],
         "country_gw": where["country_gw"],
@@ -134,7 +137,8 @@ def read(path: Path) -> Iterator[Batch]:
     version = version_from_name(path)
     first = True
     for records, rejects in read_records(path, delim=delim):
-        records = records.rename(columns=RENAMES)
+        if RENAMES.keys() & set(records.columns):
+            records = records.rename(columns=RENAMES)
         if first:
             require_ged_columns(path, list(records.columns))
             first = False

@@ -16,6 +16,15 @@ import pandas as pd
 
 from signalfire.sources.base import quarantine_frame
 
+VALUE_SHOWN = 80  # characters of a bad value quoted in a quarantine reason (the raw record keeps it all)
+
+
+def short_repr(value) -> str:
+    """``repr`` of a bad value for a message, cut to VALUE_SHOWN characters."""
+    text = str(value)
+    return repr(text) if len(text) <= VALUE_SHOWN else repr(text[:VALUE_SHOWN]) + f"… ({len(text):,} characters)"
+
+
 MISSING = {"", "NA", "N/A", "NaN", "nan", "NULL", "null", "None", "#N/A"}
 
 
@@ -51,7 +60,7 @@ class Checker:
         mask = mask.fillna(False).astype(bool)
         if mask.any():
             picked = values[mask]
-            self.fail(mask, column, prefix + picked.map(repr).reindex(values.index, fill_value=""))
+            self.fail(mask, column, prefix + picked.map(short_repr).reindex(values.index, fill_value=""))
 
     # -- bookkeeping --------------------------------------------------------------------------------------------
     def fail(self, mask: pd.Series, column: str | None, message: str | pd.Series) -> None:

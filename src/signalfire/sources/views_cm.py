@@ -31,7 +31,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
 from signalfire.sources.delimited import read_records, sniff_delimiter
-from signalfire.sources.validate import Checker, require_columns
+from signalfire.sources.validate import Checker, require_columns, short_repr
 
 VERSION = "1.0"
 MEASURE = "ged_sb_best"
@@ -109,7 +109,7 @@ def _canonical(chk: Checker) -> pd.DataFrame:
         if col in recs.columns:
             given = chk.number(col, whole=True)
             chk.fail(given.notna() & derived.notna() & (given.astype("float") != derived), col,
-                     "does not match month_id (month_id 1 = January 1980): " + chk.value(col).map(repr))
+                     "does not match month_id (month_id 1 = January 1980): " + chk.value(col).map(short_repr))
     when = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}), errors="coerce")
     iso = pd.Series(None, index=recs.index, dtype=object)
     gw = pd.Series(pd.NA, index=recs.index, dtype="Int64")
@@ -131,7 +131,7 @@ def _canonical(chk: Checker) -> pd.DataFrame:
             column, scheme = gw_col, "gw"
     failed = iso.isna() & when.notna() & cid.notna()
     if scheme is None:
-        chk.fail(failed, column, "unknown VIEWS country_id: " + chk.value(column).map(repr))
+        chk.fail(failed, column, "unknown VIEWS country_id: " + chk.value(column).map(short_repr))
     else:
         chk.fail(failed, column, chk.value(column).map(lambda v: describe_failure(v, scheme)))
     return pd.DataFrame({
