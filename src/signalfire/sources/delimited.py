@@ -117,7 +117,7 @@ def _transcode(src: Path, dst: Path) -> None:
                 fout.write(line.decode("cp1252", errors="replace"))
 
 
-def _first_line(path: Path) -> str:
+def first_line(path: Path) -> str:
     """The file's first line as text (zips: of the single member), decoded as :func:`plain_file` would (UTF-8,
     else Windows-1252), without reading or transcoding the rest of the file."""
     path = Path(path)
@@ -147,7 +147,7 @@ def _first_line(path: Path) -> str:
 
 def sniff_delimiter(path: Path, candidates: str = ",;\t|") -> str:
     """The delimiter that splits the first line into the most fields."""
-    first = _first_line(path)
+    first = first_line(path)
     counts = {d: first.count(d) for d in candidates}
     best = max(counts, key=counts.get)
     if counts[best] == 0:
@@ -157,7 +157,7 @@ def sniff_delimiter(path: Path, candidates: str = ",;\t|") -> str:
 
 def header_names(path: Path, delim: str) -> list[str]:
     import csv
-    first = _first_line(path).rstrip("\r\n")
+    first = first_line(path).rstrip("\r\n")
     return next(csv.reader([first], delimiter=delim))
 
 

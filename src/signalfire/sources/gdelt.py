@@ -25,7 +25,6 @@ Licence of the data: GDELT Project, free and unrestricted use with citation.
 from __future__ import annotations
 
 import csv
-import zipfile
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
@@ -38,7 +37,7 @@ import pyarrow.compute as pc
 
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
-from signalfire.sources.delimited import _open_bytes, read_records
+from signalfire.sources.delimited import first_line, read_records
 from signalfire.sources.validate import Checker, short_repr
 
 VERSION = "1.0"
@@ -87,29 +86,11 @@ def cameo() -> dict[str, str]:
         return {row["code"]: row["description"] for row in csv.DictReader(fh)}
 
 
-def _first_line(path: Path) -> bytes:
-    """The first line of the file's text (zips: of the single member), without reading the rest."""
-    if not path.is_file():
-        raise SourceError(f"{path}: no such file")
-    try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as zf:
-                members = [m for m in zf.namelist() if not m.endswith("/")]
-                if len(members) != 1:
-                    raise SourceError(f"{path}: expected one file in the zip archive, found {len(members)}")
-                with zf.open(members[0]) as fh:
-                    return fh.readline(4_000_000)
-        with _open_bytes(path) as fh:
-            return fh.readline(4_000_000)
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise SourceError(f"{path}: cannot read the file ({exc})") from None
-
-
 def detect_layout(path: Path) -> int:
-    first = _first_line(Path(path)).rstrip(b"\r\n")
+    first = first_line(Path(path)).rstrip("\r\n")
     if not first.strip():
         raise SourceError(f"{Path(path).name}, line 1: empty; a GDELT event export has one event per line")
-    fields = first.count(b"\t") + 1
+    fields = first.count("\t") + 1
     if fields not in LAYOUTS:
         hint = " (no tabs: is this a GDELT event export?)" if fields == 1 else ""
         raise SourceError(f"{Path(path).name}, line 1: {fields} tab-separated fields; a GDELT event export has 57 "
