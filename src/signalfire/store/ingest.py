@@ -172,7 +172,7 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
                 del frame
             if progress:
                 progress(batch.read)
-        quarantined += _quarantine_duplicates(con, key, run_id, path.name)
+        quarantined += _quarantine_duplicates(con, key, run_id, path.name, newest_first=adapter.table == "events")
         counts = _merge(con, adapter.table, columns, key, run_id)
         already = con.execute(
             "SELECT min(run_id) FROM ingest_runs WHERE file_sha256 = ? AND adapter = ? AND status = 'loaded' "
@@ -208,9 +208,14 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
         raise
 
 
-def _quarantine_duplicates(con, key: tuple[str, ...], run_id: int, file_name: str) -> int:
-    """Records whose key repeats within the file: the first is kept, the later ones quarantined."""
+def _quarantine_duplicates(con, key: tuple[str, ...], run_id: int, file_name: str,
+                           newest_first: bool = False) -> int:
+    """Records whose key repeats within the file: one is kept, the others quarantined.
+
+    The first in the file is kept; with ``newest_first`` (events, whose ``source_version`` is a release or a
+    timestamp) the one with the latest version is, so that concatenated ACLED exports keep the recode."""
     keys = ", ".join(key)
+    order = "source_version DESC NULLS LAST, seq" if newest_first else "seq"
     repeated = con.execute(
         f"SELECT count(*) FROM (SELECT {keys} FROM stage GROUP BY {keys} HAVING count(*) > 1)").fetchone()[0]
     if not repeated:
@@ -218,15 +223,15 @@ def _quarantine_duplicates(con, key: tuple[str, ...], run_id: int, file_name: st
     con.execute(f"""CREATE OR REPLACE TEMP TABLE dupes AS
         SELECT seq, record_ref, first_ref, {keys} FROM (
             SELECT seq, record_ref, {keys},
-                   first_value(record_ref) OVER (PARTITION BY {keys} ORDER BY seq) AS first_ref,
-                   row_number() OVER (PARTITION BY {keys} ORDER BY seq) AS rn
+                   first_value(record_ref) OVER (PARTITION BY {keys} ORDER BY {order}) AS first_ref,
+                   row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS rn
             FROM stage) WHERE rn > 1""")
     n = con.execute("SELECT count(*) FROM dupes").fetchone()[0]
     if n:
         label = " || ', ' || ".join(f"'{k}=' || coalesce(CAST({k} AS VARCHAR), 'NULL')" for k in key)
         con.execute(f"""INSERT INTO quarantine (record_ref, column_name, raw, reason, run_id, file_name)
             SELECT record_ref, ?, {label},
-                   ? || ', ' || record_ref || ': duplicate key ' || {label} || ' (first at ' || first_ref || ')',
+                   ? || ', ' || record_ref || ': duplicate key ' || {label} || ' (kept the record at ' || first_ref || ')',
                    ?, ? FROM dupes""", [key[-1], file_name, run_id, file_name])
         con.execute("DELETE FROM stage WHERE seq IN (SELECT seq FROM dupes)")
     con.execute("DROP TABLE dupes")
