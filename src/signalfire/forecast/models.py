@@ -4,13 +4,13 @@ For origin month t, country i and horizon h (1 … 36 months ahead) the model pr
 log(1 + deaths at t + h) from features of the history up to t (:mod:`.features`) and h.  One LightGBM model per
 quantile level is trained on all (country, origin, horizon) triples whose target month is at or before the
 cut-off (a random subset of horizons per origin keeps it fast); draws come from the interpolated quantile function,
-with linear tails.  The model draws are an equal-weight ensemble of three members that differ only in the offset
-the target is measured from (``Config.offsets``): none (levels regress towards the past: good when conflicts end),
-the mean log deaths of the last 3 months and of the last 12 (levels persist: good for wars at unprecedented
-levels, which a tree cannot otherwise extrapolate to).  Chosen on the windows 2011–2017 (CRPS 0.99× conflictology
-there vs 1.06× with the single un-offset model), not on the challenge windows.  The final forecast mixes these draws with each country's own last 12 months (the
-``conflictology`` benchmark's draws) — a small share of recent history protects against over-confident
-extrapolation in the few countries that dominate the CRPS.
+with linear tails, rounded to whole deaths.  The model draws are an equal-weight ensemble of three members that
+differ only in the offset the target is measured from (``Config.offsets``): none (levels regress towards the past:
+good when conflicts end), the mean log deaths of the last 3 months and of the last 12 (levels persist: good for wars
+at unprecedented levels, which a tree cannot otherwise extrapolate to).  Chosen on the windows 2011–2017 (CRPS 0.99×
+conflictology there vs 1.06× with the single un-offset model), not on the challenge windows.  The final forecast
+mixes these draws with each country's own last 12 months (the ``conflictology`` benchmark's draws) — a small share
+of recent history protects against over-confident extrapolation in the few countries that dominate the CRPS.
 """
 
 from __future__ import annotations
@@ -119,6 +119,9 @@ def forecast(Y: np.ndarray, adj: np.ndarray, horizons: int = 36, draws: int = 10
     share = np.diff(np.round(np.linspace(0, draws - k_hist, len(members) + 1))).astype(int)
     model = np.concatenate([sample_quantiles(fit_predict_quantiles(Y, adj, horizons, cfg, off), cfg.quantiles, k,
                                              cfg.upper_tail) for off, k in zip(members, share)], axis=2)
+    # deaths are counts: a draw of 0.3 is no possible outcome, and with it an observed 0 would sit below the
+    # draws near 0 (the PIT's top decile then looked empty: an artefact, not a too-wide upper tail)
+    model = np.rint(model)
     if k_hist:
         recent = Y[:, -12:]
         idx = (np.arange(k_hist) * 12) // k_hist  # each of the 12 months equally often
