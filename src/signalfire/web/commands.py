@@ -36,7 +36,7 @@ def serve(
             raise typer.Exit(2)
     ds = DataStore(store, timeout_s=timeout, load_demo_if_empty=False)
     if demo and ds.is_empty():
-        console.print("the store is empty: loading the bundled demo data (UCDP, CC BY 4.0)…")
+        console.print("the store is empty: loading the bundled demo data (UCDP, CC BY 4.0; VIEWS, CC BY-NC 4.0)…")
         from signalfire.demo import load_demo
         load_demo(ds.store)
         ds.version += 1
