@@ -123,10 +123,6 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
     columns = ADAPTER_TABLES[adapter.table]
     key = KEYS[adapter.table]
     con = store.con
-    try:
-        sha = hasher.result()
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read the file ({exc})") from None
     con.execute("BEGIN TRANSACTION")
     try:
         run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
@@ -135,7 +131,7 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
             "file_path, file_sha256, file_bytes, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), "
             "'running')",
             [run_id, adapter.name, adapter.version, adapter.source, adapter.table, path.name,
-             str(path.resolve()), sha, path.stat().st_size])
+             str(path.resolve()), None, path.stat().st_size])
         typed = ", ".join(f"{c} {t}" for c, t in columns.items())
         con.execute(f"CREATE OR REPLACE TEMP TABLE stage (seq BIGINT, {typed}, record_ref VARCHAR, "
                     "row_hash VARCHAR)")
@@ -172,6 +168,11 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
                 del frame
             if progress:
                 progress(batch.read)
+        try:
+            sha = hasher.result()  # hashed in a thread while the adapter read the file
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot read the file ({exc})") from None
+        con.execute("UPDATE ingest_runs SET file_sha256 = ? WHERE run_id = ?", [sha, run_id])
         quarantined += _quarantine_duplicates(con, key, run_id, path.name, newest_first=adapter.table == "events")
         counts = _merge(con, adapter.table, columns, key, run_id)
         already = con.execute(
