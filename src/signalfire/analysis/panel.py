@@ -13,9 +13,15 @@ from __future__ import annotations
 import pandas as pd
 
 
-def month_id(year, month):
+def month_id(year: int, month: int) -> int:
     """VIEWS month id: 1 = January 1980."""
     return (year - 1980) * 12 + month
+
+
+def month_label(mid: int) -> str:
+    """A VIEWS month id as ``YYYY-MM``."""
+    mid = int(mid)
+    return f"{(mid - 1) // 12 + 1980:04d}-{(mid - 1) % 12 + 1:02d}"
 
 
 def country_month_panel(con, measure: str = "ged_sb_best") -> pd.DataFrame:

@@ -8,6 +8,7 @@ from importlib import resources
 
 import pandas as pd
 
+from signalfire.analysis.panel import month_id, month_label  # noqa: F401 - month_label is re-exported
 from signalfire.sources.views_cm import VIEWS_IDS
 
 
@@ -19,14 +20,6 @@ def challenge_countries() -> pd.DataFrame:
     table["iso3"] = table["country_id"].map(lambda i: VIEWS_IDS[int(i)][0])
     table["gw"] = table["country_id"].map(lambda i: VIEWS_IDS[int(i)][1])
     return table
-
-
-def month_id(year: int, month: int) -> int:
-    return (year - 1980) * 12 + month
-
-
-def month_label(mid: int) -> str:
-    return f"{(mid - 1) // 12 + 1980:04d}-{(mid - 1) % 12 + 1:02d}"
 
 
 def parse_month(text: str) -> int:

@@ -7,13 +7,9 @@ the latest run of each model; with no forecast rows for the country the page sho
 
 from __future__ import annotations
 
+from signalfire.analysis.panel import month_label
+
 NEEDED = {"run_id", "country_iso3", "month_id", "step", "mean", "q05", "q50", "q95", "p_ge25"}
-
-
-def _month(month_id: int) -> str:
-    """VIEWS month id (1 = January 1980) as YYYY-MM."""
-    m = int(month_id) - 1
-    return f"{1980 + m // 12}-{m % 12 + 1:02d}"
 
 
 def has_forecasts(ds) -> bool:
@@ -40,6 +36,6 @@ def country_forecasts(ds, iso3: str, limit: int = 24) -> list[dict]:
                            WHERE run_id = ? AND country_iso3 = ? ORDER BY month_id LIMIT {int(limit)}""",
                        [run["run_id"], iso3])
         for r in rows:
-            r["month"] = _month(r.pop("month_id"))
+            r["month"] = month_label(r.pop("month_id"))
         out.append({**run, "rows": rows})
     return out
