@@ -228,7 +228,8 @@ def events(
                 "source", "source_id", "date_start", "country_iso3", "category", "subtype", "fatalities_best",
                 "place"])
             frame = wh.df(sql, params)
-            total = wh.sql(f"SELECT count(*) FROM events WHERE {flt.where()[0]}", flt.where()[1]).fetchone()[0]
+            where, where_params = flt.where()
+            total = wh.sql(f"SELECT count(*) FROM events WHERE {where}", where_params).fetchone()[0]
             table = Table(title=f"events: {total:,} match, {len(frame):,} shown", title_justify="left")
             for col in frame.columns:
                 table.add_column(col, overflow="fold")
