@@ -95,13 +95,14 @@ class EventFilter:
 
 
 EVENT_OUTPUT = list(EVENT_COLUMNS) + ["run_id", "record_ref"]
+EVENT_ORDER = "date_start DESC, source, source_id"  # newest first, then a stable order for paging
 
 
 def events_query(flt: EventFilter, limit: int | None = None, offset: int = 0,
                  columns: list[str] | None = None) -> tuple[str, list]:
     where, params = flt.where()
     cols = ", ".join(columns or EVENT_OUTPUT)
-    sql = f"SELECT {cols} FROM events WHERE {where} ORDER BY date_start DESC, source, source_id"
+    sql = f"SELECT {cols} FROM events WHERE {where} ORDER BY {EVENT_ORDER}"
     if limit is not None:
         sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
     return sql, params

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from signalfire.store.queries import EventFilter
+from signalfire.store.queries import EVENT_ORDER, EventFilter
 
 RAW = {"events": "count(*)", "deaths": "coalesce(sum(fatalities_best), 0)"}
 ROLLED = {"events": "coalesce(sum(n), 0)", "deaths": "coalesce(sum(deaths), 0)"}
@@ -154,7 +154,7 @@ def page_query(flt: EventFilter, columns: list[str], limit: int, offset: int, ds
                        f"LIMIT 1 OFFSET {int(offset) + int(limit) - 1}", params)
     extra, extra_params = ("", []) if cutoff is None else (" AND date_start >= ?", [cutoff])
     sql = (f"SELECT {', '.join(columns)} FROM events WHERE {where}{extra} "
-           f"ORDER BY date_start DESC, source, source_id LIMIT {int(limit)} OFFSET {int(offset)}")
+           f"ORDER BY {EVENT_ORDER} LIMIT {int(limit)} OFFSET {int(offset)}")
     return sql, params + extra_params
 
 
