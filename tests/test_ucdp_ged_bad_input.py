@@ -161,3 +161,10 @@ def test_long_bad_value_is_cut_in_the_reason_but_kept_in_raw(store, tmp_path):
     assert reason.startswith("ged_longvalue.csv, line 3, column best: not a number: '9x9x")
     assert "(6,000 characters)" in reason and len(reason) < 200
     assert "9x" * 3000 in store.df("SELECT raw FROM quarantine").raw[0]
+
+
+def test_carriage_return_inside_the_header_is_a_clear_error(store, tmp_path):
+    path = tmp_path / "ged_cr.csv"
+    path.write_bytes(b"id,\rbest,type_of_violence\n1,2,1\n")
+    with pytest.raises(SourceError, match=r"ged_cr.csv, line 1: cannot read the header"):
+        ingest_file(store, ADAPTER, path)

@@ -158,7 +158,10 @@ def sniff_delimiter(path: Path, candidates: str = ",;\t|") -> str:
 def header_names(path: Path, delim: str) -> list[str]:
     import csv
     first = first_line(path).rstrip("\r\n")
-    return next(csv.reader([first], delimiter=delim))
+    try:
+        return next(csv.reader([first], delimiter=delim))
+    except csv.Error as exc:  # e.g. a stray carriage return inside the header
+        raise SourceError(f"{Path(path).name}, line 1: cannot read the header ({exc})") from None
 
 
 def read_records(path: Path, *, delim: str, header: bool = True, names: list[str] | None = None,
