@@ -6,6 +6,9 @@
   with ``;`` separators and one record split over two lines, which the ingest quarantines). CC BY 4.0.
 * VIEWS country-month data: ``views_ged_cm_sb_1990-2023.csv.gz`` (UCDP state-based deaths per country and month,
   1990-01 to 2023-12, as aggregated by VIEWS). VIEWS data, CC BY-NC 4.0: non-commercial use only, with attribution.
+* VIEWS's published forecasts: ``views_predictions_2022-08_to_2025-07.csv.gz`` (VIEWS's ``predictions.csv``,
+  prio-data/viewsforecasting MonthlyUpdates, point forecasts for 191 countries, 2022-08 to 2025-07; gzip of the
+  published file, 162 KB), shown beside our forecast by ``signalfire serve``. VIEWS, CC BY-NC 4.0, as above.
 
 No ACLED, GTD, CFR or SIPRI rows are shipped: their terms forbid redistribution.
 Each entry: (adapter name, file name). Files are loaded in this order.
@@ -23,10 +26,14 @@ MANIFEST: list[tuple[str, str]] = [
     ("views-cm", "views_ged_cm_sb_1990-2023.csv.gz"),
 ]
 
+# VIEWS's published point forecasts (not an adapter's input: `signalfire forecast import-views` reads them)
+PUBLISHED_FORECASTS = "views_predictions_2022-08_to_2025-07.csv.gz"
+
 ATTRIBUTION = (
     "Demo data: UCDP Georeferenced Event Dataset and UCDP/PRIO Armed Conflict Dataset (CC BY 4.0), "
     "Uppsala Conflict Data Program, ucdp.uu.se. "
-    "VIEWS country-month data (views_ged_cm_sb_1990-2023.csv.gz): VIEWS, Uppsala University and PRIO "
+    "VIEWS country-month data (views_ged_cm_sb_1990-2023.csv.gz) and published forecasts "
+    "(views_predictions_2022-08_to_2025-07.csv.gz): VIEWS, Uppsala University and PRIO "
     "(viewsforecasting.org), licensed CC BY-NC 4.0 — NON-COMMERCIAL use only, with attribution; "
     "Hegre et al. (2019), ViEWS: A political violence early-warning system, JPR 56(2)."
 )

@@ -29,7 +29,8 @@ HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 
 DESCRIPTION = """Signalfire's read API over the store: events with filters, bounding box and pagination;
-monthly series; countries, their shapes and neighbours; sources, ingest runs and quarantined records.
+monthly series; countries, their shapes and neighbours; sources, ingest runs and quarantined records;
+forecasts (runs, a month's map, a country's fan chart, the change since the previous run).
 Filters: `country`, `category`, `source` (comma-separated), `since`/`until` (YYYY, YYYY-MM or YYYY-MM-DD),
 `bbox` (W,S,E,N). Errors are `{"error": {"status": …, "message": …}}`."""
 
@@ -67,8 +68,9 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     app.state.ds.after_commit.append(analytics.warm)
     threading.Thread(target=warm, daemon=True).start()
 
-    from signalfire.web import api, pages
+    from signalfire.web import api, forecast_api, pages
     app.include_router(api.router)
+    app.include_router(forecast_api.router)
     app.include_router(pages.router)
 
     def page_or_json(request: Request, status: int, message: str):

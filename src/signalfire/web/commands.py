@@ -14,6 +14,9 @@ def serve(
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the bundled demo data when the store is empty."),
     timeout: float = typer.Option(5.0, "--query-timeout", help="Seconds before a query is stopped."),
+    forecast: bool = typer.Option(True, "--forecast/--no-forecast",
+                                  help="When the store has country-month deaths but no forecast, make one in the "
+                                       "background (cut-off: the last month of data; ~30 s)."),
 ):
     """Start the dashboard and API (http://127.0.0.1:8000); `signalfire ingest` hands its work to it."""
     import socket
@@ -40,6 +43,8 @@ def serve(
         from signalfire.demo import load_demo
         load_demo(ds.store)
         ds.version += 1
+    if forecast:
+        start_forecast_if_missing(ds, console.print)
     app = create_app(ds=ds)
     _, token = write_server_file(ds.path, host, port)
     app.state.token = token
@@ -52,6 +57,70 @@ def serve(
     finally:
         remove_server_file(ds.path)
         ds.close()
+
+
+def start_forecast_if_missing(ds, say=print, config: str = "full", horizons: int = 36):
+    """When the store has UCDP deaths per country-month but no forecast run, make one (cut-off: the last month
+    of data) in a background thread at low CPU priority, then import the bundled VIEWS published forecasts
+    beside it.  Pages keep answering meanwhile; ``ds.forecast_job`` says where it is.  Returns the thread."""
+    import threading
+    import time
+
+    from signalfire.analysis.panel import last_month_id, month_label
+    cur = ds.store.con.cursor()
+    try:
+        has_runs = cur.execute("SELECT count(*) FROM forecast_runs").fetchone()[0] > 0
+        last = last_month_id(cur)
+    finally:
+        cur.close()
+    if has_runs or last is None:
+        return None
+    ds.forecast_job = {"status": "queued", "message": f"model qgbm, data to {month_label(last)}",
+                       "started_at": time.time()}
+    say(f"no forecast in the store yet: making one in the background (data to {month_label(last)}, "
+        f"{horizons} months ahead; about 30 s)…")
+
+    def work():
+        import os
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)   # pages first
+        except (AttributeError, OSError):
+            pass
+        from signalfire.forecast.models import CONFIGS
+        from signalfire.forecast.runs import run
+        with ds._ingest_lock:              # one writer at a time (ingest hand-offs wait for it)
+            ds.forecast_job["status"] = "running"
+            cur = ds.store.con.cursor()
+            try:
+                started = time.perf_counter()
+                run_id = run(cur, last, horizons=horizons, cfg=CONFIGS[config])
+                views = _import_published_demo(cur)
+                ds.version += 1
+                ds.forecast_job.update(status="done", run_id=run_id,
+                                       message=f"run {run_id} in {time.perf_counter() - started:.0f} s")
+                say(f"forecast run {run_id} stored ({time.perf_counter() - started:.1f} s)"
+                    + (f"; VIEWS's published forecasts imported as run {views}" if views else ""))
+            except Exception as exc:         # told on the page and the console, never a traceback
+                ds.forecast_job.update(status="failed", message=f"{type(exc).__name__}: {exc}")
+                say(f"the background forecast failed: {exc}")
+            finally:
+                cur.close()
+    thread = threading.Thread(target=work, daemon=True, name="demo-forecast")
+    thread.start()
+    return thread
+
+
+def _import_published_demo(con) -> int | None:
+    """The bundled VIEWS published forecasts as a run (model views-published), unless one is stored."""
+    from importlib import resources
+    from pathlib import Path as _Path
+
+    from signalfire.demo import PUBLISHED_FORECASTS
+    from signalfire.forecast.views_published import import_published
+    if con.execute("SELECT count(*) FROM forecast_runs WHERE model = 'views-published'").fetchone()[0]:
+        return None
+    path = _Path(str(resources.files("signalfire.demo").joinpath(PUBLISHED_FORECASTS)))
+    return import_published(con, path) if path.is_file() else None
 
 
 def register(app) -> None:

@@ -1,15 +1,25 @@
-"""Forecasts on the country page, once they exist.
+"""Forecasts as the dashboard and the API read them.
 
 The web layer does not import :mod:`signalfire.forecast`; it reads what that layer stores: ``forecast_runs`` and
-``forecasts`` (one row per run, country and month: mean, quantiles, P(≥25 deaths)).  For a country it shows
-the latest run of each model; with no forecast rows for the country the page shows no forecast panel.
+``forecasts`` (one row per run, country and month: mean, quantiles, P(≥25 deaths)).  Here: the list of runs, one
+month of a run for the map, a country's latest run per model with its observed past (fan charts), and the change
+against the previous run of the same model (the SQL of ``forecast.store.forecast_change``, per month).
 """
 
 from __future__ import annotations
 
+import re
+
 from signalfire.analysis.panel import month_label
 
 NEEDED = {"run_id", "country_iso3", "month_id", "step", "mean", "q05", "q50", "q95", "p_ge25"}
+OURS = "qgbm"                         # our model's name in forecast_runs
+QUANTILES = ("q05", "q10", "q25", "q50", "q75", "q90", "q95")
+MONTH_SQL = "printf('%04d-%02d', ({c} - 1) // 12 + 1980, ({c} - 1) % 12 + 1)"
+
+
+class ForecastLookupError(LookupError):
+    """The asked-for run, month or country has no forecast (the message says what exists)."""
 
 
 def has_forecasts(ds) -> bool:
@@ -21,21 +31,152 @@ def has_forecasts(ds) -> bool:
     return ds.cached("has_forecasts", check)
 
 
-def country_forecasts(ds, iso3: str, limit: int = 24) -> list[dict]:
-    """[{run_id, model, cutoff, created_at, rows: [{month, step, mean, q05, q50, q95, p_ge25}]}], latest run
-    of each model that has rows for the country."""
+def parse_month(text: str) -> int:
+    """``YYYY-MM`` → VIEWS month id (1 = January 1980); ValueError with a clear message otherwise."""
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1980:
+        raise ValueError(f"month {text!r}: use YYYY-MM (1980 or later), e.g. 2024-01")
+    return (int(m.group(1)) - 1980) * 12 + int(m.group(2))
+
+
+def runs(ds) -> list[dict]:
+    """Every stored run, newest first, with the months it covers."""
     if not has_forecasts(ds):
         return []
-    runs = ds.rows("""SELECT r.run_id, r.model, r.cutoff, r.created_at FROM forecast_runs r
-                      WHERE r.run_id IN (SELECT run_id FROM forecasts WHERE country_iso3 = ?)
-                      QUALIFY row_number() OVER (PARTITION BY r.model ORDER BY r.run_id DESC) = 1
-                      ORDER BY r.model""", [iso3])
+    return ds.cached("forecast_runs", lambda: ds.rows(f"""
+        SELECT r.run_id, r.model, r.model_version, r.cutoff, r.created_at, r.horizons, r.draws, r.countries,
+               {MONTH_SQL.format(c='m.first')} AS first_month, {MONTH_SQL.format(c='m.last')} AS last_month
+        FROM forecast_runs r
+        JOIN (SELECT run_id, min(month_id) AS first, max(month_id) AS last FROM forecasts GROUP BY run_id) m
+          USING (run_id)
+        ORDER BY r.run_id DESC"""))
+
+
+def pick_run(ds, model: str | None = None, run_id: int | None = None) -> dict:
+    """A run by id, else the newest run of ``model``, else the newest of our model (or of any model)."""
+    all_runs = runs(ds)
+    if not all_runs:
+        raise ForecastLookupError("no forecast is stored yet: make one with `signalfire forecast run --cutoff "
+                                  "YYYY-MM` (or import VIEWS's with `signalfire forecast import-views FILE`)")
+    if run_id is not None:
+        for run in all_runs:
+            if run["run_id"] == run_id:
+                return run
+        raise ForecastLookupError(f"no forecast run {run_id}; stored runs: "
+                                  + ", ".join(str(r["run_id"]) for r in all_runs[:20]))
+    if model:
+        for run in all_runs:
+            if run["model"] == model:
+                return run
+        models = sorted({r["model"] for r in all_runs})
+        raise ForecastLookupError(f"no forecast run of model {model!r}; stored models: {', '.join(models)}")
+    return next((r for r in all_runs if r["model"] == OURS), all_runs[0])
+
+
+def previous_run(ds, run: dict) -> dict | None:
+    """The newest earlier run of the same model (what the change is measured against)."""
+    return next((r for r in runs(ds) if r["model"] == run["model"] and r["run_id"] < run["run_id"]), None)
+
+
+def months(ds, run_id: int) -> list[str]:
+    return [month_label(r["month_id"]) for r in ds.rows(
+        "SELECT DISTINCT month_id FROM forecasts WHERE run_id = ? ORDER BY 1", [run_id])]
+
+
+def resolve_month(ds, run: dict, month: str | None = None, step: int | None = None) -> int:
+    """The month id asked for by ``month`` (YYYY-MM) or ``step`` (1 = first forecast month), or the run's first."""
+    first, last = parse_month(run["first_month"]), parse_month(run["last_month"])
+    if month:
+        mid = parse_month(month)          # ValueError → 400
+    elif step is not None:
+        mid = first + int(step) - 1
+    else:
+        return first
+    if not first <= mid <= last:
+        asked = month or f"step {step}"
+        raise ForecastLookupError(f"run {run['run_id']} ({run['model']}) forecasts {run['first_month']} to "
+                                  f"{run['last_month']}, not {asked}")
+    return mid
+
+
+def month_values(ds, run: dict, month_id: int) -> list[dict]:
+    """One month of a run per country: iso3, name, mean, quantiles, p_ge25 and the change since the previous
+    run of the same model (mean_change, p_ge25_change; None without a previous run or row)."""
+    from signalfire.geo.borders import country_names
+    prev = previous_run(ds, run)
+    rows = ds.rows(f"""
+        SELECT a.country_iso3 AS iso3, a.mean, {', '.join('a.' + q for q in QUANTILES)}, a.p_ge25,
+               a.mean - b.mean AS mean_change, a.p_ge25 - b.p_ge25 AS p_ge25_change
+        FROM forecasts a LEFT JOIN forecasts b
+          ON b.run_id = ? AND b.country_iso3 = a.country_iso3 AND b.month_id = a.month_id
+        WHERE a.run_id = ? AND a.month_id = ?
+        ORDER BY a.p_ge25 DESC, a.mean DESC, a.country_iso3""",
+                   [prev["run_id"] if prev else -1, run["run_id"], month_id])
+    names = country_names()
+    return [{"iso3": r["iso3"], "name": names.get(r["iso3"], r["iso3"]), **{k: v for k, v in r.items() if k != "iso3"}}
+            for r in rows]
+
+
+def change(ds, run: dict, month_id: int | None = None) -> tuple[dict | None, list[dict]]:
+    """(previous run, rows of iso3, month, mean, mean_change, p_ge25, p_ge25_change) — the change of each
+    country-month common to the run and the previous run of the same model."""
+    prev = previous_run(ds, run)
+    if prev is None:
+        return None, []
+    where = " AND a.month_id = ?" if month_id is not None else ""
+    rows = ds.rows(f"""
+        SELECT a.country_iso3 AS iso3, {MONTH_SQL.format(c='a.month_id')} AS month, a.mean,
+               a.mean - b.mean AS mean_change, a.p_ge25, a.p_ge25 - b.p_ge25 AS p_ge25_change
+        FROM forecasts a JOIN forecasts b ON a.country_iso3 = b.country_iso3 AND a.month_id = b.month_id
+        WHERE a.run_id = ? AND b.run_id = ?{where}
+        ORDER BY a.country_iso3, a.month_id""",
+                   [run["run_id"], prev["run_id"], *([month_id] if month_id is not None else [])])
+    return prev, rows
+
+
+def observed(ds, iso3: str, last_month_id: int, n: int = 24) -> list[dict]:
+    """The country's UCDP state-based deaths for the ``n`` months to ``last_month_id`` (0 where none recorded),
+    from the same panel the forecasts are made from."""
+    from signalfire.analysis.panel import country_month_panel
+
+    def panel():
+        cur = ds.store.con.cursor()
+        try:
+            frame = country_month_panel(cur)
+        finally:
+            cur.close()
+        return {(r.country_iso3, int(r.month_id)): float(r.value) for r in frame.itertuples()}
+    values = ds.cached("deaths_panel", panel, size=256)
+    return [{"month": month_label(m), "deaths": values.get((iso3, m), 0.0)}
+            for m in range(last_month_id - n + 1, last_month_id + 1)]
+
+
+def country_forecasts(ds, iso3: str, limit: int = 36) -> list[dict]:
+    """[{run_id, model, model_version, cutoff, created_at, rows: [{month, step, mean, q05 … q95, p_ge25}]}],
+    the latest run of each model that has rows for the country (ours first)."""
+    if not has_forecasts(ds):
+        return []
+    latest = ds.rows("""SELECT r.run_id, r.model, r.model_version, r.cutoff, r.created_at FROM forecast_runs r
+                        WHERE r.run_id IN (SELECT run_id FROM forecasts WHERE country_iso3 = ?)
+                        QUALIFY row_number() OVER (PARTITION BY r.model ORDER BY r.run_id DESC) = 1
+                        ORDER BY r.model != ?, r.model""", [iso3, OURS])
     out = []
-    for run in runs:
-        rows = ds.rows(f"""SELECT month_id, step, mean, q05, q50, q95, p_ge25 FROM forecasts
+    for run in latest:
+        rows = ds.rows(f"""SELECT month_id, step, mean, {', '.join(QUANTILES)}, p_ge25 FROM forecasts
                            WHERE run_id = ? AND country_iso3 = ? ORDER BY month_id LIMIT {int(limit)}""",
                        [run["run_id"], iso3])
         for r in rows:
             r["month"] = month_label(r.pop("month_id"))
         out.append({**run, "rows": rows})
     return out
+
+
+def country_series(ds, iso3: str, n_observed: int = 24) -> dict:
+    """A country's fan chart data: observed deaths for the ``n_observed`` months to the newest cut-off of our
+    model (or of any run) and the latest run of each model."""
+    fcs = country_forecasts(ds, iso3)
+    observed_rows: list[dict] = []
+    if fcs:
+        ours = next((f for f in fcs if f["model"] == OURS), fcs[0])
+        observed_rows = observed(ds, iso3, parse_month(ours["cutoff"]), n_observed)
+    return {"observed": observed_rows, "runs": fcs}

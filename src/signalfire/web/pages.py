@@ -228,3 +228,39 @@ def record_consent(request: Request, decision: str = Form(...), preferences: str
 def api_docs(request: Request):
     return render("api_docs.html", _context(request, "api"))
 
+
+
+TOP = 20
+
+
+def _top_rows(rows: list[dict], metric: str) -> list[dict]:
+    """The top countries by either metric (the page re-sorts them when the map switches), ``metric`` first."""
+    keys = {m: (lambda r, m=m: (r[m], r["p_ge25"] + r["mean"])) for m in ("p_ge25", "mean")}
+    other = "mean" if metric == "p_ge25" else "p_ge25"
+    chosen = sorted(rows, key=keys[metric], reverse=True)
+    shown = {r["iso3"] for r in chosen[:TOP]}
+    extra = [r for r in sorted(rows, key=keys[other], reverse=True)[:TOP] if r["iso3"] not in shown]
+    return [{**r, "shown": i < TOP} for i, r in enumerate(chosen[:TOP] + extra)]
+
+
+@router.get("/forecasts", response_class=HTMLResponse, include_in_schema=False)
+def forecasts_page(request: Request, month: str = "", model: str = "", metric: str = "p_ge25",
+                   run_id: int | None = None):
+    from signalfire.web import forecasts as fc
+    ds = request.app.state.ds
+    metric = metric if metric in ("p_ge25", "mean") else "p_ge25"
+    ctx = {"runs": fc.runs(ds), "metric": metric, "job": getattr(ds, "forecast_job", None), "run": None}
+    if ctx["runs"]:
+        try:
+            run = fc.pick_run(ds, model=model or None, run_id=run_id)
+            mid = fc.resolve_month(ds, run, month or None)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+        except fc.ForecastLookupError as exc:
+            raise HTTPException(404, str(exc)) from None
+        rows = fc.month_values(ds, run, mid)
+        ctx.update(run=run, previous=fc.previous_run(ds, run), month=fc.month_label(mid),
+                   months=fc.months(ds, run["run_id"]), models=sorted({r["model"] for r in ctx["runs"]}),
+                   top=_top_rows(rows, metric),
+                   expected=sum(r["mean"] for r in rows), likely=sum(1 for r in rows if r["p_ge25"] >= 0.5))
+    return render("forecasts.html", _context(request, "forecasts", **ctx))

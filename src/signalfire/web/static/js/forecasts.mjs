@@ -1,0 +1,198 @@
+// Forecasts: the world choropleth of one forecast month (P(>=25 deaths) or expected deaths, switchable without a
+// reload) and the per-country fan chart (Vega-Lite: median, 50% and 90% bands, observed deaths, other models).
+// Everything comes from this server's /api/v1/forecasts endpoints; no tiles, no glyphs, nothing from elsewhere.
+
+const OCEAN = '#dce7f1';
+const LAND = '#f3f0ea';
+const NONE = '#e4e7eb';
+const BORDER = '#b9c2cc';
+const RAMP = ['#fee8c8', '#fdd49e', '#fdbb84', '#fc8d59', '#ef6548', '#d7301f', '#990000'];
+// fixed class breaks, so that months and runs are comparable at a glance
+const SCALES = {
+  p_ge25: { title: 'P(≥25 deaths)', breaks: [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9], label: (b) => `${Math.round(b * 100)}%` },
+  mean: { title: 'expected deaths', breaks: [1, 5, 25, 100, 250, 1000, 5000], label: (b) => b.toLocaleString() },
+};
+
+async function getJSON(url) {
+  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (!response.ok) {
+    let message = `${response.status}`;
+    try { message = (await response.json()).error.message; } catch (e) { /* keep status */ }
+    throw new Error(message);
+  }
+  return response.json();
+}
+
+function colourExpression(metric) {
+  const v = ['coalesce', ['feature-state', metric], -1];
+  const expr = ['step', v, NONE, 0, LAND];
+  SCALES[metric].breaks.forEach((b, i) => expr.push(b, RAMP[i]));
+  return expr;
+}
+
+function drawLegend(metric) {
+  const legend = document.getElementById('legend');
+  if (!legend) return;
+  const { title, breaks, label } = SCALES[metric];
+  const items = [[NONE, 'no forecast'], [LAND, `< ${label(breaks[0])}`], ...breaks.map((b, i) => [RAMP[i], `${label(b)}+`])];
+  legend.replaceChildren(Object.assign(document.createElement('span'), { className: 'lab', textContent: `${title}:` }),
+    ...items.flatMap(([c, text]) => {
+      const sw = document.createElement('span'); sw.className = 'sw'; sw.style.background = c;
+      const lab = document.createElement('span'); lab.className = 'lab'; lab.textContent = text;
+      return [sw, lab];
+    }));
+}
+
+function fmtChange(v, digits, unit) {
+  if (v === null || v === undefined) return 'no earlier run';
+  const sign = v > 0 ? '+' : '';
+  return `${sign}${v.toFixed(digits)}${unit}`;
+}
+
+// the table holds the top countries by either metric: show the top ones of the metric on the map
+function sortTable(metric) {
+  const body = document.querySelector('#forecast-table tbody');
+  const head = document.getElementById('fc-table-title');
+  if (!body) return;
+  const other = metric === 'mean' ? 'p_ge25' : 'mean';
+  const rows = [...body.querySelectorAll('tr[data-mean]')];
+  const key = (tr, m) => Number(tr.dataset[m]);
+  rows.sort((a, b) => key(b, metric) - key(a, metric) || key(b, other) - key(a, other));
+  rows.forEach((tr, i) => { tr.hidden = i >= 20; });
+  body.replaceChildren(...rows);
+  if (head && head.firstChild) head.firstChild.textContent = `Highest ${metric === 'mean' ? 'expected deaths' : 'probability of ≥25 deaths'} `;
+}
+
+async function forecastMap(el) {
+  const ml = await import('/static/vendor/maplibre-gl.mjs');
+  const maplibregl = ml.default ?? ml;
+  const values = await getJSON(el.dataset.forecastMap);
+  const map = new maplibregl.Map({
+    container: el, style: { version: 8, sources: {}, layers: [{ id: 'ocean', type: 'background', paint: { 'background-color': OCEAN } }] },
+    center: [15, 20], zoom: 1.2, minZoom: 0.5, maxZoom: 10, attributionControl: false, renderWorldCopies: false,
+    dragRotate: false, pitchWithRotate: false, canvasContextAttributes: { preserveDrawingBuffer: true },
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  const byIso = new Map(values.data.map((r) => [r.iso3, r]));
+  let metric = el.dataset.metric === 'mean' ? 'mean' : 'p_ge25';
+  const painted = () => map.once('idle', () => { el.dataset.painted = 'true'; el.dataset.paintedMetric = metric; });
+  const ready = () => {
+    map.addSource('countries', { type: 'geojson', data: new URL(el.dataset.shapes, window.location.href).href,
+      promoteId: 'iso3', maxzoom: 8, tolerance: 0.5 });
+    for (const r of values.data) map.setFeatureState({ source: 'countries', id: r.iso3 }, { p_ge25: r.p_ge25, mean: r.mean });
+    map.addLayer({ id: 'fill', type: 'fill', source: 'countries', paint: { 'fill-color': colourExpression(metric), 'fill-opacity': 0.95 } });
+    map.addLayer({ id: 'border', type: 'line', source: 'countries', paint: { 'line-color': BORDER, 'line-width': 0.5 } });
+    map.on('click', 'fill', (e) => {
+      const p = e.features[0].properties;
+      const r = byIso.get(p.iso3);
+      const box = document.createElement('div');
+      const head = document.createElement('a'); head.href = `/country/${p.iso3}#forecasts`; head.textContent = p.name;
+      box.append(head);
+      const lines = r ? [`${values.month}: P(≥25 deaths) ${Math.round(r.p_ge25 * 100)}% (${fmtChange(r.p_ge25_change === null ? null : r.p_ge25_change * 100, 0, ' pt')})`,
+        `expected ${r.mean.toFixed(1)} deaths (${fmtChange(r.mean_change, 1, '')})`,
+        `median ${Math.round(r.q50)}, 90% interval ${Math.round(r.q05)}–${Math.round(r.q95)}`] : ['no forecast for this country'];
+      for (const line of lines) box.append(Object.assign(document.createElement('div'), { textContent: line }));
+      new maplibregl.Popup({ closeButton: false }).setLngLat(e.lngLat).setDOMContent(box).addTo(map);
+    });
+    map.on('mouseenter', 'fill', () => { map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', 'fill', () => { map.getCanvas().style.cursor = ''; });
+    painted();
+  };
+  if (map.loaded()) ready(); else map.on('load', ready);
+  drawLegend(metric);
+
+  const title = document.getElementById('fc-map-title');
+  const field = document.getElementById('fc-metric-field');
+  for (const button of document.querySelectorAll('button[data-metric]')) {
+    button.addEventListener('click', () => {
+      metric = button.dataset.metric;
+      el.dataset.metric = metric;
+      el.dataset.painted = 'false';
+      for (const b of document.querySelectorAll('button[data-metric]')) {
+        const on = b === button;
+        b.classList.toggle('primary', on);
+        b.setAttribute('aria-pressed', String(on));
+      }
+      if (field) field.value = metric;
+      if (title) title.textContent = `${metric === 'mean' ? 'Expected deaths' : 'Probability of 25 or more deaths'}, ${values.month}`;
+      const url = new URL(window.location.href);
+      url.searchParams.set('metric', metric);
+      window.history.replaceState(null, '', url);
+      sortTable(metric);
+      map.setPaintProperty('fill', 'fill-color', colourExpression(metric));
+      drawLegend(metric);
+      painted();
+    });
+  }
+}
+
+// The month and model selects reload the page (the table is rendered by the server for that month).
+const controls = document.getElementById('forecast-controls');
+if (controls) {
+  for (const select of controls.querySelectorAll('select')) {
+    select.addEventListener('change', () => {
+      if (select.id === 'fc-model') { const m = document.getElementById('fc-month'); if (m) m.disabled = true; }
+      controls.submit();
+    });
+  }
+}
+
+const MODEL_COLOURS = ['#1f5fa8', '#7a1848', '#17683f', '#4b2a87'];
+
+function fanSpec(data) {
+  const [main, ...others] = data.runs;
+  const date = (m) => `${m}-01`;
+  const band = main.rows.map((r) => ({ date: date(r.month), q05: r.q05, q25: r.q25, q50: r.q50, q75: r.q75, q95: r.q95, mean: r.mean, p: r.p_ge25 }));
+  const lines = [
+    ...data.observed.map((r) => ({ date: date(r.month), value: r.deaths, series: 'observed (UCDP)' })),
+    ...main.rows.map((r) => ({ date: date(r.month), value: r.q50, series: `${main.model} median` })),
+  ];
+  const domain = ['observed (UCDP)', `${main.model} median`];
+  const range = ['#1d2430', '#c2410c'];
+  others.forEach((run, i) => {
+    const name = run.model === 'views-published' ? 'VIEWS published (point)' : `${run.model} median`;
+    domain.push(name); range.push(MODEL_COLOURS[i % MODEL_COLOURS.length]);
+    for (const r of run.rows) lines.push({ date: date(r.month), value: r.q50, series: name });
+  });
+  const x = { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelAngle: 0, tickCount: 8 } };
+  const tip = { field: 'date', type: 'temporal', timeUnit: 'yearmonth', title: 'month' };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 'container', height: 280, autosize: { type: 'fit', contains: 'padding' },
+    layer: [
+      { data: { values: band }, mark: { type: 'area', color: '#fdd0a2', opacity: 0.55 },
+        encoding: { x, y: { field: 'q05', type: 'quantitative', title: 'deaths per month' }, y2: { field: 'q95' },
+          tooltip: [tip, { field: 'q05', title: '5%', format: '.0f' }, { field: 'q95', title: '95%', format: '.0f' }] } },
+      { data: { values: band }, mark: { type: 'area', color: '#fb8c4a', opacity: 0.55 },
+        encoding: { x, y: { field: 'q25', type: 'quantitative' }, y2: { field: 'q75' },
+          tooltip: [tip, { field: 'q25', title: '25%', format: '.0f' }, { field: 'q50', title: 'median', format: '.0f' },
+            { field: 'q75', title: '75%', format: '.0f' }, { field: 'mean', title: 'mean', format: '.1f' }, { field: 'p', title: 'P(≥25)', format: '.0%' }] } },
+      { data: { values: [{ date: date(main.rows[0].month) }] }, mark: { type: 'rule', color: '#98a2b3', strokeDash: [2, 3] },
+        encoding: { x } },
+      { data: { values: lines }, mark: { type: 'line', strokeWidth: 2, point: { size: 14 } },
+        encoding: { x, y: { field: 'value', type: 'quantitative' },
+          color: { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'bottom', labelFontSize: 11 } },
+          strokeDash: { field: 'series', type: 'nominal', legend: null, scale: { domain, range: domain.map((d, i) => (i < 2 ? [1, 0] : [5, 3])) } },
+          tooltip: [tip, { field: 'series', title: 'series' }, { field: 'value', title: 'deaths', format: '.0f' }] } },
+    ],
+    config: { font: 'system-ui, sans-serif', view: { stroke: null }, axis: { grid: true, gridColor: '#eef0f3', domainColor: '#c5cdd6', labelColor: '#5f6b7a', titleColor: '#5f6b7a' } },
+  };
+}
+
+async function fanChart(el) {
+  const data = await getJSON(el.dataset.fan);
+  if (!data.runs.length) { el.textContent = data.message || 'No forecast stored for this country.'; el.dataset.rendered = 'empty'; return; }
+  const { expressionInterpreter } = await import('/static/vendor/vega-interpreter.mjs');
+  await window.vegaEmbed(el, fanSpec(data), { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
+  el.dataset.rendered = 'true';
+}
+
+for (const el of document.querySelectorAll('#map[data-forecast-map]')) {
+  forecastMap(el).catch((err) => {
+    const div = Object.assign(document.createElement('div'), { className: 'map-error', textContent: `Map unavailable: ${err.message}` });
+    el.replaceChildren(div); el.dataset.painted = 'error';
+  });
+}
+for (const el of document.querySelectorAll('.chart[data-fan]')) {
+  fanChart(el).catch((err) => { el.textContent = `Chart unavailable: ${err.message}`; el.dataset.rendered = 'error'; });
+}
