@@ -207,6 +207,9 @@ def test_pages_show_the_forecast(client, fc_store):
     assert ">0 pt<" in table and "+0 pt" not in table and "-0 pt" not in table   # Norway: 0% in both runs
     assert "/static/js/forecasts.mjs" in html and "<script>" not in html   # no inline script (CSP)
     assert 'aria-current="page">Forecasts' in html
+    # VIEWS's published point forecast beside ours: Ukraine's is expm1(log1p(100 + 1)) = 101 in the first month
+    assert ">VIEWS</th>" in table and '<td class="num views">101</td>' in table
+    assert "point forecasts, one value per country-month" in client.get("/forecasts?model=views-published").text
     assert client.get("/forecasts?month=2030-01").status_code == 404
     mean_first = client.get("/forecasts", params={"metric": "mean"}).text
     assert 'data-metric="mean" role="img"' in mean_first
@@ -226,6 +229,11 @@ def test_empty_store_says_no_forecast(tmp_path):
         assert c.get("/api/v1/forecasts/countries/UKR").json()["runs"] == []
         page = c.get("/forecasts")
         assert page.status_code == 200 and 'id="no-forecast"' in page.text and "signalfire forecast run" in page.text
+        assert 'id="forecast-job"' not in page.text
+        ds.forecast_job = {"status": "running", "message": "model qgbm, data to 2023-12"}   # what serve sets
+        assert 'id="forecast-job"' in c.get("/forecasts").text
+        assert 'id="forecast-pending"' in c.get("/country/UKR").text
+        assert c.get("/api/v1/forecasts/runs").json()["job"]["status"] == "running"
     ds.close()
 
 

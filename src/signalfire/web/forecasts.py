@@ -14,6 +14,7 @@ from signalfire.analysis.panel import month_label
 
 NEEDED = {"run_id", "country_iso3", "month_id", "step", "mean", "q05", "q50", "q95", "p_ge25"}
 OURS = "qgbm"                         # our model's name in forecast_runs
+VIEWS = "views-published"             # VIEWS's published point forecasts, imported (one draw per cell)
 QUANTILES = ("q05", "q10", "q25", "q50", "q75", "q90", "q95")
 MONTH_SQL = "printf('%04d-%02d', ({c} - 1) // 12 + 1980, ({c} - 1) % 12 + 1)"
 

@@ -143,7 +143,8 @@ def country(request: Request, iso3: str, page: int = 1):
         request, "country", iso3=iso3, name=names.get(iso3, iso3), f=f, q=_query(f), events=events,
         total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), revisions=revisions, summary=summary,
         conflicts=conflicts, neighbours=sorted(land_borders().get(iso3, set())), bounds=bounds(iso3),
-        forecasts=country_forecasts(ds, iso3), q_nocountry=_query({**f, "country": ""})))
+        forecasts=country_forecasts(ds, iso3), q_nocountry=_query({**f, "country": ""}),
+        forecast_job=getattr(ds, "forecast_job", None)))
 
 
 @router.get("/neighbourhood", response_class=HTMLResponse, include_in_schema=False)
@@ -243,6 +244,18 @@ def _top_rows(rows: list[dict], metric: str) -> list[dict]:
     return [{**r, "shown": i < TOP} for i, r in enumerate(chosen[:TOP] + extra)]
 
 
+def _views_beside(ds, fc, run: dict, month_id: int) -> dict:
+    """VIEWS's published point forecast per country for the month, when a run of it covers the month."""
+    if run["model"] == fc.VIEWS:
+        return {}
+    try:
+        views = fc.pick_run(ds, model=fc.VIEWS)
+        fc.resolve_month(ds, views, fc.month_label(month_id))
+    except (fc.ForecastLookupError, ValueError):
+        return {}
+    return {"run": views, "values": {r["iso3"]: r["q50"] for r in fc.month_values(ds, views, month_id)}}
+
+
 @router.get("/forecasts", response_class=HTMLResponse, include_in_schema=False)
 def forecasts_page(request: Request, month: str = "", model: str = "", metric: str = "p_ge25",
                    run_id: int | None = None):
@@ -259,6 +272,7 @@ def forecasts_page(request: Request, month: str = "", model: str = "", metric: s
         except fc.ForecastLookupError as exc:
             raise HTTPException(404, str(exc)) from None
         rows = fc.month_values(ds, run, mid)
+        ctx["views"] = _views_beside(ds, fc, run, mid)
         ctx.update(run=run, previous=fc.previous_run(ds, run), month=fc.month_label(mid),
                    months=fc.months(ds, run["run_id"]), models=sorted({r["model"] for r in ctx["runs"]}),
                    top=_top_rows(rows, metric),
