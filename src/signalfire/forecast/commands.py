@@ -22,6 +22,25 @@ def _open(path, read_only=False):
     return Warehouse(path, read_only=read_only)
 
 
+def _print_contributions(out, result: dict) -> None:
+    """Which countries carried each window's CRPS, and the scores without the onsets no series could announce."""
+    from rich.table import Table
+    table = Table(title="where the CRPS came from (countries with ≥5% of our CRPS; onset: ≤25 deaths/month in the "
+                  "12 months to the cut-off, ≥100 in the window)", title_justify="left")
+    for col in ("window", "country", "crps ours", "crps conflictology", "deaths/month before", "in window", "onset"):
+        table.add_column(col, justify="left" if col in ("window", "country", "onset") else "right")
+    for year, per in result["windows"].items():
+        for row in per.get("contributions", {}).get("countries", []):
+            table.add_row(year, row["iso3"], f"{row['crps']:.2f}", f"{row['crps_conflictology']:.2f}",
+                          f"{row['deaths_per_month_before']:,.0f}", f"{row['deaths_per_month_window']:,.0f}",
+                          "onset" if row["onset"] else "")
+    out.print(table)
+    if "mean_without_onsets" in result:
+        m = result["mean_without_onsets"]
+        out.print(f"mean CRPS without onset country-months: ours {m['qgbm']:.2f}, conflictology "
+                  f"{m['conflictology']:.2f} (ratio {m['qgbm'] / m['conflictology']:.3f})", highlight=False)
+
+
 def register(app) -> None:
     forecast = typer.Typer(help="Probabilistic forecasts of UCDP state-based deaths per country and month "
                            "(VIEWS prediction challenge protocol).", no_args_is_help=True)
@@ -62,6 +81,7 @@ def register(app) -> None:
             for name in (OURS, *BENCHMARKS):
                 table.add_row(key, name, *(f"{per[name][m]:.3f}" for m in METRICS))
         out.print(table)
+        _print_contributions(out, result)
         if json_file:
             payload = {k: v for k, v in result.items() if k != "pit"}
             json_file.parent.mkdir(parents=True, exist_ok=True)

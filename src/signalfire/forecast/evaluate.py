@@ -15,6 +15,9 @@ from signalfire.forecast.runs import ForecastError, forecast_draws, history
 
 METRICS = ("crps", "ign", "mis", "brier25", "ap25")
 OURS = "qgbm"
+ONSET_BEFORE = 25    # deaths/month in the 12 months to the cut-off, at most …
+ONSET_AFTER = 100    # … and at least this many per month in the window: an onset the series could not foresee
+SHARE = 0.05         # countries carrying at least this share of a window's CRPS are listed
 
 
 def parse_windows(text: str) -> list[int]:
@@ -33,8 +36,9 @@ def parse_windows(text: str) -> list[int]:
 
 
 def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | None = None,
-                     benchmarks=BENCHMARKS) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Actuals (countries × 12) and each forecaster's draws (countries × 12 × draws) for window ``year``."""
+                     benchmarks=BENCHMARKS) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Actuals (countries × 12), each forecaster's draws (countries × 12 × draws) for window ``year`` and the
+    history to the cut-off (countries × months)."""
     cutoff, months = window_months(year)
     last = last_month_id(con)
     if last is None or last < months[-1]:
@@ -46,7 +50,29 @@ def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | Non
     out = {OURS: forecast_draws(hist, steps, draws, cfg)[:, steps - 12:]}
     for name in benchmarks:
         out[name] = benchmark(name, hist, 12, draws, seed=year)
-    return actual, out
+    return actual, out, hist
+
+
+def contributions(actual: np.ndarray, forecasts: dict[str, np.ndarray], hist: np.ndarray) -> dict:
+    """Where a window's CRPS came from: the countries carrying ≥ SHARE of our model's CRPS (each with its share
+    of the window's mean CRPS for us and for conflictology, deaths/month before and in the window, and whether it
+    was an onset), and the window's CRPS without the onsets.  An onset (≤ ONSET_BEFORE deaths/month in the 12
+    months to the cut-off, ≥ ONSET_AFTER in the window) is a war the deaths series could not announce."""
+    iso3 = list(challenge_countries()["iso3"])
+    n = actual.shape[0]
+    per = {name: scores.crps(actual.reshape(-1), forecasts[name].reshape(-1, forecasts[name].shape[2]))
+           .reshape(actual.shape).sum(axis=1) / actual.size for name in (OURS, "conflictology")}
+    before, during = hist[:, -12:].mean(axis=1), actual.mean(axis=1)
+    onset = (before <= ONSET_BEFORE) & (during >= ONSET_AFTER)
+    total = per[OURS].sum()
+    rows = [{"iso3": iso3[i], "crps": round(float(per[OURS][i]), 3),
+             "crps_conflictology": round(float(per["conflictology"][i]), 3),
+             "deaths_per_month_before": round(float(before[i]), 1), "deaths_per_month_window": round(float(during[i]), 1),
+             "onset": bool(onset[i])}
+            for i in np.argsort(-per[OURS]) if total and per[OURS][i] >= SHARE * total]
+    keep = ~onset
+    return {"countries": rows, "onsets": [iso3[i] for i in range(n) if onset[i]],
+            "crps_without_onsets": {name: float(v[keep].sum() * n / keep.sum()) for name, v in per.items()}}
 
 
 def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None = None,
@@ -58,13 +84,15 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
     started = time.perf_counter()
     for year in years:
         t0 = time.perf_counter()
-        actual, forecasts = window_forecasts(con, year, draws, cfg)
+        actual, forecasts, hist = window_forecasts(con, year, draws, cfg)
         y = actual.reshape(-1)
         per = {}
         for name, d in forecasts.items():
             x = d.reshape(-1, d.shape[2])
             per[name] = scores.summary(y, x)
             pits.setdefault(name, []).append(scores.pit(y, x, np.random.default_rng(year)))
+        if OURS in forecasts and "conflictology" in forecasts:
+            per["contributions"] = contributions(actual, forecasts, hist)
         per["seconds"] = round(time.perf_counter() - t0, 2)
         result["windows"][str(year)] = per
         if progress:
@@ -73,6 +101,11 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
     for name in names:
         result["mean"][name] = {m: float(np.nanmean([result["windows"][str(y)][name][m] for y in years]))
                                 for m in METRICS}
+    without = [result["windows"][str(y)]["contributions"]["crps_without_onsets"] for y in years
+               if "contributions" in result["windows"][str(y)]]
+    if without:
+        result["mean_without_onsets"] = {name: float(np.mean([w[name] for w in without]))
+                                         for name in (OURS, "conflictology")}
     result["seconds"] = round(time.perf_counter() - started, 2)
     result["pit"] = {k: np.concatenate(v) for k, v in pits.items()}
     return result
