@@ -44,9 +44,10 @@ def free_port() -> int:
 
 
 class Server:
-    """`signalfire serve` in a subprocess on a free port (loads the demo data into an empty store)."""
+    """`signalfire serve` in a subprocess on a free port (loads the demo data into an empty store).  Without
+    ``forecast`` the server makes no background forecast (tests that do not look at forecasts save the CPU)."""
 
-    def __init__(self, store: Path, timeout_s: float = 90):
+    def __init__(self, store: Path, timeout_s: float = 90, forecast: bool = False):
         import os
         import subprocess
         import sys
@@ -57,7 +58,8 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         exe = Path(sys.executable).with_name("signalfire")
         self.log = open(self.store.with_suffix(".serve.log"), "w")
-        self.proc = subprocess.Popen([str(exe), "serve", "--store", str(self.store), "--port", str(self.port)],
+        args = [str(exe), "serve", "--store", str(self.store), "--port", str(self.port)]
+        self.proc = subprocess.Popen(args + ([] if forecast else ["--no-forecast"]),
                                      stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ})
         deadline = time.time() + timeout_s
         while time.time() < deadline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import numpy as np
@@ -39,13 +40,18 @@ def forecast_draws(hist: np.ndarray, horizons: int = 36, draws: int = 1000,
     return models.forecast(hist, adj, horizons=horizons, draws=draws, cfg=cfg)
 
 
-def run(con, cutoff_month_id: int, horizons: int = 36, draws: int = 1000, cfg: models.Config | None = None) -> int:
-    """Forecast from the store's data up to the cut-off and store the draws; returns the forecast run id."""
+def run(con, cutoff_month_id: int, horizons: int = 36, draws: int = 1000, cfg: models.Config | None = None,
+        write_lock=None) -> int:
+    """Forecast from the store's data up to the cut-off and store the draws; returns the forecast run id.
+
+    ``write_lock`` (e.g. the server's writer lock) is held only while the draws are written, not while the model
+    runs, so other writers are not held up for the half minute a forecast takes."""
     from signalfire.forecast.store import save_forecast
     started = time.perf_counter()
     hist = history(con, cutoff_month_id)
     cfg = cfg or models.Config()
     out = forecast_draws(hist, horizons, draws, cfg)
-    return save_forecast(con, challenge_countries(), cutoff_month_id, out, model="qgbm",
-                         model_version=models.VERSION, data_last_month_id=last_month_id(con),
-                         seconds=time.perf_counter() - started, config=cfg)
+    with write_lock or contextlib.nullcontext():
+        return save_forecast(con, challenge_countries(), cutoff_month_id, out, model="qgbm",
+                             model_version=models.VERSION, data_last_month_id=last_month_id(con),
+                             seconds=time.perf_counter() - started, config=cfg)

@@ -24,7 +24,7 @@ def read_published(path: Path) -> pd.DataFrame:
     path = Path(path)
     try:
         frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    except Exception as exc:  # unreadable file: one clear message
+    except Exception as exc:  # noqa: BLE001 - whatever the reader raises becomes one clear message
         raise ForecastError(f"{path.name}: cannot read ({str(exc).splitlines()[0]})") from None
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:

@@ -87,29 +87,18 @@ def start_forecast_if_missing(ds, say=print, config: str = "full", horizons: int
         except (AttributeError, OSError):
             pass
         from signalfire.forecast import models
-        from signalfire.forecast.countries import challenge_countries
-        from signalfire.forecast.runs import forecast_draws, history
-        from signalfire.forecast.store import save_forecast
+        from signalfire.forecast.runs import run
         ds.forecast_job["status"] = "running"
         started = time.perf_counter()
         try:
             cur = ds.store.con.cursor()        # the model runs outside the writer lock: ingests are not held up
             try:
-                hist = history(cur, last)
+                run_id = run(cur, last, horizons, cfg=models.CONFIGS[config], write_lock=ds._ingest_lock)
+                with ds._ingest_lock:          # one writer at a time (ingest hand-offs take the same lock)
+                    views = _import_published_demo(cur)
+                    ds.version += 1
             finally:
                 cur.close()
-            cfg = models.CONFIGS[config]
-            draws = forecast_draws(hist, horizons, cfg=cfg)
-            with ds._ingest_lock:              # one writer at a time (ingest hand-offs take the same lock)
-                cur = ds.store.con.cursor()
-                try:
-                    run_id = save_forecast(cur, challenge_countries(), last, draws, model="qgbm",
-                                           model_version=models.VERSION, data_last_month_id=last,
-                                           seconds=time.perf_counter() - started, config=cfg)
-                    views = _import_published_demo(cur)
-                finally:
-                    cur.close()
-                ds.version += 1
             seconds = time.perf_counter() - started
             ds.forecast_job.update(status="done", run_id=run_id, message=f"run {run_id} in {seconds:.0f} s")
             say(f"forecast run {run_id} stored ({seconds:.1f} s)"
