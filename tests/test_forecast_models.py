@@ -1,6 +1,7 @@
 """The quantile model's offset members: a conflict at a level never seen in training is forecast near its level
 by a member whose target is measured from the recent level, and pulled down by the un-offset member (a tree cannot
-predict beyond the targets it saw); the ensemble splits the draws between its members."""
+predict beyond the targets it saw); a member measured from the 12-month median is not moved by one extreme month;
+the ensemble splits the draws between its members."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import numpy as np
 
 from signalfire.forecast import models
 
-CFG = models.Config(quantiles=(0.1, 0.5, 0.9), trees=30, horizons_per_origin=2, quiet_keep=1.0, history_share=0.0)
+CFG = models.Config(quantiles=(0.1, 0.5, 0.9), trees=30, horizons_per_origin=2, quiet_keep=1.0, history_share=0.0,
+                    offsets=("", "mean3", "mean12"))
 
 
 def _panel():
@@ -39,3 +41,13 @@ def test_ensemble_splits_draws_between_members():
     # un-offset member's far below it (the 12-month member sits in between: half its window is the old level)
     assert 0.25 < (big > 1000).mean() < 0.45
     assert 0.25 < (big < 200).mean() < 0.45
+
+
+def test_median_member_is_not_moved_by_one_extreme_month():
+    Y, adj = _panel()
+    Y[0, -6:] = 40.0
+    Y[0, -1] = 100000.0   # one month far above the country's level (like Ethiopia, October 2022)
+    median = np.expm1(models.fit_predict_quantiles(Y, adj, 3, CFG, "med12")[0, :, 1])
+    mean3 = np.expm1(models.fit_predict_quantiles(Y, adj, 3, CFG, "mean3")[0, :, 1])
+    assert (median < 200).all()          # near the usual level of ~40
+    assert (mean3 > 5 * median).all()    # the 3-month mean carries the spike forward

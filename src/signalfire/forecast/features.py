@@ -2,8 +2,7 @@
 
 ``Y`` is a (countries × months) array of deaths; column ``t`` holds the month ``first + t``.  Every feature of
 origin ``t`` uses columns ``≤ t`` only (the leakage test checks this end to end).  Neighbours come from the land
-borders of the shipped Natural Earth polygons (:func:`signalfire.geo.borders.land_borders`); if that module is
-unavailable the neighbour features are zeros.
+borders of the shipped Natural Earth polygons (:func:`signalfire.geo.borders.land_borders`).
 """
 
 from __future__ import annotations
@@ -13,17 +12,15 @@ import numpy as np
 LONG = 60  # months of history a feature may look back (the "long mean")
 NAMES = ("lag0", "lag1", "lag2", "mean3", "mean6", "mean12", "mean24", "mean60", "max12", "max60",
          "ewm6", "ewm24", "since1", "since25", "share12", "nb_mean12", "nb_lag0", "nb_max12", "nb_count12",
-         "world12")
+         "world12", "med6", "med12", "sd6", "sd12")
 
 
 def adjacency(iso3: list[str]) -> np.ndarray:
-    """Land-border adjacency (countries × countries, 0/1) for the given ISO3 codes; zeros if unavailable."""
+    """Land-border adjacency (countries × countries, 0/1) for the given ISO3 codes.  The borders ship with the
+    package: a broken install fails here rather than silently forecasting without neighbours."""
+    from signalfire.geo.borders import land_borders
     a = np.zeros((len(iso3), len(iso3)))
-    try:
-        from signalfire.geo.borders import land_borders
-        borders = land_borders()
-    except Exception:  # borders are optional: the model still runs without them
-        return a
+    borders = land_borders()
     index = {c: i for i, c in enumerate(iso3)}
     for c, nbs in borders.items():
         if c in index:
@@ -43,6 +40,19 @@ def _rolling(x: np.ndarray, k: int, how: str) -> np.ndarray:
     pad = np.concatenate([np.full((n, k - 1), -np.inf), x], axis=1)
     view = np.lib.stride_tricks.sliding_window_view(pad, k, axis=1)
     return view.max(axis=2)
+
+
+def _median(x: np.ndarray, k: int) -> np.ndarray:
+    """Rolling median over the last k columns (the first k-1 columns repeat the first value as padding): a level
+    that one extreme month does not move."""
+    pad = np.concatenate([np.repeat(x[:, :1], k - 1, axis=1), x], axis=1)
+    return np.median(np.lib.stride_tricks.sliding_window_view(pad, k, axis=1), axis=2)
+
+
+def _sd(x: np.ndarray, k: int) -> np.ndarray:
+    """Rolling standard deviation over the last k columns (fewer at the start): how steady the level is."""
+    m = _rolling(x, k, "mean")
+    return np.sqrt(np.maximum(_rolling(x * x, k, "mean") - m * m, 0))
 
 
 def _ewm(x: np.ndarray, halflife: float) -> np.ndarray:
@@ -77,6 +87,7 @@ def feature_cube(Y: np.ndarray, adj: np.ndarray) -> np.ndarray:
         _rolling(L, LONG, "mean"), _rolling(L, 12, "max"), _rolling(L, LONG, "max"),
         _ewm(L, 6), _ewm(L, 24), _since(Y >= 1), _since(Y >= 25), _rolling(active, 12, "mean"),
         _rolling(nb_L, 12, "mean"), nb_L, _rolling(nb_L, 12, "max"), _rolling(adj @ active, 12, "mean"),
-        np.repeat(_rolling(world, 12, "mean"), Y.shape[0], axis=0),
+        np.repeat(_rolling(world, 12, "mean"), Y.shape[0], axis=0), _median(L, 6), _median(L, 12),
+        _sd(L, 6), _sd(L, 12),
     ]
     return np.stack(cols, axis=2)
