@@ -29,11 +29,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--windows", default="2018-2023")
     parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--config", default="full", help="Model config: full, or fast (for the smoke test).")
+    parser.add_argument("--save", type=Path, help="Also write the evaluation (evaluation.json) and PIT plot here.")
     args = parser.parse_args()
 
     from signalfire.analysis.panel import last_month_id
     from signalfire.demo import demo_files
-    from signalfire.forecast.evaluate import METRICS, best_benchmark_margins, evaluate, parse_windows
+    from signalfire.forecast.benchmarks import BENCHMARKS
+    from signalfire.forecast.evaluate import METRICS, OURS, best_benchmark_margins, evaluate, parse_windows
+    from signalfire.forecast.models import CONFIGS
     from signalfire.forecast.runs import run
     from signalfire.sources import get
     from signalfire.store.ingest import ingest_file
@@ -47,11 +51,12 @@ def main() -> None:
         ingest_s = time.perf_counter() - t
 
         t = time.perf_counter()
-        result = evaluate(wh.con, years, draws=args.draws)
+        cfg = CONFIGS[args.config]
+        result = evaluate(wh.con, years, draws=args.draws, cfg=cfg)
         eval_s = time.perf_counter() - t
 
         t = time.perf_counter()
-        run_id = run(wh.con, last_month_id(wh.con), horizons=36, draws=args.draws)
+        run_id = run(wh.con, last_month_id(wh.con), horizons=36, draws=args.draws, cfg=cfg)
         forecast_s = time.perf_counter() - t
         stored = wh.con.execute("SELECT count(*) FROM forecasts WHERE run_id = ?", [run_id]).fetchone()[0]
         wh.close()
@@ -62,19 +67,26 @@ def main() -> None:
         "bench": "forecast",
         "windows": years,
         "draws": args.draws,
+        "config": args.config,
         "countries": result["countries"],
         "ingest_views_seconds": round(ingest_s, 2),
         "evaluation_seconds": round(eval_s, 2),
         "forecast_36_seconds": round(forecast_s, 2),
         "forecast_36_rows": stored,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "scores": {y: {name: {m: round(v[m], 4) for m in METRICS} for name, v in per.items() if name != "seconds"}
+        "scores": {y: {name: {m: round(per[name][m], 4) for m in METRICS} for name in (OURS, *BENCHMARKS)}
                    for y, per in result["windows"].items()},
         "mean": {name: {m: round(v[m], 4) for m in METRICS} for name, v in result["mean"].items()},
         "baseline": "conflictology",
         "crps_ratio_to_conflictology": round(ours["crps"] / conf["crps"], 4),
+        "mean_crps_without_onsets": {k: round(v, 4) for k, v in result.get("mean_without_onsets", {}).items()},
         "beats_best_benchmark": {y: {m: r[m]["beats"] for m in ("crps", "ign", "mis")} for y, r in margins.items()},
     }
+    if args.save:
+        from signalfire.forecast.plots import pit_plot
+        args.save.mkdir(parents=True, exist_ok=True)
+        (args.save / "evaluation.json").write_text(json.dumps({k: v for k, v in result.items() if k != "pit"}, indent=1))
+        pit_plot(result["pit"], args.save / "pit.png", title=f"PIT, windows {args.windows}")
     print(json.dumps(line))
 
 

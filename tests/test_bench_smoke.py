@@ -34,3 +34,22 @@ def test_bench_ingest_prints_one_json_line(shared_data):
         assert part["naive_pandas_loop"]["measured_rows"] == 5000
         assert part["naive_pandas_loop"]["scaled_linearly"] is True
         assert part["ratio_ingest_to_floor"] > 0
+
+
+@pytest.mark.slow
+def test_bench_forecast_prints_one_json_line(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "forecast.py"), "--windows", "2020", "--draws", "100",
+                           "--config", "fast", "--save", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert result["windows"] == [2020] and result["countries"] == 191 and result["config"] == "fast"
+    assert result["forecast_36_rows"] == 191 * 36
+    # the conflictology benchmark is deterministic: the figure for Y2020
+    assert round(result["scores"]["2020"]["conflictology"]["crps"], 2) == 21.34
+    assert result["evaluation_seconds"] > 0 and result["peak_rss_mb"] > 0
+    assert set(result["mean_crps_without_onsets"]) == {"qgbm", "conflictology"}
+    saved = json.loads((tmp_path / "evaluation.json").read_text())
+    assert "ETH" in saved["windows"]["2020"]["contributions"]["onsets"]   # Tigray: 4 deaths/month before, 1,743 in
+    assert (tmp_path / "pit.png").stat().st_size > 1000
