@@ -25,9 +25,10 @@ def _open(path, read_only=False):
 def _print_contributions(out, result: dict) -> None:
     """Which countries carried each window's CRPS, and the scores without the onsets no series could announce."""
     from rich.table import Table
-    table = Table(title="where the CRPS came from (countries with ≥5% of our CRPS; onset: ≤25 deaths/month in the "
-                  "12 months to the cut-off, ≥100 in the window)", title_justify="left")
-    for col in ("window", "country", "crps ours", "crps conflictology", "deaths/month before", "in window", "onset"):
+    table = Table(title="where the CRPS came from: countries with ≥5% of our CRPS, their CRPS (ours, conflictology) "
+                  "and deaths/month in the 12 months before the cut-off and in the window; onset: ≤25 before, "
+                  "≥100 in the window", title_justify="left")
+    for col in ("window", "country", "ours", "conflictology", "before", "in window", "onset"):
         table.add_column(col, justify="left" if col in ("window", "country", "onset") else "right")
     for year, per in result["windows"].items():
         for row in per.get("contributions", {}).get("countries", []):
