@@ -2,26 +2,14 @@
 // reload) and the per-country fan chart (Vega-Lite: median, 50% and 90% bands, observed deaths, other models).
 // Everything comes from this server's /api/v1/forecasts endpoints; no tiles, no glyphs, nothing from elsewhere.
 
-const OCEAN = '#dce7f1';
-const LAND = '#f3f0ea';
+import { BORDER, LAND, OCEAN, RAMP, getJSON } from '/static/js/mapstyle.mjs';
+
 const NONE = '#e4e7eb';
-const BORDER = '#b9c2cc';
-const RAMP = ['#fee8c8', '#fdd49e', '#fdbb84', '#fc8d59', '#ef6548', '#d7301f', '#990000'];
 // fixed class breaks, so that months and runs are comparable at a glance
 const SCALES = {
   p_ge25: { title: 'P(≥25 deaths)', breaks: [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9], label: (b) => `${Math.round(b * 100)}%` },
   mean: { title: 'expected deaths', breaks: [1, 5, 25, 100, 250, 1000, 5000], label: (b) => b.toLocaleString() },
 };
-
-async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
-  if (!response.ok) {
-    let message = `${response.status}`;
-    try { message = (await response.json()).error.message; } catch (e) { /* keep status */ }
-    throw new Error(message);
-  }
-  return response.json();
-}
 
 function colourExpression(metric) {
   const v = ['coalesce', ['feature-state', metric], -1];

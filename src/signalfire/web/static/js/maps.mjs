@@ -2,23 +2,10 @@
 // Country shapes come from this server (Natural Earth, shipped with Signalfire); there are no tiles and no
 // text labels (which would need glyphs from elsewhere), so nothing loads from another host.
 import * as ml from '/static/vendor/maplibre-gl.mjs';
+import { BORDER, LAND, OCEAN, RAMP, getJSON } from '/static/js/mapstyle.mjs';
 
 const maplibregl = ml.default ?? ml;
 if (maplibregl.prewarm) maplibregl.prewarm();   // start the worker while the page's data loads
-const OCEAN = '#dce7f1';
-const LAND = '#f3f0ea';
-const BORDER = '#b9c2cc';
-const RAMP = ['#fee8c8', '#fdd49e', '#fdbb84', '#fc8d59', '#ef6548', '#d7301f', '#990000'];
-
-async function getJSON(url) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
-  if (!response.ok) {
-    let message = `${response.status}`;
-    try { message = (await response.json()).error.message; } catch (e) { /* keep status */ }
-    throw new Error(message);
-  }
-  return response.json();
-}
 
 function baseStyle() {
   return { version: 8, sources: {}, layers: [{ id: 'ocean', type: 'background', paint: { 'background-color': OCEAN } }] };
