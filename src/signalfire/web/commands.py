@@ -16,7 +16,7 @@ def serve(
     timeout: float = typer.Option(5.0, "--query-timeout", help="Seconds before a query is stopped."),
     forecast: bool = typer.Option(True, "--forecast/--no-forecast",
                                   help="When the store has country-month deaths but no forecast, make one in the "
-                                       "background (cut-off: the last month of data; ~30 s)."),
+                                       "background (cut-off: the last month of data; under a minute)."),
 ):
     """Start the dashboard and API (http://127.0.0.1:8000); `signalfire ingest` hands its work to it."""
     import socket
@@ -78,7 +78,7 @@ def start_forecast_if_missing(ds, say=print, config: str = "full", horizons: int
     ds.forecast_job = {"status": "queued", "message": f"model qgbm, data to {month_label(last)}",
                        "started_at": time.time()}
     say(f"no forecast in the store yet: making one in the background (data to {month_label(last)}, "
-        f"{horizons} months ahead; about 30 s)…")
+        f"{horizons} months ahead; under a minute)…")
 
     def work():
         import os
