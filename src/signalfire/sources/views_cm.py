@@ -14,8 +14,8 @@ VIEWS ids: they resolve through VIEWS's id table below (the last ISO3/GW VIEWS g
 VIEWS: 1 = January 1980.
 
 VIEWS keeps a state's old and new id side by side in a transition month (e.g. Sudan 59 and 245 in July 2011):
-both records have the same ISO3 and month, and the ingest keeps the first and quarantines the second as a
-duplicate key, with its reason.
+both records have the same ISO3 and month.  VIEWS counts each event under one of them (in the published file one
+is always 0), so the ingest keeps the larger and quarantines the other as a duplicate key, with its reason.
 
 Licence of the data: VIEWS (Uppsala University / PRIO), CC BY-NC 4.0 — non-commercial use, with attribution;
 underlying UCDP data CC BY 4.0.

@@ -173,7 +173,7 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
         except OSError as exc:
             raise SourceError(f"{path}: cannot read the file ({exc})") from None
         con.execute("UPDATE ingest_runs SET file_sha256 = ? WHERE run_id = ?", [sha, run_id])
-        quarantined += _quarantine_duplicates(con, key, run_id, path.name, newest_first=adapter.table == "events")
+        quarantined += _quarantine_duplicates(con, key, run_id, path.name, KEEP.get(adapter.table, "seq"))
         counts = _merge(con, adapter.table, columns, key, run_id)
         already = con.execute(
             "SELECT min(run_id) FROM ingest_runs WHERE file_sha256 = ? AND adapter = ? AND status = 'loaded' "
@@ -209,14 +209,18 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
         raise
 
 
-def _quarantine_duplicates(con, key: tuple[str, ...], run_id: int, file_name: str,
-                           newest_first: bool = False) -> int:
-    """Records whose key repeats within the file: one is kept, the others quarantined.
+# Which of the records sharing a key within one file is kept (the first in the file unless listed here):
+# * events: the latest ``source_version`` (a release or a timestamp), so concatenated ACLED exports keep the recode;
+# * country_month: the largest value.  VIEWS lists a state's old and new id side by side in its transition month
+#   (Yugoslavia 188/247 in November 1991, Sudan 59/245 in July 2011, …), each event counted under one id: in every
+#   such month of the published file one id carries the deaths and the other 0, so the larger is the country's.
+KEEP = {"events": "source_version DESC NULLS LAST, seq", "country_month": "value DESC NULLS LAST, seq"}
 
-    The first in the file is kept; with ``newest_first`` (events, whose ``source_version`` is a release or a
-    timestamp) the one with the latest version is, so that concatenated ACLED exports keep the recode."""
+
+def _quarantine_duplicates(con, key: tuple[str, ...], run_id: int, file_name: str, order: str = "seq") -> int:
+    """Records whose key repeats within the file: the first by ``order`` (see KEEP) is kept, the others
+    quarantined with a reason naming the kept record."""
     keys = ", ".join(key)
-    order = "source_version DESC NULLS LAST, seq" if newest_first else "seq"
     repeated = con.execute(
         f"SELECT count(*) FROM (SELECT {keys} FROM stage GROUP BY {keys} HAVING count(*) > 1)").fetchone()[0]
     if not repeated:
