@@ -10,6 +10,8 @@ The aggregation is one SQL statement over the store, so the same query runs on a
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 
@@ -22,6 +24,14 @@ def month_label(mid: int) -> str:
     """A VIEWS month id as ``YYYY-MM``."""
     mid = int(mid)
     return f"{(mid - 1) // 12 + 1980:04d}-{(mid - 1) % 12 + 1:02d}"
+
+
+def parse_month(text: str) -> int:
+    """``YYYY-MM`` → VIEWS month id; ValueError with a clear message otherwise."""
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
+    if not m or not 1 <= int(m.group(2)) <= 12 or not 1980 <= int(m.group(1)) <= 2179:
+        raise ValueError(f"not a month: {text!r} (use YYYY-MM, from 1980-01, e.g. 2024-01)")
+    return month_id(int(m.group(1)), int(m.group(2)))
 
 
 def country_month_panel(con, measure: str = "ged_sb_best") -> pd.DataFrame:

@@ -8,7 +8,7 @@ from importlib import resources
 
 import pandas as pd
 
-from signalfire.analysis.panel import month_id, month_label  # noqa: F401 - month_label is re-exported
+from signalfire.analysis.panel import month_id, month_label, parse_month  # noqa: F401 - re-exported
 from signalfire.sources.views_cm import VIEWS_IDS
 
 
@@ -20,17 +20,6 @@ def challenge_countries() -> pd.DataFrame:
     table["iso3"] = table["country_id"].map(lambda i: VIEWS_IDS[int(i)][0])
     table["gw"] = table["country_id"].map(lambda i: VIEWS_IDS[int(i)][1])
     return table
-
-
-def parse_month(text: str) -> int:
-    """``YYYY-MM`` → month id; ValueError with a clear message otherwise."""
-    try:
-        year, month = (int(p) for p in str(text).split("-"))
-    except ValueError:
-        raise ValueError(f"not a month (YYYY-MM): {text!r}") from None
-    if not (1 <= month <= 12 and 1980 <= year <= 2179):
-        raise ValueError(f"not a month (YYYY-MM, from 1980-01): {text!r}")
-    return month_id(year, month)
 
 
 def window_months(year: int) -> tuple[int, list[int]]:

@@ -8,9 +8,7 @@ against the previous run of the same model (the SQL of ``forecast.store.forecast
 
 from __future__ import annotations
 
-import re
-
-from signalfire.analysis.panel import month_label
+from signalfire.analysis.panel import month_label, parse_month
 
 NEEDED = {"run_id", "country_iso3", "month_id", "step", "mean", "q05", "q50", "q95", "p_ge25"}
 OURS = "qgbm"                         # our model's name in forecast_runs
@@ -30,14 +28,6 @@ def has_forecasts(ds) -> bool:
         runs = ds.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'forecast_runs'")
         return NEEDED <= cols and bool(runs)
     return ds.cached("has_forecasts", check)
-
-
-def parse_month(text: str) -> int:
-    """``YYYY-MM`` → VIEWS month id (1 = January 1980); ValueError with a clear message otherwise."""
-    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1980:
-        raise ValueError(f"month {text!r}: use YYYY-MM (1980 or later), e.g. 2024-01")
-    return (int(m.group(1)) - 1980) * 12 + int(m.group(2))
 
 
 def runs(ds) -> list[dict]:
