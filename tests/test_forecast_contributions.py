@@ -17,7 +17,9 @@ def test_contributions_flag_onsets_and_score_the_rest():
     ours = np.zeros((n, 12, 10))
     ours[1] = np.linspace(0, 100, 10)    # too low: a large share of the CRPS
     conf = np.repeat(hist[:, None, -12:], 12, axis=1)
-    out = contributions(actual, {OURS: ours, "conflictology": conf}, hist)
+    crps = {name: scores.crps(actual.reshape(-1), d.reshape(-1, d.shape[2]))
+            for name, d in ((OURS, ours), ("conflictology", conf))}
+    out = contributions(actual, crps, hist)
 
     assert out["onsets"] == [challenge_countries()["iso3"][0]]
     rows = {r["iso3"]: r for r in out["countries"]}

@@ -53,15 +53,16 @@ def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | Non
     return actual, out, hist
 
 
-def contributions(actual: np.ndarray, forecasts: dict[str, np.ndarray], hist: np.ndarray) -> dict:
+def contributions(actual: np.ndarray, crps: dict[str, np.ndarray], hist: np.ndarray) -> dict:
     """Where a window's CRPS came from: the countries carrying ≥ SHARE of our model's CRPS (each with its share
     of the window's mean CRPS for us and for conflictology, deaths/month before and in the window, and whether it
     was an onset), and the window's CRPS without the onsets.  An onset (≤ ONSET_BEFORE deaths/month in the 12
-    months to the cut-off, ≥ ONSET_AFTER in the window) is a war the deaths series could not announce."""
+    months to the cut-off, ≥ ONSET_AFTER in the window) is a war the deaths series could not announce.
+
+    ``crps``: each forecaster's CRPS per country-month (``actual`` flattened), for our model and conflictology."""
     iso3 = list(challenge_countries()["iso3"])
     n = actual.shape[0]
-    per = {name: scores.crps(actual.reshape(-1), forecasts[name].reshape(-1, forecasts[name].shape[2]))
-           .reshape(actual.shape).sum(axis=1) / actual.size for name in (OURS, "conflictology")}
+    per = {name: crps[name].reshape(actual.shape).sum(axis=1) / actual.size for name in (OURS, "conflictology")}
     before, during = hist[:, -12:].mean(axis=1), actual.mean(axis=1)
     onset = (before <= ONSET_BEFORE) & (during >= ONSET_AFTER)
     total = per[OURS].sum()
@@ -86,13 +87,15 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
         t0 = time.perf_counter()
         actual, forecasts, hist = window_forecasts(con, year, draws, cfg)
         y = actual.reshape(-1)
-        per = {}
+        per, crps = {}, {}
         for name, d in forecasts.items():
             x = d.reshape(-1, d.shape[2])
-            per[name] = scores.summary(y, x)
+            scored = scores.per_observation(y, x)
+            per[name] = scores.summary(y, x, scored)
+            crps[name] = scored["crps"]
             pits.setdefault(name, []).append(scores.pit(y, x, np.random.default_rng(year)))
-        if OURS in forecasts and "conflictology" in forecasts:
-            per["contributions"] = contributions(actual, forecasts, hist)
+        if OURS in crps and "conflictology" in crps:
+            per["contributions"] = contributions(actual, crps, hist)
         per["seconds"] = round(time.perf_counter() - t0, 2)
         result["windows"][str(year)] = per
         if progress:

@@ -114,9 +114,17 @@ def pit(observations, samples, rng: np.random.Generator | None = None) -> np.nda
 SCORES = {"crps": crps, "ign": ignorance, "mis": interval, "brier25": brier}
 
 
-def summary(observations, samples) -> dict[str, float]:
-    """Mean CRPS, IGN, MIS (90%), Brier (≥25) and average precision (≥25) over all observations."""
+def per_observation(observations, samples) -> dict[str, np.ndarray]:
+    """Each score of :data:`SCORES`, one value per observation."""
     y, x = _as_2d(observations, samples)
-    out = {name: float(np.mean(fn(y, x))) for name, fn in SCORES.items()}
+    return {name: fn(y, x) for name, fn in SCORES.items()}
+
+
+def summary(observations, samples, scored: dict[str, np.ndarray] | None = None) -> dict[str, float]:
+    """Mean CRPS, IGN, MIS (90%), Brier (≥25) and average precision (≥25) over all observations; ``scored``:
+    the :func:`per_observation` values when the caller has them already."""
+    y, x = _as_2d(observations, samples)
+    scored = scored if scored is not None else per_observation(y, x)
+    out = {name: float(np.mean(v)) for name, v in scored.items()}
     out["ap25"] = average_precision(y, x)
     return out
