@@ -62,7 +62,7 @@ def main() -> None:
         wh.close()
 
     margins = best_benchmark_margins(result)
-    ours, conf = result["mean"]["qgbm"], result["mean"]["conflictology"]
+    ours, conf = result["mean"][OURS], result["mean"]["conflictology"]
     line = {
         "bench": "forecast",
         "windows": years,

@@ -37,9 +37,10 @@ def _print_contributions(out, result: dict) -> None:
                           "onset" if row["onset"] else "")
     out.print(table)
     if "mean_without_onsets" in result:
+        from signalfire.forecast.evaluate import OURS
         m = result["mean_without_onsets"]
-        out.print(f"mean CRPS without onset country-months: ours {m['qgbm']:.2f}, conflictology "
-                  f"{m['conflictology']:.2f} (ratio {m['qgbm'] / m['conflictology']:.3f})", highlight=False)
+        out.print(f"mean CRPS without onset country-months: ours {m[OURS]:.2f}, conflictology "
+                  f"{m['conflictology']:.2f} (ratio {m[OURS] / m['conflictology']:.3f})", highlight=False)
 
 
 def register(app) -> None:
