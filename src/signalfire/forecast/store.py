@@ -1,5 +1,6 @@
 """Forecasts in the store: ``forecast_runs`` (model, version, cut-off) and ``forecasts`` (per country-month
-summaries and the draws), and the queries the CLI, the API and the dashboard read."""
+summaries and the draws), and the queries the CLI and the Python API read (the SQL they share with the web layer is
+in :mod:`signalfire.store.forecasts`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from signalfire.forecast.countries import month_label
+from signalfire.store import forecasts as queries
 
 SUMMARY_COLUMNS = ("mean", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "p_ge25")
 
@@ -66,15 +68,7 @@ def runs(con) -> pd.DataFrame:
 
 def latest_run_id(con, cutoff_month_id: int | None = None, model: str | None = None) -> int | None:
     """The newest run (optionally for a cut-off and/or model)."""
-    where, params = [], []
-    if cutoff_month_id is not None:
-        where.append("cutoff_month_id = ?")
-        params.append(cutoff_month_id)
-    if model is not None:
-        where.append("model = ?")
-        params.append(model)
-    sql = "SELECT max(run_id) FROM forecast_runs" + (" WHERE " + " AND ".join(where) if where else "")
-    row = con.execute(sql, params).fetchone()
+    row = con.execute(*queries.latest_run_query(cutoff_month_id, model)).fetchone()
     return int(row[0]) if row and row[0] is not None else None
 
 
@@ -88,7 +82,7 @@ def latest_forecast(con, country: str | None = None, run_id: int | None = None) 
         return pd.DataFrame(columns=["run_id", "cutoff", "country_id", "country_iso3", "month_id", "month", "step",
                                      *SUMMARY_COLUMNS])
     sql = (f"SELECT f.run_id, r.cutoff, f.country_id, f.country_iso3, f.month_id, "
-           f"printf('%04d-%02d', (f.month_id - 1) // 12 + 1980, (f.month_id - 1) % 12 + 1) AS month, f.step, {cols} "
+           f"{queries.month_label_sql('f.month_id')} AS month, f.step, {cols} "
            "FROM forecasts f JOIN forecast_runs r USING (run_id) WHERE f.run_id = ?")
     params: list = [run_id]
     if country:
@@ -102,15 +96,11 @@ def forecast_change(con, run_id: int | None = None) -> pd.DataFrame:
     run_id = run_id if run_id is not None else latest_run_id(con)
     if run_id is None:
         return pd.DataFrame()
-    prev = con.execute("SELECT max(run_id) FROM forecast_runs WHERE run_id < ? AND model = "
-                       "(SELECT model FROM forecast_runs WHERE run_id = ?)", [run_id, run_id]).fetchone()[0]
+    prev = con.execute(*queries.previous_run_query(run_id)).fetchone()[0]
     if prev is None:
         return pd.DataFrame()
-    return con.execute("""SELECT a.country_iso3, a.month_id, a.mean, a.mean - b.mean AS mean_change,
-                                 a.p_ge25, a.p_ge25 - b.p_ge25 AS p_ge25_change
-                          FROM forecasts a JOIN forecasts b USING (country_id, month_id)
-                          WHERE a.run_id = ? AND b.run_id = ? ORDER BY a.country_iso3, a.month_id""",
-                       [run_id, prev]).df()
+    frame = con.execute(*queries.change_query(run_id, prev)).df()
+    return frame[["country_iso3", "month_id", "mean", "mean_change", "p_ge25", "p_ge25_change"]]
 
 
 def draws_frame(con, run_id: int, months: list[int] | None = None) -> pd.DataFrame:

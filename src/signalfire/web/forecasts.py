@@ -3,18 +3,20 @@
 The web layer does not import :mod:`signalfire.forecast`; it reads what that layer stores: ``forecast_runs`` and
 ``forecasts`` (one row per run, country and month: mean, quantiles, P(≥25 deaths)).  Here: the list of runs, one
 month of a run for the map, a country's latest run per model with its observed past (fan charts), and the change
-against the previous run of the same model (the SQL of ``forecast.store.forecast_change``, per month).
+against the previous run of the same model (the SQL shared with ``forecast.store`` is in
+:mod:`signalfire.store.forecasts`).
 """
 
 from __future__ import annotations
 
 from signalfire.analysis.panel import month_label, parse_month
+from signalfire.store.forecasts import QUANTILES, change_query, month_label_sql, previous_run_query
 
 NEEDED = {"run_id", "country_iso3", "month_id", "step", "mean", "q05", "q50", "q95", "p_ge25"}
 OURS = "qgbm"                         # our model's name in forecast_runs
 VIEWS = "views-published"             # VIEWS's published point forecasts, imported (one draw per cell)
-QUANTILES = ("q05", "q10", "q25", "q50", "q75", "q90", "q95")
-MONTH_SQL = "printf('%04d-%02d', ({c} - 1) // 12 + 1980, ({c} - 1) % 12 + 1)"
+MAP_VALUES = ("mean", *QUANTILES, "p_ge25", "mean_change", "p_ge25_change")     # month_values, after iso3, name
+CHANGE_VALUES = ("mean", "mean_change", "p_ge25", "p_ge25_change")               # change, after iso3, month
 
 
 class ForecastLookupError(LookupError):
@@ -36,7 +38,7 @@ def runs(ds) -> list[dict]:
         return []
     return ds.cached("forecast_runs", lambda: ds.rows(f"""
         SELECT r.run_id, r.model, r.model_version, r.cutoff, r.created_at, r.horizons, r.draws, r.countries,
-               {MONTH_SQL.format(c='m.first')} AS first_month, {MONTH_SQL.format(c='m.last')} AS last_month
+               {month_label_sql('m.first')} AS first_month, {month_label_sql('m.last')} AS last_month
         FROM forecast_runs r
         JOIN (SELECT run_id, min(month_id) AS first, max(month_id) AS last FROM forecasts GROUP BY run_id) m
           USING (run_id)
@@ -66,7 +68,10 @@ def pick_run(ds, model: str | None = None, run_id: int | None = None) -> dict:
 
 def previous_run(ds, run: dict) -> dict | None:
     """The newest earlier run of the same model (what the change is measured against)."""
-    return next((r for r in runs(ds) if r["model"] == run["model"] and r["run_id"] < run["run_id"]), None)
+    if not has_forecasts(ds):
+        return None
+    prev_id = ds.cached(("previous_run", run["run_id"]), lambda: ds.scalar(*previous_run_query(run["run_id"])))
+    return next((r for r in runs(ds) if r["run_id"] == prev_id), None)
 
 
 def months(ds, run_id: int) -> list[str]:
@@ -95,17 +100,11 @@ def month_values(ds, run: dict, month_id: int) -> list[dict]:
     run of the same model (mean_change, p_ge25_change; None without a previous run or row)."""
     from signalfire.geo.borders import country_names
     prev = previous_run(ds, run)
-    rows = ds.rows(f"""
-        SELECT a.country_iso3 AS iso3, a.mean, {', '.join('a.' + q for q in QUANTILES)}, a.p_ge25,
-               a.mean - b.mean AS mean_change, a.p_ge25 - b.p_ge25 AS p_ge25_change
-        FROM forecasts a LEFT JOIN forecasts b
-          ON b.run_id = ? AND b.country_iso3 = a.country_iso3 AND b.month_id = a.month_id
-        WHERE a.run_id = ? AND a.month_id = ?
-        ORDER BY a.p_ge25 DESC, a.mean DESC, a.country_iso3""",
-                   [prev["run_id"] if prev else -1, run["run_id"], month_id])
+    rows = ds.rows(*change_query(run["run_id"], prev["run_id"] if prev else None, month_id, every_row=True,
+                                 order="a.p_ge25 DESC, a.mean DESC, a.country_iso3"))
     names = country_names()
-    return [{"iso3": r["iso3"], "name": names.get(r["iso3"], r["iso3"]), **{k: v for k, v in r.items() if k != "iso3"}}
-            for r in rows]
+    return [{"iso3": r["country_iso3"], "name": names.get(r["country_iso3"], r["country_iso3"]),
+             **{k: r[k] for k in MAP_VALUES}} for r in rows]
 
 
 def change(ds, run: dict, month_id: int | None = None) -> tuple[dict | None, list[dict]]:
@@ -114,15 +113,9 @@ def change(ds, run: dict, month_id: int | None = None) -> tuple[dict | None, lis
     prev = previous_run(ds, run)
     if prev is None:
         return None, []
-    where = " AND a.month_id = ?" if month_id is not None else ""
-    rows = ds.rows(f"""
-        SELECT a.country_iso3 AS iso3, {MONTH_SQL.format(c='a.month_id')} AS month, a.mean,
-               a.mean - b.mean AS mean_change, a.p_ge25, a.p_ge25 - b.p_ge25 AS p_ge25_change
-        FROM forecasts a JOIN forecasts b ON a.country_iso3 = b.country_iso3 AND a.month_id = b.month_id
-        WHERE a.run_id = ? AND b.run_id = ?{where}
-        ORDER BY a.country_iso3, a.month_id""",
-                   [run["run_id"], prev["run_id"], *([month_id] if month_id is not None else [])])
-    return prev, rows
+    rows = ds.rows(*change_query(run["run_id"], prev["run_id"], month_id))
+    return prev, [{"iso3": r["country_iso3"], "month": r["month"], **{k: r[k] for k in CHANGE_VALUES}}
+                  for r in rows]
 
 
 def observed(ds, iso3: str, last_month_id: int, n: int = 24) -> list[dict]:
