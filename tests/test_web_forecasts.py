@@ -210,7 +210,9 @@ def test_pages_show_the_forecast(client, fc_store):
     # VIEWS's published point forecast beside ours: Ukraine's is expm1(log1p(100 + 1)) = 101 in the first month
     assert ">VIEWS</th>" in table and '<td class="num views">101</td>' in table
     assert "point forecasts, one value per country-month" in client.get("/forecasts?model=views-published").text
-    assert client.get("/forecasts?month=2030-01").status_code == 404
+    for query, status in (("month=2030-01", 404), ("month=Jan-2024", 400), ("model=nope", 404), ("run_id=999", 404)):
+        page = client.get(f"/forecasts?{query}")           # the same mapping of lookup errors as the API's
+        assert page.status_code == status and "Traceback" not in page.text, query
     mean_first = client.get("/forecasts", params={"metric": "mean"}).text
     assert 'data-metric="mean" role="img"' in mean_first
     assert 'aria-pressed="true">Expected deaths' in mean_first

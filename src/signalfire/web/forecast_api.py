@@ -9,6 +9,7 @@ country has no forecast (the message says what exists), 400 for a malformed mont
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from typing import Literal
 
 import pyarrow as pa
@@ -28,20 +29,26 @@ def _ds(request: Request):
     return request.app.state.ds
 
 
-def _run(request: Request, model: str | None, run_id: int | None) -> dict:
+@contextmanager
+def lookup_errors():
+    """Forecast lookups (``fc.pick_run``, ``fc.resolve_month``) as HTTP errors, for this API and the Forecasts page:
+    404 when the run or month has no forecast, 400 for a malformed month (the message says which)."""
     try:
-        return fc.pick_run(_ds(request), model=model, run_id=run_id)
+        yield
     except fc.ForecastLookupError as exc:
         raise HTTPException(404, str(exc)) from None
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def _run(request: Request, model: str | None, run_id: int | None) -> dict:
+    with lookup_errors():
+        return fc.pick_run(_ds(request), model=model, run_id=run_id)
 
 
 def _month(request: Request, run: dict, month: str | None, step: int | None) -> int:
-    try:
+    with lookup_errors():
         return fc.resolve_month(_ds(request), run, month, step)
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
-    except fc.ForecastLookupError as exc:
-        raise HTTPException(404, str(exc)) from None
 
 
 def _csv(rows: list[dict], name: str) -> Response:

@@ -260,17 +260,14 @@ def _views_beside(ds, fc, run: dict, month_id: int) -> dict:
 def forecasts_page(request: Request, month: str = "", model: str = "", metric: str = "p_ge25",
                    run_id: int | None = None):
     from signalfire.web import forecasts as fc
+    from signalfire.web.forecast_api import lookup_errors
     ds = request.app.state.ds
     metric = metric if metric in ("p_ge25", "mean") else "p_ge25"
     ctx = {"runs": fc.runs(ds), "metric": metric, "job": getattr(ds, "forecast_job", None), "run": None}
     if ctx["runs"]:
-        try:
+        with lookup_errors():
             run = fc.pick_run(ds, model=model or None, run_id=run_id)
             mid = fc.resolve_month(ds, run, month or None)
-        except ValueError as exc:
-            raise HTTPException(400, str(exc)) from None
-        except fc.ForecastLookupError as exc:
-            raise HTTPException(404, str(exc)) from None
         rows = fc.month_values(ds, run, mid)
         ctx["views"] = _views_beside(ds, fc, run, mid)
         ctx.update(run=run, previous=fc.previous_run(ds, run), month=fc.month_label(mid),
