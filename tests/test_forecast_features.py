@@ -25,7 +25,20 @@ def test_features_of_an_origin_read_no_later_month():
     rng = np.random.default_rng(0)
     Y = rng.poisson(5, size=(4, 40)).astype(float)
     adj = np.ones((4, 4)) - np.eye(4)
-    full = feature_cube(Y, adj)
+    annual = {k: rng.poisson(50, size=(4, 40)).astype(float) for k in ("ns", "os")}
+    full = feature_cube(Y, adj, annual)
     for t in (12, 25, 39):
-        cut = feature_cube(Y[:, : t + 1], adj)
+        cut = feature_cube(Y[:, : t + 1], adj, {k: v[:, : t + 1] for k, v in annual.items()})
         assert np.allclose(full[:, : t + 1], cut), t
+
+
+def test_annual_covariates_are_features_of_the_country_and_its_neighbours():
+    Y = np.zeros((3, 24))
+    adj = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float)
+    annual = {"ns": np.array([[9.0] * 24, [0.0] * 24, [99.0] * 24]), "os": np.zeros((3, 24))}
+    cube = feature_cube(Y, adj, annual)
+    col = {name: cube[:, -1, i] for i, name in enumerate(NAMES)}
+    np.testing.assert_allclose(col["ns_year"], np.log1p([9, 0, 99]))
+    np.testing.assert_allclose(col["nb_ns_year"], np.log1p([0, 108, 0]))
+    # without them the features are unknown to the trees, not a made-up zero
+    assert np.isnan(feature_cube(Y, adj)[:, :, NAMES.index("os_year")]).all()

@@ -1,5 +1,5 @@
 """No leakage: changing any data after the cut-off leaves the forecast unchanged (and changing data before it
-does change it, so the check is not vacuous)."""
+does change it, so the check is not vacuous).  Annual data count as known only once their year is over."""
 
 from __future__ import annotations
 
@@ -45,3 +45,26 @@ def test_cutoff_after_the_data_is_a_clear_error(store):
     from signalfire.forecast.runs import ForecastError
     with pytest.raises(ForecastError, match="ingest"):
         run(store.con, parse_month("2019-10"), cfg=CFG)
+
+
+def _annual(store, year, value):
+    """Store ucdp-cy non-state and one-sided deaths of every challenge country in ``year`` (they replace the
+    shipped excerpt's values for those country-years)."""
+    store.sql("""INSERT INTO country_year (source, country_iso3, year, measure, value)
+                 SELECT 'ucdp-cy', iso3, ?, m, ? FROM (SELECT DISTINCT country_iso3 AS iso3 FROM country_month),
+                 (VALUES ('ns_total_deaths_best'), ('os_total_deaths_best')) AS t(m)""", [year, value])
+
+
+def test_annual_data_count_only_once_their_year_is_over(store):
+    ingest_file(store, get("views-cm"), next(p for a, p in demo_files() if a == "views-cm"))
+    cutoff = parse_month("2019-10")
+    first = _draws(store, run(store.con, cutoff, horizons=6, draws=60, cfg=CFG))
+    # the year of the cut-off is not over at the cut-off: its values (and later years') must not matter
+    for year in (2019, 2020, 2023):
+        _annual(store, year, 90000)
+    second = _draws(store, run(store.con, cutoff, horizons=6, draws=60, cfg=CFG))
+    np.testing.assert_array_equal(first, second)
+    # the year before it is known at the cut-off: changing it moves the forecast
+    _annual(store, 2018, 90000)
+    third = _draws(store, run(store.con, cutoff, horizons=6, draws=60, cfg=CFG))
+    assert not np.array_equal(first, third)

@@ -11,7 +11,7 @@ from signalfire.analysis.panel import last_month_id, panel_matrix
 from signalfire.forecast import models, scores
 from signalfire.forecast.benchmarks import BENCHMARKS, benchmark
 from signalfire.forecast.countries import challenge_countries, month_label, window_months
-from signalfire.forecast.runs import ForecastError, forecast_draws, history
+from signalfire.forecast.runs import ForecastError, covariates, forecast_draws, history
 
 METRICS = ("crps", "ign", "mis", "brier25", "ap25")
 OURS = "qgbm"
@@ -47,7 +47,7 @@ def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | Non
     hist = history(con, cutoff)
     actual = panel_matrix(con, list(challenge_countries()["iso3"]), months[0], months[-1])
     steps = months[-1] - cutoff
-    out = {OURS: forecast_draws(hist, steps, draws, cfg)[:, steps - 12:]}
+    out = {OURS: forecast_draws(hist, steps, draws, cfg, covariates(con, hist))[:, steps - 12:]}
     for name in benchmarks:
         out[name] = benchmark(name, hist, 12, draws, seed=year)
     return actual, out, hist

@@ -2,7 +2,9 @@
 
 ``Y`` is a (countries × months) array of deaths; column ``t`` holds the month ``first + t``.  Every feature of
 origin ``t`` uses columns ``≤ t`` only (the leakage test checks this end to end).  Neighbours come from the land
-borders of the shipped Natural Earth polygons (:func:`signalfire.geo.borders.land_borders`).
+borders of the shipped Natural Earth polygons (:func:`signalfire.geo.borders.land_borders`).  The annual
+covariates (non-state and one-sided violence deaths, :mod:`.annual`) come aligned to the same columns, each column
+holding only what was known in that month (the value of the year before).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import numpy as np
 LONG = 60  # months of history a feature may look back (the "long mean")
 NAMES = ("lag0", "lag1", "lag2", "mean3", "mean6", "mean12", "mean24", "mean60", "max12", "max60",
          "ewm6", "ewm24", "since1", "since25", "share12", "nb_mean12", "nb_lag0", "nb_max12", "nb_count12",
-         "world12", "med6", "med12", "sd6", "sd12")
+         "world12", "med6", "med12", "sd6", "sd12", "ns_year", "os_year", "nb_ns_year", "nb_os_year")
 
 
 def adjacency(iso3: list[str]) -> np.ndarray:
@@ -74,8 +76,11 @@ def _since(mask: np.ndarray, cap: int = 120) -> np.ndarray:
     return out
 
 
-def feature_cube(Y: np.ndarray, adj: np.ndarray) -> np.ndarray:
-    """All features for every origin: array (countries × months × features), column t using Y[:, :t+1] only."""
+def feature_cube(Y: np.ndarray, adj: np.ndarray, annual: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """All features for every origin: array (countries × months × features), column t using Y[:, :t+1] only.
+
+    ``annual``: the annual covariates ``ns`` and ``os`` (deaths, countries × months like Y, see
+    :func:`.annual.monthly`); without them those features are missing (NaN), which the trees treat as unknown."""
     L = np.log1p(Y)
     nb_sum = adj @ Y
     nb_L = np.log1p(nb_sum)
@@ -90,4 +95,8 @@ def feature_cube(Y: np.ndarray, adj: np.ndarray) -> np.ndarray:
         np.repeat(_rolling(world, 12, "mean"), Y.shape[0], axis=0), _median(L, 6), _median(L, 12),
         _sd(L, 6), _sd(L, 12),
     ]
+    for key in ("ns", "os"):
+        cols.append(np.log1p(annual[key]) if annual is not None else np.full(Y.shape, np.nan))
+    for key in ("ns", "os"):
+        cols.append(np.log1p(adj @ annual[key]) if annual is not None else np.full(Y.shape, np.nan))
     return np.stack(cols, axis=2)

@@ -12,11 +12,14 @@ escalation at once) and from the median of the last 12 (robust: one extreme mont
 does not move it).  The features include how steady the level has been (the spread of log deaths over 6 and 12
 months), which lets a long war at a steady level keep a narrow forecast.  The final forecast mixes these draws with
 each country's own last 12 months (the ``conflictology`` benchmark's draws): a small share of recent history
-protects against over-confident extrapolation in the few countries that dominate the CRPS.
+protects against over-confident extrapolation in the few countries that dominate the CRPS.  Since qgbm-1.3 the
+features also hold the previous year's non-state and one-sided violence deaths of the country and of its
+neighbours (:mod:`.annual`, UCDP): organized violence of the other kinds often goes before a state-based war.
 
 Chosen on the windows 2011–2017 only (cut-offs October 2010 … 2016), never on the challenge windows 2018–2023:
 mean CRPS there 0.94 × conflictology, against 0.98 × for qgbm-1.1 (offsets none / 3-month mean / 12-month mean,
-3 horizons per origin) — see docs/FORECASTS.md for the comparison.
+3 horizons per origin).  The annual covariates of qgbm-1.3 lowered it by 0.004 on average over three seeds and
+the store path, never raising it: within the noise — see docs/FORECASTS.md for the comparison.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import numpy as np
 
 from signalfire.forecast.features import NAMES, feature_cube
 
-VERSION = "qgbm-1.2"
+VERSION = "qgbm-1.3"
 QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.85, 0.95, 0.99)
 
 
@@ -67,7 +70,7 @@ def training_rows(T: int, n: int, horizons: int, cfg: Config, rng) -> tuple[np.n
 
 
 def fit_predict_quantiles(Y: np.ndarray, adj: np.ndarray, horizons: int, cfg: Config,
-                          offset: str = "") -> np.ndarray:
+                          offset: str = "", annual: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Quantiles of log1p(deaths) for months T … T+horizons-1 after the last column of Y: (n, horizons, Q).
 
     With ``offset`` (a feature name, e.g. ``"mean3"``) the trees learn log1p(deaths) minus that feature and it is
@@ -76,7 +79,7 @@ def fit_predict_quantiles(Y: np.ndarray, adj: np.ndarray, horizons: int, cfg: Co
     import lightgbm as lgb
     rng = np.random.default_rng(cfg.seed)
     n, T = Y.shape
-    cube = feature_cube(Y, adj)
+    cube = feature_cube(Y, adj, annual)
     ii, tt, hh = training_rows(T, n, horizons, cfg, rng)
     quiet = cube[ii, tt, NAMES.index("max60")] == 0
     keep = ~quiet | (rng.random(len(ii)) < cfg.quiet_keep)
@@ -120,14 +123,16 @@ def sample_quantiles(qvals: np.ndarray, levels, draws: int, upper_tail: float = 
 
 
 def forecast(Y: np.ndarray, adj: np.ndarray, horizons: int = 36, draws: int = 1000,
-             cfg: Config | None = None) -> np.ndarray:
-    """Draws (countries × horizons × draws) of deaths for the months after the last column of Y."""
+             cfg: Config | None = None, annual: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Draws (countries × horizons × draws) of deaths for the months after the last column of Y; ``annual`` the
+    annual covariates aligned to Y's columns (:func:`signalfire.forecast.annual.monthly`)."""
     cfg = cfg or Config()
     k_hist = round(draws * cfg.history_share)
     members = cfg.offsets or ("",)
     share = np.diff(np.round(np.linspace(0, draws - k_hist, len(members) + 1))).astype(int)
-    model = np.concatenate([sample_quantiles(fit_predict_quantiles(Y, adj, horizons, cfg, off), cfg.quantiles, k,
-                                             cfg.upper_tail) for off, k in zip(members, share)], axis=2)
+    model = np.concatenate([sample_quantiles(fit_predict_quantiles(Y, adj, horizons, cfg, off, annual),
+                                             cfg.quantiles, k, cfg.upper_tail) for off, k in zip(members, share)],
+                           axis=2)
     # deaths are counts: a draw of 0.3 is no possible outcome, and with it an observed 0 would sit below the
     # draws near 0 (the PIT's top decile then looked empty: an artefact, not a too-wide upper tail)
     model = np.rint(model)

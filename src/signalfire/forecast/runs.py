@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from signalfire.analysis.panel import last_month_id, panel_matrix
-from signalfire.forecast import models
+from signalfire.forecast import annual, models
 from signalfire.forecast.countries import challenge_countries, month_label
 from signalfire.forecast.features import adjacency
 
@@ -33,11 +33,18 @@ def history(con, cutoff_month_id: int) -> np.ndarray:
     return panel_matrix(con, list(challenge_countries()["iso3"]), FIRST_MONTH, cutoff_month_id)
 
 
-def forecast_draws(hist: np.ndarray, horizons: int = 36, draws: int = 1000,
-                   cfg: models.Config | None = None) -> np.ndarray:
-    """Our model's draws (countries × horizons × draws) for the months after the last column of ``hist``."""
+def covariates(con, hist: np.ndarray) -> dict[str, np.ndarray]:
+    """The annual covariates (:mod:`.annual`: the shipped UCDP excerpt and the store's ``ucdp-cy`` values) aligned
+    to the columns of ``hist`` (January 1990 onwards)."""
+    return annual.monthly(annual.values(con), list(challenge_countries()["iso3"]), FIRST_MONTH, hist.shape[1])
+
+
+def forecast_draws(hist: np.ndarray, horizons: int = 36, draws: int = 1000, cfg: models.Config | None = None,
+                   covars: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Our model's draws (countries × horizons × draws) for the months after the last column of ``hist``, with the
+    annual covariates ``covars`` (:func:`covariates`)."""
     adj = adjacency(list(challenge_countries()["iso3"]))
-    return models.forecast(hist, adj, horizons=horizons, draws=draws, cfg=cfg)
+    return models.forecast(hist, adj, horizons=horizons, draws=draws, cfg=cfg, annual=covars)
 
 
 def run(con, cutoff_month_id: int, horizons: int = 36, draws: int = 1000, cfg: models.Config | None = None,
@@ -50,7 +57,7 @@ def run(con, cutoff_month_id: int, horizons: int = 36, draws: int = 1000, cfg: m
     started = time.perf_counter()
     hist = history(con, cutoff_month_id)
     cfg = cfg or models.Config()
-    out = forecast_draws(hist, horizons, draws, cfg)
+    out = forecast_draws(hist, horizons, draws, cfg, covariates(con, hist))
     with write_lock or contextlib.nullcontext():
         return save_forecast(con, challenge_countries(), cutoff_month_id, out, model="qgbm",
                              model_version=models.VERSION, data_last_month_id=last_month_id(con),
