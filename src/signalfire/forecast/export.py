@@ -12,10 +12,11 @@ from signalfire.forecast.runs import ForecastError
 def window_run(con, year: int) -> int:
     """The forecast run for window ``year``: the newest run with the challenge cut-off (October of the year
     before); failing that, the newest run made before the window whose horizons cover all its months."""
+    from signalfire.forecast.store import latest_run_id
     cutoff, months = window_months(year)
-    row = con.execute("SELECT max(run_id) FROM forecast_runs WHERE cutoff_month_id = ?", [cutoff]).fetchone()
-    if row[0] is not None:
-        return int(row[0])
+    run_id = latest_run_id(con, cutoff_month_id=cutoff)
+    if run_id is not None:
+        return run_id
     row = con.execute("""SELECT max(run_id) FROM forecast_runs
                          WHERE cutoff_month_id < ? AND cutoff_month_id + horizons >= ?""",
                       [months[0], months[-1]]).fetchone()

@@ -15,14 +15,15 @@ import pyarrow as pa
 from signalfire.forecast.countries import month_label
 from signalfire.store import forecasts as queries
 
-SUMMARY_COLUMNS = ("mean", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "p_ge25")
+QUANTILES = queries.QUANTILES  # q05 … q95
+SUMMARY_COLUMNS = ("mean", *QUANTILES, "p_ge25")
 
 
 def summarise(draws: np.ndarray) -> dict[str, np.ndarray]:
     """Per-row mean, quantiles and P(≥25) of draws (rows × draws)."""
-    qs = np.quantile(draws, [0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95], axis=1)
+    qs = np.quantile(draws, [int(name[1:]) / 100 for name in QUANTILES], axis=1)  # "q05" → 0.05
     out = {"mean": draws.mean(axis=1)}
-    out.update({name: q for name, q in zip(("q05", "q10", "q25", "q50", "q75", "q90", "q95"), qs)})
+    out.update(zip(QUANTILES, qs))
     out["p_ge25"] = (draws >= 25).mean(axis=1)
     return out
 
