@@ -39,7 +39,8 @@ def test_bench_ingest_prints_one_json_line(shared_data):
 @pytest.mark.slow
 def test_bench_forecast_prints_one_json_line(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "forecast.py"), "--windows", "2020", "--draws", "100",
-                           "--config", "fast", "--save", str(tmp_path)], capture_output=True, text=True, timeout=300)
+                           "--config", "fast", "--save", str(tmp_path), "--seeds", "1"], capture_output=True, text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
     assert len(lines) == 1
@@ -53,3 +54,7 @@ def test_bench_forecast_prints_one_json_line(tmp_path):
     saved = json.loads((tmp_path / "evaluation.json").read_text())
     assert "ETH" in saved["windows"]["2020"]["contributions"]["onsets"]   # Tigray: 4 deaths/month before, 1,743 in
     assert (tmp_path / "pit.png").stat().st_size > 1000
+    # a second seed of the trees: the ratio at each seed, and how far apart they are
+    ratios = result["crps_ratio_by_seed"]
+    assert set(ratios) == {"0", "1"} and ratios["0"] == result["crps_ratio_to_conflictology"]
+    assert result["crps_ratio_seed_spread"] == round(abs(ratios["1"] - ratios["0"]), 4)
