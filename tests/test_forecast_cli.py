@@ -50,6 +50,9 @@ def ran(tmp_path_factory, cut_file):
 def test_run_then_export_in_challenge_layout(ran, tmp_path):
     store, proc = ran
     assert "forecast run 1: 191 countries, 2019-11 to 2022-10" in proc.stdout
+    # the shipped annual data reach 2024; at a 2019-10 cut-off only 2018 is over, and the run says so
+    assert "one-sided violence deaths (UCDP, per year) known to 2018" in proc.stdout
+    assert "missing" not in proc.stdout
     cli("forecast", "export", "--window", "2020", tmp_path / "sub", "--store", store)
     path = tmp_path / "sub" / "cm" / "window=Y2020" / "predictions_2020.parquet"
     frame = pd.read_parquet(path)

@@ -68,3 +68,19 @@ def test_annual_data_count_only_once_their_year_is_over(store):
     _annual(store, 2018, 90000)
     third = _draws(store, run(store.con, cutoff, horizons=6, draws=60, cfg=CFG))
     assert not np.array_equal(first, third)
+
+
+def test_a_run_records_the_last_year_of_annual_data_it_saw(store, monkeypatch):
+    import json
+
+    from signalfire.forecast import annual
+    ingest_file(store, get("views-cm"), next(p for a, p in demo_files() if a == "views-cm"))
+    run_id = run(store.con, parse_month("2019-10"), horizons=3, draws=24, cfg=CFG)
+    config = json.loads(store.df("SELECT config FROM forecast_runs WHERE run_id = ?", [run_id]).config[0])
+    assert config["annual_covariates_to"] == 2018 and config["seed"] == CFG.seed
+    # data that end before the last year that is over: the run records the stale year, not the wanted one
+    shipped = annual.values()
+    monkeypatch.setattr(annual, "values", lambda con=None: shipped[shipped.year <= 2016])
+    run_id = run(store.con, parse_month("2019-10"), horizons=3, draws=24, cfg=CFG)
+    config = json.loads(store.df("SELECT config FROM forecast_runs WHERE run_id = ?", [run_id]).config[0])
+    assert config["annual_covariates_to"] == 2016

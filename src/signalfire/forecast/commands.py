@@ -114,7 +114,7 @@ def register(app) -> None:
         wh = _open(store)
         try:
             run_id = run(wh.con, cut, horizons=horizons, draws=draws, cfg=CONFIGS[config])
-            info = wh.con.execute("SELECT seconds, countries FROM forecast_runs WHERE run_id = ?",
+            info = wh.con.execute("SELECT seconds, countries, config FROM forecast_runs WHERE run_id = ?",
                                   [run_id]).fetchone()
         except ForecastError as exc:
             _fail(str(exc))
@@ -122,6 +122,11 @@ def register(app) -> None:
             wh.close()
         out.print(f"forecast run {run_id}: {info[1]} countries, {month_label(cut + 1)} to "
                   f"{month_label(cut + horizons)}, {draws} draws, {info[0]:.1f} s", highlight=False)
+        known, wanted = json.loads(info[2]).get("annual_covariates_to"), (cut - 1) // 12 + 1980 - 1
+        if known is not None:
+            out.print(f"non-state and one-sided violence deaths (UCDP, per year) known to {known}"
+                      + ("" if known >= wanted else f"; {wanted} is over but missing: ingest a newer UCDP "
+                         "organized-violence file (signalfire ingest ucdp-cy FILE)"), highlight=False)
 
     @forecast.command("export")
     def export_cmd(

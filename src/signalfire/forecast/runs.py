@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 
 import numpy as np
@@ -33,10 +34,11 @@ def history(con, cutoff_month_id: int) -> np.ndarray:
     return panel_matrix(con, list(challenge_countries()["iso3"]), FIRST_MONTH, cutoff_month_id)
 
 
-def covariates(con, hist: np.ndarray) -> dict[str, np.ndarray]:
-    """The annual covariates (:mod:`.annual`: the shipped UCDP excerpt and the store's ``ucdp-cy`` values) aligned
-    to the columns of ``hist`` (January 1990 onwards)."""
-    return annual.monthly(annual.values(con), list(challenge_countries()["iso3"]), FIRST_MONTH, hist.shape[1])
+def covariates(con, hist: np.ndarray, frame=None) -> dict[str, np.ndarray]:
+    """The annual covariates (:mod:`.annual`: the shipped UCDP excerpt and the store's ``ucdp-cy`` values, or
+    ``frame`` if given) aligned to the columns of ``hist`` (January 1990 onwards)."""
+    frame = annual.values(con) if frame is None else frame
+    return annual.monthly(frame, list(challenge_countries()["iso3"]), FIRST_MONTH, hist.shape[1])
 
 
 def forecast_draws(hist: np.ndarray, horizons: int = 36, draws: int = 1000, cfg: models.Config | None = None,
@@ -57,8 +59,12 @@ def run(con, cutoff_month_id: int, horizons: int = 36, draws: int = 1000, cfg: m
     started = time.perf_counter()
     hist = history(con, cutoff_month_id)
     cfg = cfg or models.Config()
-    out = forecast_draws(hist, horizons, draws, cfg, covariates(con, hist))
+    frame = annual.values(con)
+    out = forecast_draws(hist, horizons, draws, cfg, covariates(con, hist, frame))
+    # the last year of annual data the forecast saw: the year before the cut-off's, or earlier if the data end there
+    known = min((cutoff_month_id - 1) // 12 + 1980 - 1, int(frame["year"].max()))
     with write_lock or contextlib.nullcontext():
         return save_forecast(con, challenge_countries(), cutoff_month_id, out, model="qgbm",
                              model_version=models.VERSION, data_last_month_id=last_month_id(con),
-                             seconds=time.perf_counter() - started, config=cfg)
+                             seconds=time.perf_counter() - started,
+                             config={**dataclasses.asdict(cfg), "annual_covariates_to": known})
