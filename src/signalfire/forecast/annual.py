@@ -24,6 +24,12 @@ MEASURES = {"ns": "ns_total_deaths_best", "os": "os_total_deaths_best"}
 REFERENCE = Path(__file__).parent / "data" / "ucdp_cy_ns_os.csv"
 
 
+def last_year_over(month_id):
+    """The last calendar year that is over in month ``month_id`` (VIEWS id, 1 = January 1980): the year before the
+    month's.  Works on arrays of month ids too."""
+    return (month_id - 1) // 12 + 1980 - 1
+
+
 def values(con=None) -> pd.DataFrame:
     """country_iso3, year, measure, value: the shipped excerpt, with the store's ``ucdp-cy`` values (if any) in
     place of the excerpt's for the country-years the store holds."""
@@ -48,8 +54,7 @@ def monthly(frame: pd.DataFrame, iso3: list[str], first_month_id: int, months: i
     of the year before each month's year (or the last year the data hold, if earlier)."""
     if frame.empty:
         raise ValueError("no annual organized-violence values: the shipped reference data are missing")
-    month_ids = first_month_id + np.arange(months)
-    years = (month_ids - 1) // 12 + 1980 - 1
+    years = last_year_over(first_month_id + np.arange(months))
     last = int(frame["year"].max())
     first = int(frame["year"].min())
     span = np.arange(first, last + 1)

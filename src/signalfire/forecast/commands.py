@@ -102,6 +102,7 @@ def register(app) -> None:
     ):
         """Forecast the months after the cut-off for the 191 countries and store the draws."""
         from signalfire.cli import out
+        from signalfire.forecast.annual import last_year_over
         from signalfire.forecast.countries import month_label, parse_month
         from signalfire.forecast.models import CONFIGS
         from signalfire.forecast.runs import ForecastError, run
@@ -122,7 +123,7 @@ def register(app) -> None:
             wh.close()
         out.print(f"forecast run {run_id}: {info[1]} countries, {month_label(cut + 1)} to "
                   f"{month_label(cut + horizons)}, {draws} draws, {info[0]:.1f} s", highlight=False)
-        known, wanted = json.loads(info[2]).get("annual_covariates_to"), (cut - 1) // 12 + 1980 - 1
+        known, wanted = json.loads(info[2]).get("annual_covariates_to"), last_year_over(cut)
         if known is not None:
             out.print(f"non-state and one-sided violence deaths (UCDP, per year) known to {known}"
                       + ("" if known >= wanted else f"; {wanted} is over but missing: ingest a newer UCDP "

@@ -62,7 +62,7 @@ def run(con, cutoff_month_id: int, horizons: int = 36, draws: int = 1000, cfg: m
     frame = annual.values(con)
     out = forecast_draws(hist, horizons, draws, cfg, covariates(con, hist, frame))
     # the last year of annual data the forecast saw: the year before the cut-off's, or earlier if the data end there
-    known = min((cutoff_month_id - 1) // 12 + 1980 - 1, int(frame["year"].max()))
+    known = min(annual.last_year_over(cutoff_month_id), int(frame["year"].max()))
     with write_lock or contextlib.nullcontext():
         return save_forecast(con, challenge_countries(), cutoff_month_id, out, model="qgbm",
                              model_version=models.VERSION, data_last_month_id=last_month_id(con),
