@@ -20,6 +20,11 @@ def month_id(year: int, month: int) -> int:
     return (year - 1980) * 12 + month
 
 
+def month_id_sql(year: str, month: str) -> str:
+    """:func:`month_id` as a SQL expression of the given year and month expressions."""
+    return f"({year} - 1980) * 12 + {month}"
+
+
 def month_label(mid: int) -> str:
     """A VIEWS month id as ``YYYY-MM``."""
     mid = int(mid)
@@ -35,7 +40,8 @@ def parse_month(text: str) -> int:
 
 
 def country_month_panel(con, measure: str = "ged_sb_best") -> pd.DataFrame:
-    return con.execute("""
+    month = month_id_sql("coalesce(i.year, e.year)", "coalesce(i.month, e.month)")
+    return con.execute(f"""
         WITH from_events AS (
             SELECT country_iso3, any_value(country_gw) AS country_gw,
                    year(date_start) AS year, month(date_start) AS month,
@@ -50,7 +56,7 @@ def country_month_panel(con, measure: str = "ged_sb_best") -> pd.DataFrame:
         SELECT coalesce(i.country_iso3, e.country_iso3) AS country_iso3,
                coalesce(i.country_gw, e.country_gw) AS country_gw,
                coalesce(i.year, e.year) AS year, coalesce(i.month, e.month) AS month,
-               (coalesce(i.year, e.year) - 1980) * 12 + coalesce(i.month, e.month) AS month_id,
+               {month} AS month_id,
                coalesce(i.value, e.value) AS value,
                CASE WHEN i.value IS NOT NULL THEN 'views-cm' ELSE 'ucdp-ged' END AS origin
         FROM imported i FULL OUTER JOIN from_events e
@@ -60,11 +66,11 @@ def country_month_panel(con, measure: str = "ged_sb_best") -> pd.DataFrame:
 
 def last_month_id(con, measure: str = "ged_sb_best") -> int | None:
     """The last month with data in the store (imported country-month rows or GED state-based events)."""
-    row = con.execute("""
+    row = con.execute(f"""
         SELECT max(m) FROM (
             SELECT max(month_id) AS m FROM country_month WHERE measure = ?
             UNION ALL
-            SELECT max((year(date_start) - 1980) * 12 + month(date_start)) FROM events
+            SELECT max({month_id_sql('year(date_start)', 'month(date_start)')}) FROM events
             WHERE source = 'ucdp-ged' AND subtype = 'state_based')""", [measure]).fetchone()
     return int(row[0]) if row and row[0] is not None else None
 

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from signalfire.analysis.panel import last_month_id, panel_matrix
-from signalfire.forecast import models, scores
+from signalfire.forecast import annual, models, scores
 from signalfire.forecast.benchmarks import BENCHMARKS, benchmark
 from signalfire.forecast.countries import challenge_countries, month_label, window_months
 from signalfire.forecast.runs import ForecastError, covariates, forecast_draws, history
@@ -36,9 +36,10 @@ def parse_windows(text: str) -> list[int]:
 
 
 def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | None = None,
-                     benchmarks=BENCHMARKS) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+                     benchmarks=BENCHMARKS, annual_frame=None) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Actuals (countries × 12), each forecaster's draws (countries × 12 × draws) for window ``year`` and the
-    history to the cut-off (countries × months)."""
+    history to the cut-off (countries × months).  ``annual_frame``: the annual covariates' values
+    (:func:`.annual.values`), read from the store if not given."""
     cutoff, months = window_months(year)
     last = last_month_id(con)
     if last is None or last < months[-1]:
@@ -47,7 +48,7 @@ def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | Non
     hist = history(con, cutoff)
     actual = panel_matrix(con, list(challenge_countries()["iso3"]), months[0], months[-1])
     steps = months[-1] - cutoff
-    out = {OURS: forecast_draws(hist, steps, draws, cfg, covariates(con, hist))[:, steps - 12:]}
+    out = {OURS: forecast_draws(hist, steps, draws, cfg, covariates(con, hist, annual_frame))[:, steps - 12:]}
     for name in benchmarks:
         out[name] = benchmark(name, hist, 12, draws, seed=year)
     return actual, out, hist
@@ -83,9 +84,10 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
                     "model_version": models.VERSION}
     pits: dict[str, list] = {}
     started = time.perf_counter()
+    frame = annual.values(con)  # read once: the same for every window (each sees only the years over by then)
     for year in years:
         t0 = time.perf_counter()
-        actual, forecasts, hist = window_forecasts(con, year, draws, cfg)
+        actual, forecasts, hist = window_forecasts(con, year, draws, cfg, annual_frame=frame)
         y = actual.reshape(-1)
         per, crps = {}, {}
         for name, d in forecasts.items():

@@ -230,7 +230,6 @@ def api_docs(request: Request):
     return render("api_docs.html", _context(request, "api"))
 
 
-
 TOP = 20
 
 
