@@ -2,8 +2,10 @@
 
 For origin month t, country i and horizon h (1 … 36 months ahead) the model predicts quantiles of
 log(1 + deaths at t + h) from features of the history up to t (:mod:`.features`) and h.  One LightGBM model per
-quantile level is trained on all (country, origin, horizon) triples whose target month is at or before the
-cut-off (a random subset of horizons per origin keeps it fast); draws come from the interpolated quantile function,
+quantile level is trained on (country, origin, horizon) triples whose target month is at or before the
+cut-off (a random subset of horizons per origin keeps it fast), one model per band of horizons: months 1–14 from a
+model trained on horizons 1–14, months 15–36 from one trained on 1–36 (:func:`horizon_bands`; since qgbm-1.4, each
+band's own model scored best on its months in validation).  Draws come from the interpolated quantile function,
 with linear tails, rounded to whole deaths.  The model draws are an equal-weight ensemble of members that differ
 only in the offset the target is measured from (``Config.offsets``): a tree's output is bounded by the targets it
 saw, so measuring the target from the country's recent level lets the forecast move with a war at a level never seen
@@ -24,13 +26,15 @@ the store path, never raising it: within the noise — see docs/FORECASTS.md for
 
 from __future__ import annotations
 
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from signalfire.forecast.features import NAMES, feature_cube
 
-VERSION = "qgbm-1.3"
+VERSION = "qgbm-1.4"
 QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.85, 0.95, 0.99)
 
 
@@ -41,6 +45,7 @@ class Config:
     learning_rate: float = 0.08
     leaves: int = 31
     horizons_per_origin: int = 6
+    bands: tuple[int, ...] = (14, 36)  # last horizon of each band; its model trains on horizons 1 … that
     quiet_keep: float = 0.2          # share of training rows kept whose country had no deaths in 60 months
     first_origin: int = 24          # columns of history before the first training origin
     history_share: float = 0.25     # share of draws taken from the country's own last 12 months
@@ -48,7 +53,8 @@ class Config:
     upper_tail: float = 1.0         # slope factor of the linear tail above the last quantile (0: flat)
     scale_weight: float = 0.0       # > 0 weights training rows by (1 + recent deaths/month) ** scale_weight
     offsets: tuple[str, ...] = ("mean3", "med12")  # ensemble members: feature the target is measured from
-    threads: int = 1                # LightGBM threads (2 is slower on a busy 2-core machine)
+    threads: int = 1                # LightGBM threads per fit (2 is slower on a busy 2-core machine) …
+    workers: int = 2                # … and fits (members × bands) run at once, in threads
     seed: int = 0
     params: dict = field(default_factory=dict)
 
@@ -57,8 +63,30 @@ FAST = Config(quantiles=(0.1, 0.5, 0.9, 0.99), trees=20, horizons_per_origin=1, 
 CONFIGS = {"full": Config(), "fast": FAST}
 
 
+def horizon_bands(horizons: int, cfg: Config) -> list[tuple[int, int, int]]:
+    """(first, last, trained to) for each band of the horizons 1 … ``horizons``: the band's months come from a model
+    trained on horizons 1 … ``trained to`` (``Config.bands``).
+
+    The first 14 months (the challenge window's horizons from an October cut-off) come from a model trained on
+    horizons 1–14, months 15–36 from one trained on 1–36: on the validation windows each scored better on its own
+    months than the other (docs/FORECASTS.md).  A band's model is the same however many of its months a run asks
+    for, so a month's forecast is the same whether a run asks for 14 months (an evaluation window) or 36
+    (``forecast run``, whose export the hidden window scores).  The last band stretches to ``horizons`` if that is
+    further."""
+    out, first = [], 1
+    for i, end in enumerate(cfg.bands):
+        if first > horizons:
+            break
+        if i == len(cfg.bands) - 1:
+            end = max(end, horizons)
+        out.append((first, min(end, horizons), end))
+        first = end + 1
+    return out
+
+
 def training_rows(T: int, n: int, horizons: int, cfg: Config, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(country, origin, horizon) index triples with target month ≤ T - 1 (the cut-off column)."""
+    """(country, origin, horizon) index triples, ``cfg.horizons_per_origin`` random horizons of 1 … ``horizons``
+    for every origin, with target month ≤ T - 1 (the cut-off column)."""
     origins = np.arange(cfg.first_origin, T - 1)
     ii, tt = np.meshgrid(np.arange(n), origins, indexing="ij")
     ii, tt = ii.ravel(), tt.ravel()
@@ -69,18 +97,31 @@ def training_rows(T: int, n: int, horizons: int, cfg: Config, rng) -> tuple[np.n
     return ii[keep], tt[keep], hh[keep]
 
 
+def _jobs(Y: np.ndarray, cube: np.ndarray, horizons: int, cfg: Config, offset: str) -> list:
+    """One job (a function of no arguments) per band of horizons, returning that band's quantiles (n, months, Q)."""
+    base = cube[:, :, NAMES.index(offset)] if offset else np.zeros(Y.shape)
+    return [functools.partial(_fit_band, Y, cube, base, trained_to, np.arange(first, last + 1), cfg)
+            for first, last, trained_to in horizon_bands(horizons, cfg)]
+
+
 def fit_predict_quantiles(Y: np.ndarray, adj: np.ndarray, horizons: int, cfg: Config,
                           offset: str = "", annual: dict[str, np.ndarray] | None = None) -> np.ndarray:
-    """Quantiles of log1p(deaths) for months T … T+horizons-1 after the last column of Y: (n, horizons, Q).
+    """Quantiles of log1p(deaths) for months T … T+horizons-1 after the last column of Y: (n, horizons, Q), from
+    one model per band of horizons (:func:`horizon_bands`).
 
     With ``offset`` (a feature name, e.g. ``"mean3"``) the trees learn log1p(deaths) minus that feature and it is
     added back: a tree's output is bounded by the targets it saw, so without an offset a conflict at a level never
     seen before is pulled down towards the levels of the past; with it the forecast moves with the country's level."""
+    return np.concatenate([job() for job in _jobs(Y, feature_cube(Y, adj, annual), horizons, cfg, offset)], axis=1)
+
+
+def _fit_band(Y, cube, base, trained_to: int, ahead: np.ndarray, cfg: Config) -> np.ndarray:
+    """Train the quantile models on horizons 1 … ``trained_to`` and predict the horizons ``ahead`` from the last
+    column: (n, len(ahead), Q).  Its own random generator, so a band's model does not depend on the others."""
     import lightgbm as lgb
-    rng = np.random.default_rng(cfg.seed)
     n, T = Y.shape
-    cube = feature_cube(Y, adj, annual)
-    ii, tt, hh = training_rows(T, n, horizons, cfg, rng)
+    rng = np.random.default_rng(cfg.seed)
+    ii, tt, hh = training_rows(T, n, trained_to, cfg, rng)
     quiet = cube[ii, tt, NAMES.index("max60")] == 0
     keep = ~quiet | (rng.random(len(ii)) < cfg.quiet_keep)
     ii, tt, hh, quiet = ii[keep], tt[keep], hh[keep], quiet[keep]
@@ -90,21 +131,19 @@ def fit_predict_quantiles(Y: np.ndarray, adj: np.ndarray, horizons: int, cfg: Co
     if cfg.scale_weight > 0:
         weight = weight * (1 + np.expm1(cube[ii, tt, NAMES.index("mean12")])) ** cfg.scale_weight
     X = np.column_stack([cube[ii, tt, :], hh])
-    target = np.log1p(Y[ii, tt + hh])
-    base = cube[:, :, NAMES.index(offset)] if offset else np.zeros((n, T))
-    target = target - base[ii, tt]
-    Xp = np.column_stack([np.repeat(cube[:, T - 1, :], horizons, axis=0), np.tile(np.arange(1, horizons + 1), n)])
+    target = np.log1p(Y[ii, tt + hh]) - base[ii, tt]
+    Xp = np.column_stack([np.repeat(cube[:, T - 1, :], len(ahead), axis=0), np.tile(ahead, n)])
     data = lgb.Dataset(X, target, weight=weight, free_raw_data=False, params={"max_bin": 63, "verbose": -1})
-    out = np.empty((n * horizons, len(cfg.quantiles)))
+    out = np.empty((n * len(ahead), len(cfg.quantiles)))
     for j, q in enumerate(cfg.quantiles):
         params = {"objective": "quantile", "alpha": q, "learning_rate": cfg.learning_rate,
                   "num_leaves": cfg.leaves, "min_data_in_leaf": 50, "bagging_fraction": 0.7, "bagging_freq": 1,
                   "feature_fraction": 0.8, "num_threads": cfg.threads, "seed": cfg.seed, "verbose": -1,
                   "max_bin": 63, **cfg.params}
         booster = lgb.train(params, data, num_boost_round=cfg.trees)
-        out[:, j] = booster.predict(Xp, num_threads=cfg.threads) + np.repeat(base[:, T - 1], horizons)
+        out[:, j] = booster.predict(Xp, num_threads=cfg.threads) + np.repeat(base[:, T - 1], len(ahead))
     out = np.maximum(np.sort(out, axis=1), 0)
-    return out.reshape(n, horizons, len(cfg.quantiles))
+    return out.reshape(n, len(ahead), len(cfg.quantiles))
 
 
 def sample_quantiles(qvals: np.ndarray, levels, draws: int, upper_tail: float = 1.0) -> np.ndarray:
@@ -130,8 +169,12 @@ def forecast(Y: np.ndarray, adj: np.ndarray, horizons: int = 36, draws: int = 10
     k_hist = round(draws * cfg.history_share)
     members = cfg.offsets or ("",)
     share = np.diff(np.round(np.linspace(0, draws - k_hist, len(members) + 1))).astype(int)
-    model = np.concatenate([sample_quantiles(fit_predict_quantiles(Y, adj, horizons, cfg, off, annual),
-                                             cfg.quantiles, k, cfg.upper_tail) for off, k in zip(members, share)],
+    cube = feature_cube(Y, adj, annual)
+    jobs = [_jobs(Y, cube, horizons, cfg, off) for off in members]
+    with ThreadPoolExecutor(max(cfg.workers, 1)) as pool:  # LightGBM releases the GIL while it trains
+        futures = [[pool.submit(job) for job in member] for member in jobs]
+        quantiles = [np.concatenate([f.result() for f in member], axis=1) for member in futures]
+    model = np.concatenate([sample_quantiles(q, cfg.quantiles, k, cfg.upper_tail) for q, k in zip(quantiles, share)],
                            axis=2)
     # deaths are counts: a draw of 0.3 is no possible outcome, and with it an observed 0 would sit below the
     # draws near 0 (the PIT's top decile then looked empty: an artefact, not a too-wide upper tail)
