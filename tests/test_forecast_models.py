@@ -5,6 +5,8 @@ the ensemble splits the draws between its members."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from signalfire.forecast import models
@@ -64,4 +66,15 @@ def test_a_month_is_forecast_the_same_however_many_months_a_run_asks_for():
     # months 1-14 come from a model trained on horizons 1-14, months 15-36 from one trained on 1-36
     assert models.horizon_bands(36, CFG) == [(1, 14, 14), (15, 36, 36)]
     assert models.horizon_bands(20, CFG) == [(1, 14, 14), (15, 20, 36)]
-    np.testing.assert_array_equal(models.fit_predict_quantiles(Y, adj, 20, CFG, "mean3"), long[:, :20])
+    for months in (17, 20):  # also part-way through the months where the second band's forecast is blended in
+        np.testing.assert_array_equal(models.fit_predict_quantiles(Y, adj, months, CFG, "mean3"), long[:, :months])
+
+
+def test_the_second_band_is_blended_in_without_a_step():
+    Y, adj = _panel()
+    blended = models.fit_predict_quantiles(Y, adj, 36, CFG, "mean3")
+    raw = models.fit_predict_quantiles(Y, adj, 36, dataclasses.replace(CFG, blend_months=0), "mean3")
+    np.testing.assert_array_equal(blended[:, :14], raw[:, :14])      # the scored months are never changed
+    np.testing.assert_array_equal(blended[:, 20:], raw[:, 20:])      # after the 6 blended months: the far model
+    # month 15 is 6/7 the near model's month 14 and 1/7 the far model's own month 15
+    np.testing.assert_allclose(blended[:, 14], raw[:, 13] * 6 / 7 + raw[:, 14] / 7)

@@ -46,6 +46,7 @@ class Config:
     leaves: int = 31
     horizons_per_origin: int = 6
     bands: tuple[int, ...] = (14, 36)  # last horizon of each band; its model trains on horizons 1 … that
+    blend_months: int = 6           # months over which a band's forecast moves from the previous band's (see _join)
     quiet_keep: float = 0.2          # share of training rows kept whose country had no deaths in 60 months
     first_origin: int = 24          # columns of history before the first training origin
     history_share: float = 0.25     # share of draws taken from the country's own last 12 months
@@ -112,7 +113,22 @@ def fit_predict_quantiles(Y: np.ndarray, adj: np.ndarray, horizons: int, cfg: Co
     With ``offset`` (a feature name, e.g. ``"mean3"``) the trees learn log1p(deaths) minus that feature and it is
     added back: a tree's output is bounded by the targets it saw, so without an offset a conflict at a level never
     seen before is pulled down towards the levels of the past; with it the forecast moves with the country's level."""
-    return np.concatenate([job() for job in _jobs(Y, feature_cube(Y, adj, annual), horizons, cfg, offset)], axis=1)
+    return _join([job() for job in _jobs(Y, feature_cube(Y, adj, annual), horizons, cfg, offset)], cfg)
+
+
+def _join(parts: list[np.ndarray], cfg: Config) -> np.ndarray:
+    """The bands' quantiles (n, months, Q) side by side.  Over the first ``cfg.blend_months`` months of a later band
+    its quantiles move linearly from the previous band's last month to its own, so the fan chart does not step where
+    the model changes (the first band, the months the challenge scores, is never changed)."""
+    out = [parts[0]]
+    for part in parts[1:]:
+        k = min(cfg.blend_months, part.shape[1])
+        if k:
+            w = (np.arange(1, k + 1) / (cfg.blend_months + 1))[None, :, None]  # weight of the band's own model
+            part = part.copy()
+            part[:, :k] = (1 - w) * out[-1][:, -1:] + w * part[:, :k]
+        out.append(part)
+    return np.concatenate(out, axis=1)
 
 
 def _fit_band(Y, cube, base, trained_to: int, ahead: np.ndarray, cfg: Config) -> np.ndarray:
@@ -173,7 +189,7 @@ def forecast(Y: np.ndarray, adj: np.ndarray, horizons: int = 36, draws: int = 10
     jobs = [_jobs(Y, cube, horizons, cfg, off) for off in members]
     with ThreadPoolExecutor(max(cfg.workers, 1)) as pool:  # LightGBM releases the GIL while it trains
         futures = [[pool.submit(job) for job in member] for member in jobs]
-        quantiles = [np.concatenate([f.result() for f in member], axis=1) for member in futures]
+        quantiles = [_join([f.result() for f in member], cfg) for member in futures]
     model = np.concatenate([sample_quantiles(q, cfg.quantiles, k, cfg.upper_tail) for q, k in zip(quantiles, share)],
                            axis=2)
     # deaths are counts: a draw of 0.3 is no possible outcome, and with it an observed 0 would sit below the
