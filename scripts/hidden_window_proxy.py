@@ -22,20 +22,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from signalfire.analysis.panel import last_month_id, panel_matrix
 from signalfire.forecast.benchmarks import BENCHMARKS, benchmark
 from signalfire.forecast.countries import challenge_countries, window_months
+from signalfire.forecast.runs import FIRST_MONTH
 from signalfire.forecast.scores import crps
 from signalfire.sources import get
+from signalfire.store.ingest import ingest_file
+from signalfire.warehouse import Warehouse
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 VIEWS = DATA / "views" / "ged_cm_sb_1990-2023.csv.gz"
 CY = DATA / "ucdp" / "organizedviolencecy_v25_1.csv"
-FIRST_MONTH = 121  # the VIEWS file starts in January 1990
 
 
 def annual_totals(path: Path, year: int, iso3: list[str]) -> np.ndarray:
@@ -50,12 +54,16 @@ def annual_totals(path: Path, year: int, iso3: list[str]) -> np.ndarray:
     return frame.groupby("country_iso3")["value"].sum().reindex(iso3).fillna(0.0).to_numpy(float)
 
 
-def panel(path: Path, country_ids) -> np.ndarray:
-    """Deaths, countries × months from January 1990, in ``country_ids`` order (the layout of the VIEWS cm file)."""
-    frame = pd.read_csv(path, usecols=["country_id", "month_id", "ucdp_ged_sb_best_sum"])
-    table = frame.pivot_table(index="country_id", columns="month_id", values="ucdp_ged_sb_best_sum", aggfunc="sum")
-    table = table.reindex(index=country_ids, columns=range(FIRST_MONTH, int(frame.month_id.max()) + 1))
-    return table.fillna(0.0).to_numpy(float)
+def panel(path: Path, iso3: list[str]) -> np.ndarray:
+    """Deaths, countries × months from January 1990, in ``iso3`` order: the VIEWS cm file ingested into a temporary
+    store with the ``views-cm`` adapter and read back as ``forecast evaluate`` reads its panel."""
+    with tempfile.TemporaryDirectory(prefix="signalfire-proxy-") as tmp:
+        wh = Warehouse(Path(tmp) / "proxy.duckdb")
+        try:
+            ingest_file(wh, get("views-cm"), path)
+            return panel_matrix(wh.con, iso3, FIRST_MONTH, last_month_id(wh.con))
+        finally:
+            wh.close()
 
 
 def exported(directory: Path, year: int, country_ids, months) -> np.ndarray:
@@ -91,7 +99,7 @@ def main() -> None:
             raise SystemExit(f"{path} does not exist (see --views and --cy)")
     cc = challenge_countries()
     cutoff, months = window_months(args.window)
-    data = panel(args.views, cc.country_id)
+    data = panel(args.views, list(cc.iso3))
     history = data[:, : cutoff - FIRST_MONTH + 1]
     flat = np.repeat(annual_totals(args.cy, args.window, list(cc.iso3))[:, None] / 12, 12, axis=1)
     have_months = data.shape[1] >= months[-1] - FIRST_MONTH + 1
