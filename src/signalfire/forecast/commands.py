@@ -55,6 +55,9 @@ def register(app) -> None:
         json_file: Path | None = typer.Option(None, "--json", help="Write the scores as JSON to this file."),
         plot: Path | None = typer.Option(None, "--plot", help="Write the PIT calibration plot (PNG) here."),
         draws: int = typer.Option(1000, "--draws", min=12, help="Draws per country-month."),
+        lead: int = typer.Option(1, "--lead", min=1, max=2, help="Years from the cut-off's to the window: 1 is "
+                                 "the challenge (cut-off October of the year before, months 3–14 ahead); 2 scores "
+                                 "months 15–26 ahead (cut-off October two years before)."),
     ):
         """Score our model and the four challenge benchmarks: CRPS, IGN, MIS (90%), Brier and AP for ≥25 deaths."""
         from rich.table import Table
@@ -69,13 +72,15 @@ def register(app) -> None:
             _fail(str(exc))
         wh = _open(store, read_only=True)
         try:
-            result = evaluate(wh.con, years, draws=draws,
+            result = evaluate(wh.con, years, draws=draws, lead=lead,
                               progress=lambda y, per: console.print(f"window {y}: {per['seconds']} s", style="dim"))
         except ForecastError as exc:
             _fail(str(exc))
         finally:
             wh.close()
-        table = Table(title=f"forecast evaluation ({result['countries']} countries, {draws} draws)",
+        first, last = result["months_ahead"]
+        table = Table(title=f"forecast evaluation ({result['countries']} countries, {draws} draws, months {first}–"
+                      f"{last} after the cut-off)",
                       title_justify="left")
         for col in ("window", "model", *METRICS):
             table.add_column(col, justify="left" if col in ("window", "model") else "right")
@@ -90,7 +95,7 @@ def register(app) -> None:
             json_file.write_text(json.dumps(payload, indent=1))
         if plot:
             from signalfire.forecast.plots import pit_plot
-            pit_plot(result["pit"], plot, title=f"PIT, windows {windows}")
+            pit_plot(result["pit"], plot, title=f"PIT, windows {windows}, months {first}–{last} ahead")
 
     @forecast.command("run")
     def run_cmd(

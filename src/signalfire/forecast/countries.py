@@ -22,7 +22,8 @@ def challenge_countries() -> pd.DataFrame:
     return table
 
 
-def window_months(year: int) -> tuple[int, list[int]]:
-    """Challenge window ``year``: the cut-off (October of the year before) and the 12 month ids forecast."""
+def window_months(year: int, lead: int = 1) -> tuple[int, list[int]]:
+    """Challenge window ``year``: the cut-off (October of the year before) and the 12 month ids forecast, months
+    3–14 after it.  ``lead`` 2 moves the cut-off a year earlier, so the window is months 15–26 of a forecast."""
     first = month_id(year, 1)
-    return month_id(year - 1, 10), list(range(first, first + 12))
+    return month_id(year - lead, 10), list(range(first, first + 12))

@@ -1,5 +1,7 @@
 """The challenge protocol: for each window (calendar year Y) forecast the 12 months of Y from the data up to
-October of Y-1, for the 191 countries, and score our model and the four benchmarks against the store's values."""
+October of Y-1, for the 191 countries, and score our model and the four benchmarks against the store's values.
+With ``lead`` 2 the cut-off is October of Y-2: the window is then months 15–26 of a forecast, which the fan charts
+show and the challenge does not score."""
 
 from __future__ import annotations
 
@@ -36,11 +38,13 @@ def parse_windows(text: str) -> list[int]:
 
 
 def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | None = None,
-                     benchmarks=BENCHMARKS, annual_frame=None) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+                     benchmarks=BENCHMARKS, annual_frame=None,
+                     lead: int = 1) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Actuals (countries × 12), each forecaster's draws (countries × 12 × draws) for window ``year`` and the
     history to the cut-off (countries × months).  ``annual_frame``: the annual covariates' values
-    (:func:`.annual.values`), read from the store if not given."""
-    cutoff, months = window_months(year)
+    (:func:`.annual.values`), read from the store if not given; ``lead``: years from the cut-off's to the window
+    (:func:`.countries.window_months`)."""
+    cutoff, months = window_months(year, lead)
     last = last_month_id(con)
     if last is None or last < months[-1]:
         raise ForecastError(f"window {year} needs data to {month_label(months[-1])} to be scored; the store's "
@@ -78,16 +82,18 @@ def contributions(actual: np.ndarray, crps: dict[str, np.ndarray], hist: np.ndar
 
 
 def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None = None,
-             progress=None) -> dict:
-    """Scores per window and their means over windows, plus PIT values per forecaster (for the plot)."""
+             progress=None, lead: int = 1) -> dict:
+    """Scores per window and their means over windows, plus PIT values per forecaster (for the plot).  ``lead``
+    2 scores months 15–26 of the forecasts instead of the challenge's 3–14."""
+    first = 3 + 12 * (lead - 1)
     result: dict = {"windows": {}, "mean": {}, "countries": len(challenge_countries()), "draws": draws,
-                    "model_version": models.VERSION}
+                    "model_version": models.VERSION, "lead": lead, "months_ahead": [first, first + 11]}
     pits: dict[str, list] = {}
     started = time.perf_counter()
     frame = annual.values(con)  # read once: the same for every window (each sees only the years over by then)
     for year in years:
         t0 = time.perf_counter()
-        actual, forecasts, hist = window_forecasts(con, year, draws, cfg, annual_frame=frame)
+        actual, forecasts, hist = window_forecasts(con, year, draws, cfg, annual_frame=frame, lead=lead)
         y = actual.reshape(-1)
         per, crps = {}, {}
         for name, d in forecasts.items():
