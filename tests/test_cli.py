@@ -82,6 +82,8 @@ def test_events_table_and_status(loaded):
     (["events", "--since", "yesterday"], "is not a date"),
     (["events", "--bbox", "1,2,3"], "W,S,E,N"),
     (["events", "--format", "xlsx"], "use table, csv, parquet or geojson"),
+    (["forecast", "evaluate", "--draws", "5"], "Invalid value for '--draws'"),
+    (["forecast", "evaluate", "--lead", "3"], "Invalid value for '--lead'"),
 ])
 def test_errors_are_clear(loaded, args, message):
     path, _ = loaded

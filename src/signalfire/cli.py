@@ -304,9 +304,11 @@ def main():
         if debug:
             raise
         import click
-        if isinstance(exc, click.exceptions.ClickException):
+        # a usage error (a value out of range, …): typer ≥ 0.29 raises its own copy of click's exceptions
+        usage = (click.exceptions.ClickException, getattr(typer, "TyperException", click.exceptions.ClickException))
+        if isinstance(exc, usage) and hasattr(exc, "show"):
             exc.show()
-            sys.exit(exc.exit_code)
+            sys.exit(getattr(exc, "exit_code", 2))
         console.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {exc}\n"
                       "Run again with SIGNALFIRE_DEBUG=1 for details, and please report it.", highlight=False,
                       soft_wrap=True)
