@@ -84,12 +84,27 @@ def test_events_table_and_status(loaded):
     (["events", "--format", "xlsx"], "use table, csv, parquet or geojson"),
     (["forecast", "evaluate", "--draws", "5"], "Invalid value for '--draws'"),
     (["forecast", "evaluate", "--lead", "3"], "Invalid value for '--lead'"),
+    (["events", "--limit", "-5"], "Invalid value for '--limit'"),
+    (["quarantine", "--limit", "0"], "Invalid value for '--limit'"),
 ])
 def test_errors_are_clear(loaded, args, message):
     path, _ = loaded
     proc = run(*args, "--store", path, check=False)
     assert proc.returncode == 2
     assert message in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["status", "events", "quarantine"])
+def test_reading_a_store_that_is_not_there_creates_nothing(tmp_path, command):
+    missing = tmp_path / "typo" / "store.duckdb"
+    proc = run(command, "--store", missing, check=False)
+    assert proc.returncode == 2 and f"no store at {missing}" in proc.stderr
+    assert not missing.parent.exists()
+
+
+def test_serve_rejects_a_port_out_of_range():
+    proc = run("serve", "--port", "99999", check=False)
+    assert proc.returncode == 2 and "Invalid value for '--port'" in proc.stderr
 
 
 def test_wrong_file_for_adapter_is_a_clear_error(loaded, tmp_path):

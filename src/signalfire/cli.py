@@ -29,8 +29,13 @@ StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_
                         "~/.local/share/signalfire/signalfire.duckdb).")
 
 
-def _store(path, read_only=False):
+def _store(path, read_only=False, create=True):
+    """The store; ``create=False`` (the commands that only read) fails on a path with no store instead of
+    creating one there, so a mistyped --store does not leave an empty store (and folders) behind."""
+    from signalfire.store.database import StoreError, resolve_path
     from signalfire.warehouse import Warehouse
+    if not create and not resolve_path(path).exists():
+        raise StoreError(f"no store at {resolve_path(path)}: ingest data first (signalfire ingest …)")
     return Warehouse(path, read_only=read_only)
 
 
@@ -123,7 +128,7 @@ def _vintages(count: int, first, last) -> str:
 def status(store: Optional[Path] = StoreOpt):
     """What is loaded, by source: records, spans, vintages, and the data's attribution."""
     from signalfire.sources import MODULES, get
-    wh = _store(store)
+    wh = _store(store, create=False)
     try:
         ev = wh.df("""SELECT source, count(*) AS events, min(date_start) AS first, max(date_start) AS last,
                              count(DISTINCT country_iso3) AS countries, sum(fatalities_best) AS fatalities,
@@ -169,11 +174,11 @@ def status(store: Optional[Path] = StoreOpt):
 def quarantine(
     run: Optional[int] = typer.Option(None, "--run", help="Only this ingest run."),
     show: Optional[str] = typer.Option(None, "--show", help="Show one record in full: RUN:REF, e.g. 3:'line 12'."),
-    limit: int = typer.Option(50, "--limit", help="Rows to list."),
+    limit: int = typer.Option(50, "--limit", min=1, help="Rows to list."),
     store: Optional[Path] = StoreOpt,
 ):
     """List rejected records with their reasons, or show one in full."""
-    wh = _store(store)
+    wh = _store(store, create=False)
     try:
         if show:
             run_part, _, ref = show.partition(":")
@@ -211,7 +216,7 @@ def events(
     fmt: str = typer.Option("table", "--format", help="table, csv, parquet or geojson."),
     output: Optional[Path] = typer.Option(None, "--output", help="Write to this file (default: standard output "
                                           "for table/csv/geojson)."),
-    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many events (table default: 50)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many events (table default: 50)."),
 ):
     """Filter events and print them or export them (CSV, Parquet, GeoJSON)."""
     from signalfire.reports.export import write_events
@@ -221,7 +226,7 @@ def events(
     if fmt == "parquet" and output is None:
         _fail("--format parquet needs --output FILE")
     flt = EventFilter.parse(country, category, source, since, until, bbox)
-    wh = _store(store)
+    wh = _store(store, create=False)
     try:
         if fmt == "table":
             sql, params = events_query(flt, limit=limit or 50, columns=[

@@ -11,7 +11,7 @@ def serve(
     store: Path | None = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
                                          "~/.local/share/signalfire/signalfire.duckdb)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (default: this machine only)."),
-    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the bundled demo data when the store is empty."),
     timeout: float = typer.Option(5.0, "--query-timeout", help="Seconds before a query is stopped."),
     forecast: bool = typer.Option(True, "--forecast/--no-forecast",
