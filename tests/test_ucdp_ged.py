@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from signalfire.sources import get
 from signalfire.store.ingest import ingest_file
