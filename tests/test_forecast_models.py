@@ -78,3 +78,25 @@ def test_the_second_band_is_blended_in_without_a_step():
     np.testing.assert_array_equal(blended[:, 20:], raw[:, 20:])      # after the 6 blended months: the far model
     # month 15 is 6/7 the near model's month 14 and 1/7 the far model's own month 15
     np.testing.assert_allclose(blended[:, 14], raw[:, 13] * 6 / 7 + raw[:, 14] / 7)
+
+
+def test_progress_is_reported_as_each_fit_finishes(monkeypatch):
+    # `forecast run` shows a progress bar over the fits: one per member and band of horizons (3 × 2 here).  Each fit
+    # waits until the bar has been shown (0 of 6): a report made only once all fits are done would fail here
+    import threading
+    Y, adj = _panel()
+    shown, waited, calls = threading.Event(), [], []
+    fit = models._fit_band
+
+    def gated(*args, **kwargs):
+        waited.append(shown.wait(timeout=20))
+        return fit(*args, **kwargs)
+
+    def progress(done, total):
+        calls.append((done, total))
+        shown.set()
+
+    monkeypatch.setattr(models, "_fit_band", gated)
+    d = models.forecast(Y, adj, horizons=20, draws=24, cfg=CFG, progress=progress)
+    assert calls == [(k, 6) for k in range(7)] and waited == [True] * 6
+    np.testing.assert_array_equal(d, models.forecast(Y, adj, horizons=20, draws=24, cfg=CFG))  # nothing else changes

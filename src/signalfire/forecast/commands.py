@@ -106,7 +106,9 @@ def register(app) -> None:
         config: str = typer.Option("full", "--config", help="Model size: full, or fast (small, for smoke tests)."),
     ):
         """Forecast the months after the cut-off for the 191 countries and store the draws."""
-        from signalfire.cli import out
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from signalfire.cli import console, out
         from signalfire.forecast.annual import last_year_over
         from signalfire.forecast.countries import month_label, parse_month
         from signalfire.forecast.models import CONFIGS
@@ -119,7 +121,12 @@ def register(app) -> None:
             _fail(f"unknown --config {config!r}; choose {', '.join(CONFIGS)}")
         wh = _open(store)
         try:
-            run_id = run(wh.con, cut, horizons=horizons, draws=draws, cfg=CONFIGS[config])
+            with Progress(TextColumn("[bold]fitting the model"), BarColumn(), MofNCompleteColumn(), TextColumn("fits"),
+                          TimeElapsedColumn(), console=console, transient=True,
+                          disable=not console.is_terminal) as bar:
+                task = bar.add_task("fit", total=None)
+                run_id = run(wh.con, cut, horizons=horizons, draws=draws, cfg=CONFIGS[config],
+                             progress=lambda done, total: bar.update(task, completed=done, total=total))
             info = wh.con.execute("SELECT seconds, countries, config FROM forecast_runs WHERE run_id = ?",
                                   [run_id]).fetchone()
         except ForecastError as exc:

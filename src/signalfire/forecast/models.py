@@ -27,7 +27,7 @@ the store path, never raising it: within the noise — see docs/FORECASTS.md for
 from __future__ import annotations
 
 import functools
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -178,9 +178,10 @@ def sample_quantiles(qvals: np.ndarray, levels, draws: int, upper_tail: float = 
 
 
 def forecast(Y: np.ndarray, adj: np.ndarray, horizons: int = 36, draws: int = 1000,
-             cfg: Config | None = None, annual: dict[str, np.ndarray] | None = None) -> np.ndarray:
+             cfg: Config | None = None, annual: dict[str, np.ndarray] | None = None, progress=None) -> np.ndarray:
     """Draws (countries × horizons × draws) of deaths for the months after the last column of Y; ``annual`` the
-    annual covariates aligned to Y's columns (:func:`signalfire.forecast.annual.monthly`)."""
+    annual covariates aligned to Y's columns (:func:`signalfire.forecast.annual.monthly`).  ``progress(done,
+    total)`` is called as each model fit (one per member and band of horizons) finishes."""
     cfg = cfg or Config()
     k_hist = round(draws * cfg.history_share)
     members = cfg.offsets or ("",)
@@ -189,6 +190,11 @@ def forecast(Y: np.ndarray, adj: np.ndarray, horizons: int = 36, draws: int = 10
     jobs = [_jobs(Y, cube, horizons, cfg, off) for off in members]
     with ThreadPoolExecutor(max(cfg.workers, 1)) as pool:  # LightGBM releases the GIL while it trains
         futures = [[pool.submit(job) for job in member] for member in jobs]
+        every = [f for member in futures for f in member]
+        if progress:
+            progress(0, len(every))
+            for done, _ in enumerate(as_completed(every), start=1):
+                progress(done, len(every))
         quantiles = [_join([f.result() for f in member], cfg) for member in futures]
     model = np.concatenate([sample_quantiles(q, cfg.quantiles, k, cfg.upper_tail) for q, k in zip(quantiles, share)],
                            axis=2)

@@ -42,25 +42,26 @@ def covariates(con, hist: np.ndarray, frame=None) -> dict[str, np.ndarray]:
 
 
 def forecast_draws(hist: np.ndarray, horizons: int = 36, draws: int = 1000, cfg: models.Config | None = None,
-                   covars: dict[str, np.ndarray] | None = None) -> np.ndarray:
+                   covars: dict[str, np.ndarray] | None = None, progress=None) -> np.ndarray:
     """Our model's draws (countries × horizons × draws) for the months after the last column of ``hist``, with the
     annual covariates ``covars`` (:func:`covariates`)."""
     adj = adjacency(list(challenge_countries()["iso3"]))
-    return models.forecast(hist, adj, horizons=horizons, draws=draws, cfg=cfg, annual=covars)
+    return models.forecast(hist, adj, horizons=horizons, draws=draws, cfg=cfg, annual=covars, progress=progress)
 
 
 def run(con, cutoff_month_id: int, horizons: int = 36, draws: int = 1000, cfg: models.Config | None = None,
-        write_lock=None) -> int:
+        write_lock=None, progress=None) -> int:
     """Forecast from the store's data up to the cut-off and store the draws; returns the forecast run id.
 
     ``write_lock`` (e.g. the server's writer lock) is held only while the draws are written, not while the model
-    runs, so other writers are not held up for the half minute a forecast takes."""
+    runs, so other writers are not held up for the half minute a forecast takes.  ``progress(done, total)``: as
+    each model fit finishes (:func:`.models.forecast`)."""
     from signalfire.forecast.store import save_forecast
     started = time.perf_counter()
     hist = history(con, cutoff_month_id)
     cfg = cfg or models.Config()
     frame = annual.values(con)
-    out = forecast_draws(hist, horizons, draws, cfg, covariates(con, hist, frame))
+    out = forecast_draws(hist, horizons, draws, cfg, covariates(con, hist, frame), progress=progress)
     # the last year of annual data the forecast saw: the year before the cut-off's, or earlier if the data end there
     known = min(annual.last_year_over(cutoff_month_id), int(frame["year"].max()))
     with write_lock or contextlib.nullcontext():
