@@ -236,6 +236,10 @@ def test_empty_store_says_no_forecast(tmp_path):
         assert 'id="forecast-job"' in c.get("/forecasts").text
         assert 'id="forecast-pending"' in c.get("/country/UKR").text
         assert c.get("/api/v1/forecasts/runs").json()["job"]["status"] == "running"
+        ds.forecast_job.update(fits_done=1, fits_total=4)                                # as the fits finish
+        assert "1 of 4 model fits done" in c.get("/forecasts").text
+        assert "1 of 4 model fits done" in c.get("/country/UKR").text
+        assert c.get("/api/v1/forecasts/runs").json()["job"]["fits_total"] == 4
     ds.close()
 
 
@@ -250,6 +254,7 @@ def test_serve_makes_a_forecast_in_the_background(tmp_path):
     assert thread is not None and ds.forecast_job["status"] in ("queued", "running", "done")
     thread.join(120)
     assert ds.forecast_job["status"] == "done", ds.forecast_job
+    assert ds.forecast_job["fits_done"] == ds.forecast_job["fits_total"] == 2     # fast: 2 members, 1 band
     runs = ds.rows("SELECT model, cutoff, horizons FROM forecast_runs ORDER BY run_id")
     assert runs[0] == {"model": "qgbm", "cutoff": "2023-12", "horizons": 3}    # cut-off: last month of data
     assert runs[1]["model"] == "views-published" and runs[1]["cutoff"] == "2022-07"

@@ -93,7 +93,8 @@ def start_forecast_if_missing(ds, say=print, config: str = "full", horizons: int
         try:
             cur = ds.store.con.cursor()        # the model runs outside the writer lock: ingests are not held up
             try:
-                run_id = run(cur, last, horizons, cfg=models.CONFIGS[config], write_lock=ds._ingest_lock)
+                run_id = run(cur, last, horizons, cfg=models.CONFIGS[config], write_lock=ds._ingest_lock,
+                             progress=lambda done, total: ds.forecast_job.update(fits_done=done, fits_total=total))
                 with ds._ingest_lock:          # one writer at a time (ingest hand-offs take the same lock)
                     views = _import_published_demo(cur)
                     ds.version += 1
