@@ -222,6 +222,27 @@ def test_consent_is_recorded_without_ip(client):
     assert 'href="/privacy#choices" id="cookie-settings"' in fresh.get("/country/UKR").text
 
 
+def test_consent_cannot_be_forged_or_implied(client):
+    fresh = TestClient(client.app)
+    # another site's form posting "accept" for a visitor is refused, and nothing is stored
+    r = fresh.post("/privacy/consent", data={"decision": "accept"}, headers={"Origin": "https://evil.example"},
+                   follow_redirects=False)
+    assert r.status_code == 403 and "this site" in r.json()["error"]["message"] and "sf_consent" not in fresh.cookies
+    # from this site's own page (the test client's host) it is recorded
+    r = fresh.post("/privacy/consent", data={"decision": "accept"}, headers={"Origin": "http://testserver"},
+                   follow_redirects=False)
+    assert r.status_code == 303 and fresh.cookies.get("sf_consent")
+    # an unticked or "0"/"off" preferences value is no consent to preferences
+    for value in ("0", "off", "no", ""):
+        fresh.post("/privacy/consent", data={"decision": "choose", "preferences": value})
+        assert client.app.state.consent.latest(fresh.cookies.get("sf_consent"))["purposes"] == ["necessary"], value
+    # a consent id the server did not issue is not taken over: the server issues its own
+    forged = TestClient(client.app, cookies={"sf_consent": "AAAAAAAAAAAAAAAA"})
+    r = forged.post("/privacy/consent", data={"decision": "refuse"}, follow_redirects=False)
+    assert r.cookies.get("sf_consent") not in (None, "AAAAAAAAAAAAAAAA")
+    assert client.app.state.consent.latest("AAAAAAAAAAAAAAAA") is None
+
+
 def test_pages_render_and_filters_live_in_the_url(client):
     overview = client.get("/", params={"category": "violence_against_civilians", "measure": "events"}).text
     assert 'value="violence_against_civilians" selected' in overview

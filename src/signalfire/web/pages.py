@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -210,7 +210,11 @@ def privacy_page(request: Request):
 @router.post("/privacy/consent", include_in_schema=False)
 def record_consent(request: Request, decision: str = Form(...), preferences: str = Form(""),
                    next: str = Form("/")):
-    purposes = ["preferences"] if preferences else []
+    # a choice counts only if made on this site's own pages: another site must not record "accept" for a visitor
+    origin = request.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
+        raise HTTPException(403, "a consent choice can only be made on this site's own pages")
+    purposes = ["preferences"] if preferences.strip().lower() in ("1", "on", "true", "yes") else []
     try:
         entry = request.app.state.consent.record(decision, purposes,
                                                  consent_id=request.cookies.get(privacy.COOKIE))

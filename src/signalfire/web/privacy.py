@@ -52,7 +52,9 @@ class ConsentLog:
             allowed = [p for p in PURPOSES if p != "necessary"]
         elif decision == "refuse":
             allowed = []
-        entry = {"consent_id": consent_id if consent_id and _valid_id(consent_id) else secrets.token_urlsafe(16),
+        # the id is the server's own: a cookie value is kept only if this log issued it (a client cannot choose one)
+        known = consent_id if self.latest(consent_id) is not None else None
+        entry = {"consent_id": known or secrets.token_urlsafe(16),
                  "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                  "notice_version": NOTICE_VERSION, "decision": decision, "purposes": ["necessary", *allowed]}
         with self._lock, self._connect() as con:
