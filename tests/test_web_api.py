@@ -53,12 +53,44 @@ def test_errors_are_consistent_json(client):
                                ("/api/v1/events?offset=-1", 422, "offset"),
                                ("/api/v1/nope", 404, "no such"),
                                ("/api/v1/countries/XXX/neighbours", 404, "unknown country"),
-                               ("/api/v1/events/ucdp-ged/does-not-exist", 404, "no event")]:
+                               ("/api/v1/events/ucdp-ged/does-not-exist", 404, "no event"),
+                               ("/api/v1/movers?until=0001", 400, "out of range"),          # not date arithmetic
+                               ("/api/v1/events?since=２０２３", 400, "not a date"),
+                               ("/api/v1/ingest-runs?offset=9223372036854775808", 422, "offset")]:
         r = client.get(url)
         assert r.status_code == status, url
         body = r.json()
         assert set(body) == {"error"} and body["error"]["status"] == status
         assert words in body["error"]["message"], (url, body)
+
+
+def test_an_unexpected_error_is_an_ordinary_500(client, monkeypatch):
+    # answered inside the middleware: the same JSON shape (or error page) and the same security headers as any
+    # response, and the server keeps going
+    from signalfire.web import analytics
+
+    def broken(ds):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(analytics, "sources_summary", broken)
+    r = client.get("/api/v1/sources")
+    assert r.status_code == 500 and r.json() == {"error": {"status": 500,
+                                                           "message": "unexpected RuntimeError: the server logged it"}}
+    assert r.headers["x-frame-options"] == "DENY" and "content-security-policy" in r.headers
+    assert "boom" not in r.text
+    assert client.get("/api/v1/events?limit=1").status_code == 200
+    r = client.post("/api/v1/events")
+    assert r.status_code == 405 and r.headers["allow"] == "GET"
+
+
+def test_empty_downloads_keep_their_header(client):
+    import pyarrow.csv as pacsv
+    for url in ("/api/v1/series?country=ZZZ", "/api/v1/countries/summary?country=ZZZ", "/api/v1/quarantine?run=-1"):
+        csv = client.get(url + "&format=csv")
+        table = pacsv.read_csv(io.BytesIO(csv.content))
+        assert table.num_rows == 0 and table.num_columns >= 3, url
+        assert pq.read_table(io.BytesIO(client.get(url + "&format=parquet").content)).num_columns >= 3, url
+    # run 0 is a run id like any other (none here), not "every run"
+    assert client.get("/api/v1/quarantine?run=0").json()["total"] == 0
 
 
 def test_query_cost_is_limited(client, monkeypatch):

@@ -16,19 +16,28 @@ class QueryError(ValueError):
     """A filter value the user gave is not valid; the message says which and why."""
 
 
+YEARS = (1800, 2200)   # dates outside are typos (0001, 20233): refused, not run into date arithmetic
+
+
 def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt, length in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
-        if len(text) == length:
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
+        date = value
+    else:
+        text, date = str(value).strip(), None
+        for fmt, length in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
+            if len(text) == length and text.isascii():
+                try:
+                    date = dt.datetime.strptime(text, fmt).date()
+                except ValueError:
+                    pass
                 break
-    raise QueryError(f"--{name}: {value!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
+        if date is None:
+            raise QueryError(f"--{name}: {value!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
+    if not YEARS[0] <= date.year <= YEARS[1]:
+        raise QueryError(f"--{name}: {value!r} is out of range (years {YEARS[0]}–{YEARS[1]})")
+    return date
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:

@@ -50,8 +50,9 @@ def table_response(table: pa.Table, fmt: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 
-def _rows_table(rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows) if rows else pa.table({})
+def _rows_table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
+    """``rows`` as a table; with no rows, its ``columns`` all the same, so an empty download still has its header."""
+    return pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
 
 
 # -- events -----------------------------------------------------------------------------------------------------
@@ -102,7 +103,7 @@ def series(request: Request, country: str | None = None, category: str | None = 
     flt = event_filter(country, category, source, since, until, bbox)
     rows = analytics.monthly_series(_ds(request), flt, by=by)
     if format != "json":
-        return table_response(_rows_table(rows), format, f"series_by_{by}")
+        return table_response(_rows_table(rows, ("month", "series", "events", "deaths")), format, f"series_by_{by}")
     return {"by": by, "data": rows}
 
 
@@ -124,7 +125,7 @@ def country_summary(request: Request, category: str | None = None, source: str |
         return Response(_json.dumps(shapes, separators=(",", ":")).encode(), media_type=MEDIA["geojson"],
                         headers={"Content-Disposition": 'attachment; filename="countries_summary.geojson"'})
     if format != "json":
-        return table_response(_rows_table(rows), format, "countries_summary")
+        return table_response(_rows_table(rows, ("iso3", "events", "deaths")), format, "countries_summary")
     return {"data": rows}
 
 
@@ -179,17 +180,20 @@ def neighbours(iso3: str, distance_km: float = Query(200, ge=0, le=2000)):
 def sources(request: Request, format: Format = "json"):
     rows = analytics.sources_summary(_ds(request))
     if format != "json":
-        return table_response(_rows_table(rows), format, "sources")
+        return table_response(_rows_table(rows, ("source", "events", "first", "last", "countries", "deaths",
+                                                 "versions")), format, "sources")
     return {"data": rows}
 
 
 @router.get("/ingest-runs", summary="Every ingest run, newest first")
-def ingest_runs(request: Request, limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0),
+def ingest_runs(request: Request, limit: int = Query(100, ge=1, le=MAX_PAGE),
+                offset: int = Query(0, ge=0, le=MAX_OFFSET),
                 format: Format = "json"):
     ds = _ds(request)
-    rows = ds.rows(f"SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT {limit} OFFSET {offset}")
+    sql = f"SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT {limit} OFFSET {offset}"
     if format != "json":
-        return table_response(_rows_table(rows), format, "ingest_runs")
+        return table_response(ds.arrow(sql), format, "ingest_runs")
+    rows = ds.rows(sql)
     return {"total": ds.scalar("SELECT count(*) FROM ingest_runs"), "data": rows}
 
 
@@ -197,12 +201,13 @@ def ingest_runs(request: Request, limit: int = Query(100, ge=1, le=MAX_PAGE), of
 def quarantine(request: Request, run: int | None = None, limit: int = Query(100, ge=1, le=MAX_PAGE),
                offset: int = Query(0, ge=0, le=MAX_OFFSET), format: Format = "json"):
     ds = _ds(request)
-    where, params = ("WHERE run_id = ?", [run]) if run else ("", [])
+    where, params = ("WHERE run_id = ?", [run]) if run is not None else ("", [])
     cap = MAX_EXPORT if format != "json" else limit
-    rows = ds.rows(f"SELECT run_id, file_name, record_ref, column_name, reason, left(raw, 500) AS raw "
-                   f"FROM quarantine {where} ORDER BY run_id DESC, record_ref LIMIT {cap} OFFSET {offset}", params)
+    sql = (f"SELECT run_id, file_name, record_ref, column_name, reason, left(raw, 500) AS raw "
+           f"FROM quarantine {where} ORDER BY run_id DESC, record_ref LIMIT {cap} OFFSET {offset}")
     if format != "json":
-        return table_response(_rows_table(rows), format, "quarantine")
+        return table_response(ds.arrow(sql, params), format, "quarantine")
+    rows = ds.rows(sql, params)
     return {"total": ds.scalar(f"SELECT count(*) FROM quarantine {where}", params), "data": rows}
 
 

@@ -6,6 +6,7 @@ libraries are served from ``static/vendor`` (copied from npm at set-up), so noth
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from pathlib import Path
@@ -50,6 +51,18 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     app.state.ds = ds or DataStore(store_path, timeout_s=timeout_s, load_demo_if_empty=load_demo)
     app.state.consent = ConsentLog(consent_path(app.state.ds.path))
     app.state.token = secrets.token_urlsafe(24)
+    @app.middleware("http")
+    async def catch_all(request: Request, call_next):
+        # innermost: an unexpected error becomes an ordinary 500 page or JSON error that still passes through the
+        # security headers and keeps the connection (Starlette's own handler answers outside the middleware and
+        # then closes the connection)
+        try:
+            return await call_next(request)
+        except Exception as exc:
+            logging.getLogger("uvicorn.error").exception("unexpected error on %s %s", request.method,
+                                                        request.url.path)
+            return page_or_json(request, 500, f"unexpected {type(exc).__name__}: the server logged it")
+
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -84,7 +97,9 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such page or endpoint: {request.url.path}"
-        return page_or_json(request, exc.status_code, message)
+        response = page_or_json(request, exc.status_code, message)
+        response.headers.update(exc.headers or {})   # e.g. Allow on a 405
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

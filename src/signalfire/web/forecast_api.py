@@ -51,9 +51,10 @@ def _month(request: Request, run: dict, month: str | None, step: int | None) -> 
         return fc.resolve_month(_ds(request), run, month, step)
 
 
-def _csv(rows: list[dict], name: str) -> Response:
+def _csv(rows: list[dict], name: str, columns: tuple[str, ...]) -> Response:
+    """``rows`` as a CSV download; with no rows, the header of ``columns`` alone."""
     from signalfire.reports.export import to_bytes
-    table = pa.Table.from_pylist(rows) if rows else pa.table({"iso3": pa.array([], pa.string())})
+    table = pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
     return Response(to_bytes(table, "csv"), media_type=CSV,
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
@@ -85,7 +86,7 @@ def forecast_map(request: Request,
     prev = fc.previous_run(ds, run)
     name = f"forecast_{run['model']}_run{run['run_id']}_{label}"
     if format == "csv":
-        return _csv([{"month": label, **r} for r in rows], name)
+        return _csv([{"month": label, **r} for r in rows], name, ("month", "iso3"))
     if format == "geojson":
         from signalfire.web.geometry import DETAIL, countries_geojson
         shapes = json.loads(countries_geojson(*DETAIL["high"]))
@@ -111,7 +112,7 @@ def forecast_change(request: Request, model: str | None = None, run_id: int | No
     mid = _month(request, run, month, None) if month else None
     prev, rows = fc.change(ds, run, mid)
     if format == "csv":
-        return _csv(rows, f"forecast_change_{run['model']}_run{run['run_id']}")
+        return _csv(rows, f"forecast_change_{run['model']}_run{run['run_id']}", ("iso3", "month", *fc.CHANGE_VALUES))
     message = None if prev else f"run {run['run_id']} is the only run of model {run['model']!r}: nothing to compare"
     return {"run": run, "previous_run": prev, "message": message, "data": rows}
 
