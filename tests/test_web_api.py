@@ -56,7 +56,10 @@ def test_errors_are_consistent_json(client):
                                ("/api/v1/events/ucdp-ged/does-not-exist", 404, "no event"),
                                ("/api/v1/movers?until=0001", 400, "out of range"),          # not date arithmetic
                                ("/api/v1/events?since=２０２３", 400, "not a date"),
-                               ("/api/v1/ingest-runs?offset=9223372036854775808", 422, "offset")]:
+                               ("/api/v1/ingest-runs?offset=9223372036854775808", 422, "offset"),
+                               ("/api/v1/events?country=UKR,ZZZ", 400, "unknown 'ZZZ'"),    # a typo is no "0 events"
+                               ("/api/v1/series?category=nonsense", 400, "armed_conflict"),
+                               ("/api/v1/events?source=acled,nope", 400, "unknown 'nope'")]:
         r = client.get(url)
         assert r.status_code == status, url
         body = r.json()
@@ -84,7 +87,7 @@ def test_an_unexpected_error_is_an_ordinary_500(client, monkeypatch):
 
 def test_empty_downloads_keep_their_header(client):
     import pyarrow.csv as pacsv
-    for url in ("/api/v1/series?country=ZZZ", "/api/v1/countries/summary?country=ZZZ", "/api/v1/quarantine?run=-1"):
+    for url in ("/api/v1/series?since=2199", "/api/v1/countries/summary?since=2199", "/api/v1/quarantine?run=-1"):
         csv = client.get(url + "&format=csv")
         table = pacsv.read_csv(io.BytesIO(csv.content))
         assert table.num_rows == 0 and table.num_columns >= 3, url

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from signalfire.store.schema import EVENT_COLUMNS
+from signalfire.store.schema import CATEGORIES, EVENT_COLUMNS
 
 
 class QueryError(ValueError):
@@ -53,6 +54,18 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
+@lru_cache(maxsize=1)
+def _known_countries() -> frozenset[str]:
+    from signalfire.geo.countries import all_countries
+    return frozenset(c.iso3 for c in all_countries())
+
+
+@lru_cache(maxsize=1)
+def _known_sources() -> frozenset[str]:
+    from signalfire.sources import all_adapters
+    return frozenset(a.source for a in all_adapters() if a.table == "events")
+
+
 @dataclass
 class EventFilter:
     countries: list[str] = field(default_factory=list)   # ISO3
@@ -74,6 +87,14 @@ class EventFilter:
                   bbox=parse_bbox(bbox))
         if flt.since and flt.until and flt.since > flt.until:
             raise QueryError(f"--since {flt.since} is after --until {flt.until}")
+        # a typo must not pass for "no events": every value is checked against what can be stored
+        for option, values, known, hint in (
+                ("country", flt.countries, _known_countries(), "an ISO 3166 alpha-3 code such as UKR, POL or SYR"),
+                ("category", flt.categories, set(CATEGORIES), ", ".join(CATEGORIES)),
+                ("source", flt.sources, _known_sources(), ", ".join(sorted(_known_sources())))):
+            unknown = [v for v in values if v not in known]
+            if unknown:
+                raise QueryError(f"--{option}: unknown {', '.join(map(repr, unknown))}; use {hint}")
         return flt
 
     def where(self, alias: str = "") -> tuple[str, list]:
