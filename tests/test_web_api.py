@@ -192,6 +192,15 @@ def test_docs_page_and_openapi_are_local(client):
     assert "/api/v1/events" in spec["paths"] and "/api/v1/_internal/ingest" not in spec["paths"]
     html = client.get("/api/docs").text
     assert "/static/vendor/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+    # the documented errors are the ones the API sends, so generated clients parse them right
+    for path in ("/api/v1/events", "/api/v1/forecasts/map"):
+        responses = spec["paths"][path]["get"]["responses"]
+        assert {"400", "404", "422", "503"} <= set(responses), path
+        assert responses["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+    assert "HTTPValidationError" not in str(spec)
+    params = {p["name"]: p for p in spec["paths"]["/api/v1/events"]["get"]["parameters"]}
+    assert all(params[name].get("description") for name in ("country", "category", "source", "since", "until",
+                                                             "bbox", "format"))
 
 
 def test_handoff_endpoint_needs_the_token(client, tmp_path):

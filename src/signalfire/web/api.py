@@ -11,7 +11,7 @@ exactly as the CLI does.  Lists are paginated (``limit`` at most :data:`MAX_PAGE
 from __future__ import annotations
 
 import hmac
-from typing import Literal
+from typing import Annotated, Literal
 
 import pyarrow as pa
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -20,16 +20,42 @@ from pydantic import BaseModel
 
 from signalfire.reports.export import to_bytes
 from signalfire.store.queries import EVENT_OUTPUT, EventFilter
+from signalfire.store.schema import CATEGORIES
 from signalfire.web import analytics
 
-router = APIRouter(prefix="/api/v1")
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error the API returns: ``{"error": {"status": …, "message": …}}``."""
+    error: ErrorDetail
+
+
+ERRORS = {status: {"model": ErrorBody, "description": text} for status, text in (
+    (400, "A filter value is not valid (the message names it and the valid values)"),
+    (404, "No such country, event, run or month (the message says what exists)"),
+    (422, "A parameter is out of range or of the wrong type"),
+    (503, "The query took too long, or the store is not available"))}
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 MAX_PAGE = 1000
 MAX_OFFSET = 100_000
 MAX_EXPORT = 100_000
 MEDIA = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json",
          "parquet": "application/vnd.apache.parquet", "json": "application/json"}
-Format = Literal["json", "csv", "geojson", "parquet"]
+Format = Annotated[Literal["json", "csv", "geojson", "parquet"],
+                   Query(description="json, or a download: csv, geojson (rows with coordinates) or parquet")]
+Country = Annotated[str | None, Query(description="ISO 3166 alpha-3 codes, comma-separated, e.g. UKR,POL")]
+Category = Annotated[str | None, Query(description="Categories, comma-separated: " + ", ".join(CATEGORIES))]
+Source = Annotated[str | None, Query(description="Sources, comma-separated, e.g. ucdp-ged,acled")]
+Since = Annotated[str | None, Query(description="First date: YYYY, YYYY-MM or YYYY-MM-DD")]
+Until = Annotated[str | None, Query(description="Last date: YYYY, YYYY-MM or YYYY-MM-DD")]
+Bbox = Annotated[str | None, Query(description="W,S,E,N in degrees; W > E crosses the antimeridian")]
 
 
 def _ds(request: Request):
@@ -57,8 +83,8 @@ def _rows_table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
 
 # -- events -----------------------------------------------------------------------------------------------------
 @router.get("/events", summary="Events matching the filters, newest first")
-def events(request: Request, country: str | None = None, category: str | None = None,
-           source: str | None = None, since: str | None = None, until: str | None = None,
+def events(request: Request, country: Country = None, category: Category = None,
+           source: Source = None, since: Since = None, until: Until = None,
            bbox: str | None = Query(None, description="W,S,E,N in degrees"),
            limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=MAX_OFFSET),
            format: Format = "json"):
@@ -88,18 +114,18 @@ def event(request: Request, source: str, source_id: str):
 
 
 @router.get("/map/grid", summary="Events binned on a lon/lat grid, as GeoJSON points (for clustered maps)")
-def map_grid(request: Request, country: str | None = None, category: str | None = None,
-             source: str | None = None, since: str | None = None, until: str | None = None,
-             bbox: str | None = None, cell: float = Query(0.1, ge=0.01, le=5.0)):
+def map_grid(request: Request, country: Country = None, category: Category = None,
+             source: Source = None, since: Since = None, until: Until = None,
+             bbox: Bbox = None, cell: float = Query(0.1, ge=0.01, le=5.0)):
     flt = event_filter(country, category, source, since, until, bbox)
     return analytics.grid(_ds(request), flt, cell_deg=cell)
 
 
 # -- aggregates -------------------------------------------------------------------------------------------------
 @router.get("/series", summary="Monthly events and deaths by category or source")
-def series(request: Request, country: str | None = None, category: str | None = None,
-           source: str | None = None, since: str | None = None, until: str | None = None,
-           bbox: str | None = None, by: Literal["category", "source"] = "category", format: Format = "json"):
+def series(request: Request, country: Country = None, category: Category = None,
+           source: Source = None, since: Since = None, until: Until = None,
+           bbox: Bbox = None, by: Literal["category", "source"] = "category", format: Format = "json"):
     flt = event_filter(country, category, source, since, until, bbox)
     rows = analytics.monthly_series(_ds(request), flt, by=by)
     if format != "json":
@@ -108,8 +134,8 @@ def series(request: Request, country: str | None = None, category: str | None = 
 
 
 @router.get("/countries/summary", summary="Events and deaths per country (the choropleth's values)")
-def country_summary(request: Request, category: str | None = None, source: str | None = None,
-                    since: str | None = None, until: str | None = None, country: str | None = None,
+def country_summary(request: Request, category: Category = None, source: Source = None,
+                    since: Since = None, until: Until = None, country: Country = None,
                     format: Format = "json"):
     flt = event_filter(country, category, source, since, until)
     rows = analytics.by_country(_ds(request), flt)
@@ -130,8 +156,8 @@ def country_summary(request: Request, category: str | None = None, source: str |
 
 
 @router.get("/movers", summary="Countries whose latest month departs most from their 12-month baseline")
-def movers(request: Request, category: str | None = None, source: str | None = None,
-           until: str | None = None, measure: Literal["events", "deaths"] = "deaths",
+def movers(request: Request, category: Category = None, source: Source = None,
+           until: Until = None, measure: Literal["events", "deaths"] = "deaths",
            limit: int = Query(10, ge=1, le=100)):
     flt = event_filter(None, category, source, None, until)
     return analytics.movers(_ds(request), flt, measure=measure, limit=limit)

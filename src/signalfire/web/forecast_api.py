@@ -17,8 +17,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from signalfire.web import forecasts as fc
+from signalfire.web.api import ERRORS
 
-router = APIRouter(prefix="/api/v1/forecasts", tags=["forecasts"])
+router = APIRouter(prefix="/api/v1/forecasts", tags=["forecasts"], responses=ERRORS)
 
 MapFormat = Literal["json", "csv", "geojson"]
 TableFormat = Literal["json", "csv"]
