@@ -146,7 +146,7 @@ def test_movers_compare_against_own_baseline(client):
     assert ukr["current"] == current and ukr["baseline"] == round(before / 12, 1)
 
 
-def test_downloads_in_three_formats(client):
+def test_downloads_in_three_formats(client, monkeypatch):
     params = {"country": "UKR", "since": "2023-01-01"}
     n = client.get("/api/v1/events", params=params).json()["total"]
     csv = client.get("/api/v1/events", params={**params, "format": "csv"})
@@ -154,6 +154,13 @@ def test_downloads_in_three_formats(client):
     assert "attachment" in csv.headers["content-disposition"]
     import pyarrow.csv as pacsv
     assert pacsv.read_csv(io.BytesIO(csv.content)).num_rows == n
+    assert csv.headers["x-total-count"] == str(n) and "x-signalfire-truncated" not in csv.headers
+    from signalfire.web import api
+    monkeypatch.setattr(api, "MAX_EXPORT", 5)            # a download larger than the cap says it was cut short
+    cut = client.get("/api/v1/events", params={**params, "format": "csv"})
+    assert pacsv.read_csv(io.BytesIO(cut.content)).num_rows == 5 and cut.headers["x-total-count"] == str(n)
+    assert f"the first 5 of {n:,} rows" in cut.headers["x-signalfire-truncated"]
+    monkeypatch.undo()
     geo = client.get("/api/v1/events", params={**params, "format": "geojson"}).json()
     assert geo["type"] == "FeatureCollection" and len(geo["features"]) == n
     assert geo["features"][0]["geometry"]["type"] == "Point"

@@ -67,13 +67,19 @@ def event_filter(country=None, category=None, source=None, since=None, until=Non
                              bbox or None)
 
 
-def table_response(table: pa.Table, fmt: str, name: str) -> Response:
-    """A download of ``table`` as CSV, GeoJSON (rows with latitude/longitude become points) or Parquet."""
+def table_response(table: pa.Table, fmt: str, name: str, total: int | None = None) -> Response:
+    """A download of ``table`` as CSV, GeoJSON (rows with latitude/longitude become points) or Parquet.  With
+    ``total`` (the rows matching), the headers say how many matched and whether the download holds fewer."""
     if fmt == "geojson" and "latitude" not in table.column_names:
         raise HTTPException(400, f"{name} has no coordinates: download it as csv or parquet")
     data = to_bytes(table, fmt)
-    return Response(data, media_type=MEDIA[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    if total is not None:
+        headers["X-Total-Count"] = str(total)
+        if total > table.num_rows:
+            headers["X-Signalfire-Truncated"] = (f"the first {table.num_rows:,} of {total:,} rows: narrow the "
+                                                 "filters, or use the CLI or Python API for all")
+    return Response(data, media_type=MEDIA[fmt], headers=headers)
 
 
 def _rows_table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
@@ -86,13 +92,15 @@ def _rows_table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
 def events(request: Request, country: Country = None, category: Category = None,
            source: Source = None, since: Since = None, until: Until = None,
            bbox: str | None = Query(None, description="W,S,E,N in degrees"),
-           limit: int = Query(100, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=MAX_OFFSET),
+           limit: int = Query(100, ge=1, le=MAX_PAGE, description="Events per JSON page (downloads hold every "
+                              f"matching event, up to {MAX_EXPORT:,}: see the X-Total-Count header)"),
+           offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Start of the JSON page"),
            format: Format = "json"):
     ds = _ds(request)
     flt = event_filter(country, category, source, since, until, bbox)
     if format != "json":
         table = ds.arrow(*analytics.page_query(flt, EVENT_OUTPUT, MAX_EXPORT, 0, ds))
-        return table_response(table, format, "events")
+        return table_response(table, format, "events", total=analytics.count_events(ds, flt))
     rows = ds.rows(*analytics.page_query(flt, EVENT_OUTPUT, limit, offset, ds))
     total = analytics.count_events(ds, flt)
     nxt = offset + limit if offset + limit < total and offset + limit <= MAX_OFFSET else None
