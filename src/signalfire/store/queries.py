@@ -20,7 +20,9 @@ class QueryError(ValueError):
 YEARS = (1800, 2200)   # dates outside are typos (0001, 20233): refused, not run into date arithmetic
 
 
-def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
+def parse_date(value: str | dt.date | None, name: str, end: bool = False) -> dt.date | None:
+    """A date from YYYY-MM-DD, YYYY-MM or YYYY: the period's first day, or with ``end`` its last (``--until 2023``
+    is the whole of 2023)."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.date):
@@ -33,6 +35,11 @@ def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
                     date = dt.datetime.strptime(text, fmt).date()
                 except ValueError:
                     pass
+                else:
+                    if end and length == 4:
+                        date = date.replace(month=12, day=31)
+                    elif end and length == 7:
+                        date = (date.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
                 break
         if date is None:
             raise QueryError(f"--{name}: {value!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
@@ -66,6 +73,16 @@ def _known_sources() -> frozenset[str]:
     return frozenset(a.source for a in all_adapters() if a.table == "events")
 
 
+def _country_code(value: str) -> str:
+    """An ISO3 code as given (any case), or the code of a country name or ISO2 code (``Ukraine``, ``UA`` → UKR);
+    anything else is returned as given, for the check in :meth:`EventFilter.parse` to name."""
+    if value.upper() in _known_countries():
+        return value.upper()
+    from signalfire.geo.countries import resolve
+    found = resolve(value, "iso2" if len(value) == 2 else "name")
+    return found.iso3 if found else value
+
+
 @dataclass
 class EventFilter:
     countries: list[str] = field(default_factory=list)   # ISO3
@@ -82,14 +99,14 @@ class EventFilter:
                 return []
             items = value if isinstance(value, (list, tuple)) else str(value).split(",")
             return [str(v).strip() for v in items if str(v).strip()]
-        flt = cls(countries=[c.upper() for c in as_list(country)], categories=as_list(category),
-                  sources=as_list(source), since=parse_date(since, "since"), until=parse_date(until, "until"),
+        flt = cls(countries=[_country_code(c) for c in as_list(country)],
+                  categories=[c.lower() for c in as_list(category)], sources=[s.lower() for s in as_list(source)], since=parse_date(since, "since"), until=parse_date(until, "until", end=True),
                   bbox=parse_bbox(bbox))
         if flt.since and flt.until and flt.since > flt.until:
             raise QueryError(f"--since {flt.since} is after --until {flt.until}")
         # a typo must not pass for "no events": every value is checked against what can be stored
         for option, values, known, hint in (
-                ("country", flt.countries, _known_countries(), "an ISO 3166 alpha-3 code such as UKR, POL or SYR"),
+                ("country", flt.countries, _known_countries(), "ISO 3166 alpha-3 codes (UKR, POL, SYR) or names"),
                 ("category", flt.categories, set(CATEGORIES), ", ".join(CATEGORIES)),
                 ("source", flt.sources, _known_sources(), ", ".join(sorted(_known_sources())))):
             unknown = [v for v in values if v not in known]
