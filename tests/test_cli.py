@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import subprocess
 import sys
 
@@ -140,3 +141,49 @@ def test_quarantine_list_and_show(tmp_path):
 def test_sources_lists_adapters():
     proc = run("sources")
     assert "ucdp-ged" in proc.stdout
+
+
+def test_events_output_follows_the_file_and_says_what_it_cannot_write(loaded, tmp_path):
+    path, _ = loaded
+    proc = run("events", "--store", path, "--country", "UKR", "--limit", "3", "--output", tmp_path / "ukr.csv")
+    assert pd.read_csv(tmp_path / "ukr.csv").shape[0] == 3               # the format from the suffix
+    proc = run("events", "--store", path, "--output", tmp_path / "ukr.txt", check=False)
+    assert proc.returncode == 2 and "give --format csv" in proc.stderr and not (tmp_path / "ukr.txt").exists()
+    proc = run("events", "--store", path, "--format", "csv", "--limit", "2", "--output", "-")
+    assert len(proc.stdout.splitlines()) == 3 and not (tmp_path / "-").exists()   # - is standard output
+    proc = run("events", "--store", path, "--format", "csv", "--output", tmp_path, check=False)
+    assert proc.returncode == 2 and "is a folder" in proc.stderr
+
+
+def test_reading_commands_never_change_the_file(loaded, tmp_path):
+    import hashlib
+
+    import duckdb
+    foreign = tmp_path / "foreign.duckdb"
+    with duckdb.connect(str(foreign)) as con:
+        con.execute("CREATE TABLE mydata AS SELECT 1 AS x")
+    before = hashlib.sha256(foreign.read_bytes()).hexdigest()
+    for command in ("status", "events", "quarantine"):
+        proc = run(command, "--store", foreign, check=False)
+        assert proc.returncode == 2 and "not a Signalfire store" in proc.stderr, command
+    assert hashlib.sha256(foreign.read_bytes()).hexdigest() == before
+    path, _ = loaded
+    assert "quarantine (0 records)" in run("quarantine", "--store", path, "--run", "0").stdout   # run 0, not "all"
+
+
+def test_ingest_checks_every_file_first_and_reports_what_was_loaded(tmp_path):
+    ged = __import__("conftest").shared_path("ucdp/ged_v23_1_sample1000.csv")
+    store = tmp_path / "sub" / "new.duckdb"
+    proc = run("ingest", "ucdp-ged", ged, tmp_path / "missing.csv", "--store", store, check=False)
+    assert proc.returncode == 2 and "missing.csv: no such file" in proc.stderr
+    assert not store.parent.exists()                                  # nothing loaded, no store created
+    proc = run("ingest", "ucdp-ged", tmp_path, "--store", store, check=False)
+    assert proc.returncode == 2 and "is a folder" in proc.stderr
+    proc = run("ingest", "ucdp-ged", ged, "--store", store, "--source-version", "  ", check=False)
+    assert proc.returncode == 2 and "--source-version is blank" in proc.stderr
+    bad = tmp_path / "not_ged.csv"
+    bad.write_text("a,b,c\n1,2,3\n")
+    proc = run("ingest", "ucdp-ged", ged, bad, "--store", store, "--json", check=False)
+    assert proc.returncode == 2 and "1 file(s) listed above were loaded" in proc.stderr
+    summary = json.loads(proc.stdout)
+    assert [Path(f["file"]).name for f in summary["files"]] == [ged.name] and summary["new"] == 1000

@@ -29,14 +29,24 @@ StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_
                         "~/.local/share/signalfire/signalfire.duckdb).")
 
 
-def _store(path, read_only=False, create=True):
-    """The store; ``create=False`` (the commands that only read) fails on a path with no store instead of
-    creating one there, so a mistyped --store does not leave an empty store (and folders) behind."""
-    from signalfire.store.database import StoreError, resolve_path
+def _store(path):
+    """The store, for a command that writes (created if there is none)."""
     from signalfire.warehouse import Warehouse
-    if not create and not resolve_path(path).exists():
-        raise StoreError(f"no store at {resolve_path(path)}: ingest data first (signalfire ingest …)")
-    return Warehouse(path, read_only=read_only)
+    return Warehouse(path)
+
+
+def _reader(path):
+    """The store, for a command that only reads: opened read-only, so it works on a read-only file, never changes
+    the file (nor creates one where a --store was mistyped; read-only opening fails on a missing path), and names the
+    dashboard when a server holds the store.  A store of an older schema is upgraded once, as any opening for
+    writing would."""
+    from signalfire.store.database import StoreOutdated
+    from signalfire.warehouse import Warehouse
+    try:
+        return Warehouse(path, read_only=True)
+    except StoreOutdated:
+        Warehouse(path).close()
+        return Warehouse(path, read_only=True)
 
 
 def _fail(message: str, code: int = 2):
@@ -58,20 +68,23 @@ def ingest(
     from signalfire.sources import get
     from signalfire.store.ingest import ingest_file
     adapter = get(source)
-    from signalfire.store.database import StoreBusy
+    for path in files:      # every file is checked before anything is loaded (or a store created)
+        if path.is_dir():
+            _fail(f"{path}: is a folder, not a file")
+        if not path.is_file():
+            _fail(f"{path}: no such file")
+    if source_version is not None and not source_version.strip():
+        _fail("--source-version is blank: give the release (e.g. 24.1), or leave it out to read it from the file")
+    from signalfire.sources.base import SourceError
+    from signalfire.store.database import StoreBusy, StoreError
     try:
         wh = _store(store)
     except StoreBusy:  # a running `signalfire serve` holds the store: hand the ingest to it
         from signalfire.web.handoff import ingest_via_server
-        for path in files:
-            if not path.is_file():
-                _fail(f"{path}: no such file")
         wh, results = None, ingest_via_server(store, adapter.name, files, source_version, console, quiet=as_json)
     results = [] if wh is not None else results
     try:
         for path in files if wh is not None else []:
-            if not path.is_file():
-                _fail(f"{path}: no such file")
             with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TextColumn("records"), TimeElapsedColumn(), console=console,
                           disable=as_json or not console.is_terminal, transient=True) as bar:
@@ -79,16 +92,25 @@ def ingest(
                 result = ingest_file(wh, adapter, path, progress=lambda n: bar.advance(task, n),
                                      source_version=source_version)
             results.append(result)
+    except (SourceError, StoreError) as exc:
+        if not results:
+            raise
+        _print_ingest(results, adapter.name, as_json)   # what was loaded before the file that failed
+        _fail(f"{exc} (the {len(results)} file(s) listed above were loaded; this one and any after it were not)")
     finally:
         if wh is not None:
             wh.close()
+    _print_ingest(results, adapter.name, as_json)
+
+
+def _print_ingest(results, adapter_name: str, as_json: bool) -> None:
     totals = {k: sum(getattr(r, k) for r in results)
               for k in ("read", "new", "updated", "unchanged", "quarantined")}
     if as_json:
-        payload = {**totals, "source": adapter.name, "files": [r.as_dict() for r in results]}
+        payload = {**totals, "source": adapter_name, "files": [r.as_dict() for r in results]}
         out.print_json(json.dumps(payload, default=str))
         return
-    table = Table(title=f"ingest {adapter.name}", title_justify="left")
+    table = Table(title=f"ingest {adapter_name}", title_justify="left")
     for col in ("file", "read", "new", "updated", "unchanged", "quarantined", "status"):
         table.add_column(col, justify="right" if col not in ("file", "status") else "left")
     for r in results:
@@ -128,7 +150,7 @@ def _vintages(count: int, first, last) -> str:
 def status(store: Optional[Path] = StoreOpt):
     """What is loaded, by source: records, spans, vintages, and the data's attribution."""
     from signalfire.sources import MODULES, get
-    wh = _store(store, create=False)
+    wh = _reader(store)
     try:
         ev = wh.df("""SELECT source, count(*) AS events, min(date_start) AS first, max(date_start) AS last,
                              count(DISTINCT country_iso3) AS countries, sum(fatalities_best) AS fatalities,
@@ -178,7 +200,7 @@ def quarantine(
     store: Optional[Path] = StoreOpt,
 ):
     """List rejected records with their reasons, or show one in full."""
-    wh = _store(store, create=False)
+    wh = _reader(store)
     try:
         if show:
             run_part, _, ref = show.partition(":")
@@ -190,10 +212,12 @@ def quarantine(
             for key, value in rows.iloc[0].items():
                 out.print(f"[bold]{key}[/]: {value}", highlight=False)
             return
-        where, params = ("WHERE run_id = ?", [run]) if run else ("", [])
+        where, params = ("WHERE run_id = ?", [run]) if run is not None else ("", [])
         total = wh.sql(f"SELECT count(*) FROM quarantine {where}", params).fetchone()[0]
+        # in file order: "line 484" before "line 1653" (the number in a reference, then the reference)
         rows = wh.df(f"SELECT run_id, file_name, record_ref, column_name, reason FROM quarantine {where} "
-                     f"ORDER BY run_id, record_ref LIMIT {int(limit)}", params)
+                     "ORDER BY run_id, file_name, TRY_CAST(regexp_extract(record_ref, '[0-9]+') AS BIGINT), "
+                     f"record_ref LIMIT {int(limit)}", params)
     finally:
         wh.close()
     table = Table(title=f"quarantine ({total:,} records)", title_justify="left")
@@ -212,21 +236,31 @@ def events(
     source: Optional[str] = typer.Option(None, "--source", help="e.g. ucdp-ged, acled, gdelt, gtd."),
     since: Optional[str] = typer.Option(None, "--since", help="First date (YYYY-MM-DD, YYYY-MM or YYYY)."),
     until: Optional[str] = typer.Option(None, "--until", help="Last date."),
-    bbox: Optional[str] = typer.Option(None, "--bbox", help="W,S,E,N in degrees."),
-    fmt: str = typer.Option("table", "--format", help="table, csv, parquet or geojson."),
-    output: Optional[Path] = typer.Option(None, "--output", help="Write to this file (default: standard output "
-                                          "for table/csv/geojson)."),
+    bbox: Optional[str] = typer.Option(None, "--bbox", help="W,S,E,N in degrees; W > E crosses the antimeridian."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, parquet or geojson (default: from --output's "
+                            "suffix, else table)."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Write to this file; - for standard output "
+                                          "(default for table/csv/geojson)."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many events (table default: 50)."),
 ):
     """Filter events and print them or export them (CSV, Parquet, GeoJSON)."""
     from signalfire.reports.export import write_events
     from signalfire.store.queries import EventFilter, events_query
+    if output is not None and str(output) == "-":
+        output = None
+    if fmt == "table" and output is not None:   # a file wants a file format: from its suffix
+        fmt = {".csv": "csv", ".parquet": "parquet", ".geojson": "geojson"}.get(output.suffix.lower(), "")
+        if not fmt:
+            _fail(f"--output {output}: give --format csv, parquet or geojson (or a file ending in .csv, .parquet "
+                  "or .geojson); the table format is for the terminal")
     if fmt not in ("table", "csv", "parquet", "geojson"):
         _fail(f"--format {fmt!r}: use table, csv, parquet or geojson")
     if fmt == "parquet" and output is None:
         _fail("--format parquet needs --output FILE")
+    if output is not None and output.is_dir():
+        _fail(f"--output {output}: is a folder; give a file name")
     flt = EventFilter.parse(country, category, source, since, until, bbox)
-    wh = _store(store, create=False)
+    wh = _reader(store)
     try:
         if fmt == "table":
             sql, params = events_query(flt, limit=limit or 50, columns=[
@@ -243,7 +277,10 @@ def events(
             out.print(table)
             return
         sql, params = events_query(flt, limit=limit)
-        n = write_events(wh.con.execute(sql, params).to_arrow_table(), fmt, output)
+        try:
+            n = write_events(wh.con.execute(sql, params).to_arrow_table(), fmt, output)
+        except OSError as exc:
+            _fail(f"--output {output}: cannot write it ({exc.strerror or exc})")
     finally:
         wh.close()
     if output:

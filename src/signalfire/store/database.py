@@ -22,6 +22,10 @@ class StoreError(Exception):
     """A problem with the store that the user can act on; its message is shown as is."""
 
 
+class StoreOutdated(StoreError):
+    """The store's schema is older than this version's: opening it for writing upgrades it."""
+
+
 class StoreBusy(StoreError):
     """Another process holds the store open for writing."""
 
@@ -45,7 +49,10 @@ class Store:
         if read_only and not self.path.exists():
             raise StoreError(f"no store at {self.path}: ingest data first (signalfire ingest …)")
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store's folder {self.path.parent}: {exc.strerror}") from None
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
@@ -53,14 +60,21 @@ class Store:
             if "lock" in text.lower():
                 raise StoreBusy(
                     f"the store {self.path} is in use by another Signalfire process (an ingest or a server); "
-                    "wait for it to finish, or send the ingest to the running server") from None
+                    + ("DuckDB lets no other process read it meanwhile: wait for it to finish, or while `signalfire "
+                       "serve` runs, use its dashboard or API (/api/v1)" if read_only else
+                       "wait for it to finish, or send the ingest to the running server")) from None
             raise StoreError(f"cannot open the store {self.path}: {text}") from None
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from None
         if not read_only:
             self.migrate()
+        elif self.schema_version() == 0:
+            self.con.close()
+            raise StoreError(f"{self.path} is not a Signalfire store (a DuckDB file without Signalfire's tables): "
+                             "give the store's path with --store")
         elif self.schema_version() < SCHEMA_VERSION:
-            raise StoreError(f"the store {self.path} has an older schema; open it once for writing to upgrade it")
+            self.con.close()
+            raise StoreOutdated(f"the store {self.path} has an older schema; open it once for writing to upgrade it")
 
     # -- schema -------------------------------------------------------------------------------------------------
     def schema_version(self) -> int:
