@@ -168,3 +168,12 @@ def test_carriage_return_inside_the_header_is_a_clear_error(store, tmp_path):
     path.write_bytes(b"id,\rbest,type_of_violence\n1,2,1\n")
     with pytest.raises(SourceError, match=r"ged_cr.csv, line 1: cannot read the header"):
         ingest_file(store, ADAPTER, path)
+
+
+def test_a_byte_order_mark_is_read_as_excel_writes_it(store, tmp_path, sample_lines):
+    # Excel's "CSV UTF-8" starts the file with a UTF-8 byte-order mark: the header is the same header
+    path = tmp_path / "ged_excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ("\n".join(sample_lines[:6]) + "\n").encode("utf-8"))
+    result = ingest_file(store, ADAPTER, path)
+    assert (result.read, result.new, result.quarantined) == (5, 5, 0)
+    assert store.df("SELECT count(*) AS n FROM events WHERE source_id IS NOT NULL").n[0] == 5

@@ -157,7 +157,7 @@ def sniff_delimiter(path: Path, candidates: str = ",;\t|") -> str:
 
 def header_names(path: Path, delim: str) -> list[str]:
     import csv
-    first = first_line(path).rstrip("\r\n")
+    first = first_line(path).lstrip("\ufeff").rstrip("\r\n")   # Excel's "CSV UTF-8" starts with a byte-order mark
     try:
         return next(csv.reader([first], delimiter=delim))
     except csv.Error as exc:  # e.g. a stray carriage return inside the header
