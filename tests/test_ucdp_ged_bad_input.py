@@ -177,3 +177,11 @@ def test_a_byte_order_mark_is_read_as_excel_writes_it(store, tmp_path, sample_li
     result = ingest_file(store, ADAPTER, path)
     assert (result.read, result.new, result.quarantined) == (5, 5, 0)
     assert store.df("SELECT count(*) AS n FROM events WHERE source_id IS NOT NULL").n[0] == 5
+
+
+def test_an_empty_file_says_so(store, tmp_path):
+    empty = tmp_path / "ged_empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(SourceError, match="the file is empty"):
+        ingest_file(store, ADAPTER, empty)
+    assert store.df("SELECT count(*) AS n FROM ingest_runs WHERE status = 'loaded'").n[0] == 0

@@ -148,6 +148,8 @@ def first_line(path: Path) -> str:
 def sniff_delimiter(path: Path, candidates: str = ",;\t|") -> str:
     """The delimiter that splits the first line into the most fields."""
     first = first_line(path)
+    if not first.strip():
+        raise SourceError(f"{path}: the file is empty" if not first else f"{path}: line 1 (the header) is empty")
     counts = {d: first.count(d) for d in candidates}
     best = max(counts, key=counts.get)
     if counts[best] == 0:
