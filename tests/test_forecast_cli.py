@@ -4,21 +4,24 @@ a fresh store, `ingest views-cm FILE` (ending at the cut-off), `forecast run --c
 from __future__ import annotations
 
 import gzip
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from signalfire.demo import demo_files
+from signalfire.forecast.evaluate import parse_windows
 from signalfire.forecast.store import latest_forecast
 from signalfire.warehouse import Warehouse
 
 
 def cli(*args, check=True):
     proc = subprocess.run([sys.executable, "-m", "signalfire.cli", *map(str, args)], capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, check=False)
     if check:
         assert proc.returncode == 0, proc.stderr + proc.stdout
     return proc
@@ -107,3 +110,119 @@ def test_import_views_published(ran, tmp_path):
     bad.write_text("a,b\n1,2\n")
     proc = cli("forecast", "import-views", bad, "--store", store, check=False)
     assert proc.returncode == 2 and "missing column(s) country_id, month_id, step_combined" in proc.stderr
+
+
+# --- bad input: each is a one-line error (exit 2) before any work, never "unexpected …" or a silent wrong result
+
+
+@pytest.fixture
+def locked_dir(tmp_path):
+    """A folder one cannot write in: permission bits, or (root ignores those) the read-only /sys."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        for candidate in (folder, Path("/sys/signalfire-test")):
+            try:
+                (candidate / "probe").mkdir(parents=True)
+            except OSError:
+                yield candidate
+                return
+            shutil.rmtree(candidate / "probe")
+        pytest.skip("no folder here refuses writing (root, and /sys is writable)")
+    finally:
+        folder.chmod(0o700)
+
+
+def fails(proc, *messages):
+    assert proc.returncode == 2, proc.stderr + proc.stdout
+    assert "unexpected" not in proc.stderr and "Traceback" not in proc.stderr
+    for message in messages:
+        assert message in proc.stderr, proc.stderr
+
+
+def test_evaluate_checks_its_output_files_before_computing(ran, tmp_path):
+    store, _ = ran
+    (tmp_path / "afile").write_text("x")
+    cases = [(("--json", tmp_path), f"--json {tmp_path}: is a folder"),
+             (("--plot", tmp_path / "p.txt"), "unsupported image format '.txt'; name a .png, .svg or .pdf file"),
+             (("--plot", tmp_path / "p"), "unsupported file name (no suffix)"),
+             (("--json", tmp_path / "afile" / "s.json"), f"{tmp_path / 'afile'} is a file, not a folder"),
+             (("--plot", tmp_path / "afile" / "sub" / "p.png"), f"{tmp_path / 'afile'} is a file, not a folder")]
+    for args, message in cases:
+        # the store cannot score 2020 ("needs data to 2020-12"): the output check comes first
+        proc = cli("forecast", "evaluate", "--windows", "2020", "--store", store, *args, check=False)
+        fails(proc, message)
+        assert "needs data" not in proc.stderr
+
+
+def test_evaluate_output_in_a_locked_folder(ran, locked_dir):
+    store, _ = ran
+    proc = cli("forecast", "evaluate", "--windows", "2020", "--store", store, "--json", locked_dir / "s.json",
+               check=False)
+    fails(proc, f"--json {locked_dir / 's.json'}: ", "cannot write there")
+
+
+def test_evaluate_reversed_windows(ran):
+    store, _ = ran
+    proc = cli("forecast", "evaluate", "--windows", "2023-2018", "--store", store, check=False)
+    fails(proc, "reversed range of windows '2023-2018': write the first year first, e.g. 2018-2023")
+    assert "nan" not in proc.stdout
+
+
+def test_parse_windows():
+    assert parse_windows("2018-2020") == [2018, 2019, 2020] and parse_windows("2018,2020") == [2018, 2020]
+    assert parse_windows("2019-2019") == [2019]
+    for text in ("2023-2018", "2018,2021-2020"):
+        with pytest.raises(ValueError, match="reversed range.*write the first year first"):
+            parse_windows(text)
+    for text in ("", ",", "2018-", "-1", "2018-2019-2020", "abc"):
+        with pytest.raises(ValueError, match="e.g. 2018-2023"):
+            parse_windows(text)
+
+
+def test_export_into_a_file(ran, tmp_path):
+    store, _ = ran
+    target = tmp_path / "afile"
+    target.write_text("x")
+    fails(cli("forecast", "export", "--window", "2020", target, "--store", store, check=False),
+          f"{target} is a file, not a folder")
+    assert target.read_text() == "x"
+
+
+def test_export_into_a_locked_folder(ran, locked_dir):
+    store, _ = ran
+    fails(cli("forecast", "export", "--window", "2020", locked_dir / "sub", "--store", store, check=False),
+          f"{locked_dir / 'sub'}: cannot write there")
+
+
+def test_export_window_out_of_range(ran, tmp_path):
+    store, _ = ran
+    for window in ("-1", "0", "99999999999"):
+        proc = cli("forecast", "export", "--window", window, tmp_path / "x", "--store", store, check=False)
+        fails(proc, "--window")
+        assert ("1990" in proc.stderr or "2200" in proc.stderr) and "--cutoff" not in proc.stderr + proc.stdout
+    assert not (tmp_path / "x").exists()
+
+
+def test_run_without_a_store_creates_nothing(tmp_path):
+    path = tmp_path / "new" / "path.duckdb"
+    proc = cli("forecast", "run", "--cutoff", "2023-10", "--store", path, "--config", "fast", "--draws", "100",
+               check=False)
+    fails(proc, f"no store at {path}: ingest data first (signalfire ingest views-cm FILE)")
+    assert not path.parent.exists()
+
+
+def test_import_views_twice_stores_one_run(tmp_path):
+    store, path = tmp_path / "s.duckdb", tmp_path / "predictions.csv"
+    rows = {"step": [1, 2], "country_id": [117, 220], "month_id": [479, 480], "step_combined": [0.5, 1.0]}
+    pd.DataFrame(rows).to_csv(path, index=False)
+    assert "imported predictions.csv as forecast run 1" in cli("forecast", "import-views", path, "--store",
+                                                               store).stdout
+    again = cli("forecast", "import-views", path, "--store", store)
+    assert "predictions.csv is already imported (as forecast run 1" in again.stdout
+    with Warehouse(store, read_only=True) as wh:
+        assert wh.sql("SELECT count(*) FROM forecast_runs").fetchone()[0] == 1
+    rows["step_combined"][0] = 2.0       # new content (same name): a new run
+    pd.DataFrame(rows).to_csv(path, index=False)
+    assert "as forecast run 2" in cli("forecast", "import-views", path, "--store", store).stdout

@@ -3,18 +3,46 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
 
 StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
                         "~/.local/share/signalfire/signalfire.duckdb).")
+JsonOpt = typer.Option(None, "--json", help="Write the scores as JSON to this file.")
+PlotOpt = typer.Option(None, "--plot", help="Write the PIT calibration plot here (PNG, SVG or PDF, by the file's "
+                       "suffix).")
+ExportDirArg = typer.Argument(..., help="Output folder: writes cm/window=Y{YYYY}/predictions_{YYYY}.parquet.")
+ViewsFileArg = typer.Argument(..., help="VIEWS predictions.csv (step, country_id, month_id, step_combined).")
 
 
 def _fail(message: str, code: int = 2):
     from signalfire.cli import console
     console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+PLOT_FORMATS = (".png", ".svg", ".pdf")   # image formats matplotlib writes without extra software
+
+
+def _check_output(path: Path, option: str, suffixes: tuple[str, ...] | None = None) -> None:
+    """Before any work: fail if ``path`` (an output file of ``option``) cannot be written — a folder, a suffix not
+    in ``suffixes``, a file or folder one cannot write in."""
+    from signalfire.forecast.export import check_folder
+    from signalfire.forecast.runs import ForecastError
+    if path.is_dir():
+        _fail(f"{option} {path}: is a folder; give a file name")
+    if suffixes and path.suffix.lower() not in suffixes:
+        kind = f"image format {path.suffix!r}" if path.suffix else "file name (no suffix)"
+        _fail(f"{option} {path}: unsupported {kind}; name a " + ", ".join(suffixes[:-1])
+              + f" or {suffixes[-1]} file (e.g. pit.png)")
+    if path.exists() and not os.access(path, os.W_OK):
+        _fail(f"{option} {path}: the file cannot be written (permission denied)")
+    try:
+        check_folder(path.parent)
+    except ForecastError as exc:
+        _fail(f"{option} {path}: {exc}")
 
 
 def _open(path, read_only=False):
@@ -52,8 +80,8 @@ def register(app) -> None:
     def evaluate_cmd(
         windows: str = typer.Option("2018-2023", "--windows", help="Calendar years to score, e.g. 2018-2023."),
         store: Path | None = StoreOpt,
-        json_file: Path | None = typer.Option(None, "--json", help="Write the scores as JSON to this file."),
-        plot: Path | None = typer.Option(None, "--plot", help="Write the PIT calibration plot (PNG) here."),
+        json_file: Path | None = JsonOpt,
+        plot: Path | None = PlotOpt,
         draws: int = typer.Option(1000, "--draws", min=12, help="Draws per country-month."),
         lead: int = typer.Option(1, "--lead", min=1, max=2, help="Years from the cut-off's to the window: 1 is "
                                  "the challenge (cut-off October of the year before, months 3–14 ahead); 2 scores "
@@ -70,6 +98,10 @@ def register(app) -> None:
             years = parse_windows(windows)
         except ValueError as exc:
             _fail(str(exc))
+        if json_file:     # checked now, not after minutes of fitting
+            _check_output(json_file, "--json")
+        if plot:
+            _check_output(plot, "--plot", PLOT_FORMATS)
         wh = _open(store, read_only=True)
         try:
             result = evaluate(wh.con, years, draws=draws, lead=lead,
@@ -91,11 +123,17 @@ def register(app) -> None:
         _print_contributions(out, result)
         if json_file:
             payload = {k: v for k, v in result.items() if k != "pit"}
-            json_file.parent.mkdir(parents=True, exist_ok=True)
-            json_file.write_text(json.dumps(payload, indent=1))
+            try:
+                json_file.parent.mkdir(parents=True, exist_ok=True)
+                json_file.write_text(json.dumps(payload, indent=1))
+            except OSError as exc:
+                _fail(f"cannot write --json {json_file}: {exc.strerror or exc}")
         if plot:
             from signalfire.forecast.plots import pit_plot
-            pit_plot(result["pit"], plot, title=f"PIT, windows {windows}, months {first}–{last} ahead")
+            try:
+                pit_plot(result["pit"], plot, title=f"PIT, windows {windows}, months {first}–{last} ahead")
+            except OSError as exc:
+                _fail(f"cannot write --plot {plot}: {exc.strerror or exc}")
 
     @forecast.command("run")
     def run_cmd(
@@ -119,6 +157,9 @@ def register(app) -> None:
             _fail(str(exc))
         if config not in CONFIGS:
             _fail(f"unknown --config {config!r}; choose {', '.join(CONFIGS)}")
+        from signalfire.store.database import resolve_path
+        if not resolve_path(store).exists():      # a run needs ingested data: create no empty store
+            _fail(f"no store at {resolve_path(store)}: ingest data first (signalfire ingest views-cm FILE)")
         wh = _open(store)
         try:
             with Progress(TextColumn("[bold]fitting the model"), BarColumn(), MofNCompleteColumn(), TextColumn("fits"),
@@ -143,8 +184,9 @@ def register(app) -> None:
 
     @forecast.command("export")
     def export_cmd(
-        window: int = typer.Option(..., "--window", help="Challenge window (calendar year), e.g. 2024."),
-        directory: Path = typer.Argument(..., help="Output folder: writes cm/window=Y{YYYY}/predictions_{YYYY}.parquet."),
+        window: int = typer.Option(..., "--window", min=1990, max=2200,
+                                   help="Challenge window (calendar year), e.g. 2024."),
+        directory: Path = ExportDirArg,
         store: Path | None = StoreOpt,
     ):
         """Write a stored forecast in the VIEWS challenge submission layout (month_id, country_id, draw, outcome)."""
@@ -162,22 +204,33 @@ def register(app) -> None:
 
     @forecast.command("import-views")
     def import_views_cmd(
-        file: Path = typer.Argument(..., help="VIEWS predictions.csv (step, country_id, month_id, step_combined)."),
+        file: Path = ViewsFileArg,
         store: Path | None = StoreOpt,
     ):
         """Import VIEWS's published point forecasts as a forecast run (model views-published), to show beside ours."""
         from signalfire.cli import out
         from signalfire.forecast.runs import ForecastError
-        from signalfire.forecast.views_published import import_published
+        from signalfire.forecast.views_published import file_sha256, import_published, imported_run
+        if file.is_dir():
+            _fail(f"{file}: is a folder, not a file")
         if not file.is_file():
             _fail(f"{file}: no such file")
+        try:
+            sha256 = file_sha256(file)
+        except OSError as exc:
+            _fail(f"{file}: cannot read ({exc.strerror or exc})")
         wh = _open(store)
         try:
-            run_id = import_published(wh.con, file)
+            existing = imported_run(wh.con, file, sha256)
+            run_id = import_published(wh.con, file) if existing is None else existing
         except ForecastError as exc:
             _fail(str(exc))
         finally:
             wh.close()
+        if existing is not None:
+            out.print(f"{file.name} is already imported (as forecast run {run_id}, model views-published): "
+                      "nothing new stored", highlight=False)
+            return
         out.print(f"imported {file.name} as forecast run {run_id} (model views-published)", highlight=False)
 
     @forecast.command("runs")

@@ -23,17 +23,21 @@ SHARE = 0.05         # countries carrying at least this share of a window's CRPS
 
 
 def parse_windows(text: str) -> list[int]:
-    """``2018-2023`` or ``2018,2020`` → years."""
+    """``2018-2023`` or ``2018,2020`` → years; anything else, or a reversed (empty) range such as ``2023-2018``,
+    is a ValueError saying how to write it."""
     years: list[int] = []
-    try:
-        for part in str(text).split(","):
-            if "-" in part:
-                a, b = (int(x) for x in part.split("-"))
-                years.extend(range(a, b + 1))
-            else:
-                years.append(int(part))
-    except ValueError:
-        raise ValueError(f"not a list of windows (e.g. 2018-2023 or 2018,2020): {text!r}") from None
+    for part in str(text).split(","):
+        try:
+            ends = [int(x) for x in part.split("-")]
+        except ValueError:
+            ends = []
+        if not 1 <= len(ends) <= 2:
+            raise ValueError(f"not a list of windows (e.g. 2018-2023 or 2018,2020): {text!r}")
+        first, last = ends[0], ends[-1]
+        if first > last:
+            raise ValueError(f"reversed range of windows {part.strip()!r}: write the first year first, "
+                             f"e.g. {last}-{first}")
+        years.extend(range(first, last + 1))
     return years
 
 

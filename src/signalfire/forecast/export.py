@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from signalfire.forecast.countries import month_label, window_months
@@ -27,13 +28,35 @@ def window_run(con, year: int) -> int:
     return int(row[0])
 
 
+def check_folder(folder: Path) -> None:
+    """Fail (ForecastError naming the path) before any work if files cannot be written in ``folder``, which need
+    not exist yet: its nearest existing ancestor must be a folder one can write in (probed with a temporary file,
+    which also catches what permission bits do not tell root, such as a read-only file system)."""
+    folder = Path(folder)
+    try:
+        base = folder
+        while not base.exists() and base.parent != base:
+            base = base.parent
+        if not base.is_dir():
+            raise ForecastError(f"{folder} is a file, not a folder" if base == folder else
+                                f"{folder}: {base} is a file, not a folder")
+        with tempfile.TemporaryFile(dir=base):
+            pass
+    except OSError as exc:
+        raise ForecastError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
+
+
 def export_window(con, year: int, out_dir: Path) -> Path:
     """Write the window's draws in the challenge layout; returns the parquet path."""
     from signalfire.forecast.store import draws_frame
+    check_folder(out_dir)
     _, months = window_months(year)
     run_id = window_run(con, year)
     frame = draws_frame(con, run_id, months)
     path = Path(out_dir) / "cm" / f"window=Y{year}" / f"predictions_{year}.parquet"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(path, index=False)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(path, index=False)
+    except OSError as exc:
+        raise ForecastError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path

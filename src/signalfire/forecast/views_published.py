@@ -4,11 +4,14 @@ Reads the layout of VIEWS's ``predictions.csv`` (``step, country_id, month_id, s
 ``step_combined`` is the point forecast of ln(1 + state-based deaths).  VIEWS publishes points, not draws: the run
 stores one draw per country-month, ``exp(step_combined) - 1``, so its quantiles all equal the point and P(≥25) is
 0 or 1 — shown for comparison, not scored as a distribution.  The cut-off is the month before the first forecast
-month.  VIEWS data: CC BY-NC 4.0 (non-commercial use, with attribution).
+month.  The run's config keeps the file's SHA-256, so importing the same file again stores nothing new (it
+returns the run already made).  VIEWS data: CC BY-NC 4.0 (non-commercial use, with attribution).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +33,8 @@ def read_published(path: Path) -> pd.DataFrame:
     if missing:
         raise ForecastError(f"{path.name}: missing column(s) {', '.join(missing)}; expected VIEWS's "
                             "predictions.csv layout (step, country_id, month_id, step_combined)")
+    if frame.empty:
+        raise ForecastError(f"{path.name}: no rows")
     for col in REQUIRED:
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
     bad = frame[list(REQUIRED)].isna().any(axis=1)
@@ -39,9 +44,39 @@ def read_published(path: Path) -> pd.DataFrame:
     return frame
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def imported_run(con, path: Path, sha256: str | None = None) -> int | None:
+    """The run (model ``views-published``) that already holds this file's content, if any."""
+    sha256 = sha256 or file_sha256(path)
+    rows = con.execute("SELECT run_id, config FROM forecast_runs WHERE model = 'views-published' "
+                       "ORDER BY run_id").fetchall()
+    for run_id, config in rows:
+        try:
+            if json.loads(config or "{}").get("sha256") == sha256:
+                return int(run_id)
+        except (ValueError, AttributeError):
+            continue
+    return None
+
+
 def import_published(con, path: Path) -> int:
-    """Store VIEWS's published point forecasts as a run (model ``views-published``); returns the run id."""
+    """Store VIEWS's published point forecasts as a run (model ``views-published``); returns the run id — the
+    existing run's if this file's content was imported before (see :func:`imported_run`)."""
     from signalfire.forecast.store import save_forecast
+    try:
+        sha256 = file_sha256(path)
+    except OSError as exc:
+        raise ForecastError(f"{Path(path).name}: cannot read ({exc.strerror or exc})") from None
+    existing = imported_run(con, path, sha256)
+    if existing is not None:
+        return existing
     frame = read_published(path)
     cc = challenge_countries()
     first, last = int(frame.month_id.min()), int(frame.month_id.max())
@@ -54,4 +89,5 @@ def import_published(con, path: Path) -> int:
     values = np.nan_to_num(values, nan=0.0)
     return save_forecast(con, cc[have].reset_index(drop=True), first - 1, values[:, :, None],
                          model="views-published", model_version=Path(path).name,
-                         config={"source": str(Path(path).name), "note": "point forecasts (1 draw)"})
+                         config={"source": str(Path(path).name), "note": "point forecasts (1 draw)",
+                                 "sha256": sha256})
