@@ -14,6 +14,8 @@ import re
 
 import pandas as pd
 
+from signalfire.store.queries import QueryError
+
 
 def month_id(year: int, month: int) -> int:
     """VIEWS month id: 1 = January 1980."""
@@ -39,7 +41,19 @@ def parse_month(text: str) -> int:
     return month_id(int(m.group(1)), int(m.group(2)))
 
 
+MEASURES = ("ged_sb_best",)   # what the panel can build: GED events give state-based deaths, and only that
+
+
+def check_measure(measure) -> str:
+    """``measure`` if the panel can build it, else QueryError naming the valid ones (an unknown measure must not
+    pass for the default one)."""
+    if measure not in MEASURES:
+        raise QueryError(f"measure: unknown {measure!r}; the country-month panel has {', '.join(MEASURES)}")
+    return measure
+
+
 def country_month_panel(con, measure: str = "ged_sb_best") -> pd.DataFrame:
+    check_measure(measure)
     month = month_id_sql("coalesce(i.year, e.year)", "coalesce(i.month, e.month)")
     return con.execute(f"""
         WITH from_events AS (
@@ -66,6 +80,7 @@ def country_month_panel(con, measure: str = "ged_sb_best") -> pd.DataFrame:
 
 def last_month_id(con, measure: str = "ged_sb_best") -> int | None:
     """The last month with data in the store (imported country-month rows or GED state-based events)."""
+    check_measure(measure)
     row = con.execute(f"""
         SELECT max(m) FROM (
             SELECT max(month_id) AS m FROM country_month WHERE measure = ?
