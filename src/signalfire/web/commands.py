@@ -2,9 +2,51 @@
 
 from __future__ import annotations
 
+import errno
+import math
 from pathlib import Path
 
 import typer
+
+
+def _positive_seconds(value: float) -> float:
+    if not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"{value} is not a number of seconds > 0 (e.g. 5)")
+    return value
+
+
+def check_listen(host: str, port: int) -> str | None:
+    """Why ``serve`` cannot listen on ``host``:``port`` (an unknown host, or an address in use), or None when it
+    can.  Binds every address the host resolves to, in its own family (IPv4 or IPv6), as the server will."""
+    import socket
+    if not host.strip():   # an empty host makes the server listen on every interface: never by accident
+        return ("--host is empty: give an address to listen on (127.0.0.1, this machine only, is the default; "
+                "0.0.0.0 listens on every interface)")
+    try:
+        infos = socket.getaddrinfo(host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return f"cannot listen on host {host!r}: not a host name or address of this machine ({reason}); " \
+               "give one with --host (default 127.0.0.1)"
+    for family, kind, proto, _, address in dict.fromkeys(infos):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == getattr(socket, "AF_INET6", None):
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return f"cannot listen on {_url_host(address[0])}:{port} ({exc.strerror}); " \
+                           "choose another with --port"
+                return f"cannot listen on host {host!r} ({_url_host(address[0])}: {exc.strerror}); " \
+                       "give an address of this machine with --host"
+    return None
+
+
+def _url_host(host: str) -> str:
+    """A host as written in a URL: IPv6 addresses in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 def serve(
@@ -13,14 +55,13 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (default: this machine only)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the bundled demo data when the store is empty."),
-    timeout: float = typer.Option(5.0, "--query-timeout", help="Seconds before a query is stopped."),
+    timeout: float = typer.Option(5.0, "--query-timeout", callback=_positive_seconds,
+                                  help="Seconds before a query is stopped (> 0)."),
     forecast: bool = typer.Option(True, "--forecast/--no-forecast",
                                   help="When the store has country-month deaths but no forecast, make one in the "
                                        "background (cut-off: the last month of data; under a minute)."),
 ):
     """Start the dashboard and API (http://127.0.0.1:8000); `signalfire ingest` hands its work to it."""
-    import socket
-
     import uvicorn
     from rich.console import Console
 
@@ -29,14 +70,11 @@ def serve(
     from signalfire.web.handoff import remove_server_file, write_server_file
 
     console = Console(stderr=True)
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            console.print(f"[bold red]error:[/] cannot listen on {host}:{port} ({exc.strerror}); "
-                          "choose another with --port", highlight=False)
-            raise typer.Exit(2)
+    host = host.strip()
+    problem = check_listen(host, port)
+    if problem:
+        console.print(f"[bold red]error:[/] {problem}", highlight=False)
+        raise typer.Exit(2)
     ds = DataStore(store, timeout_s=timeout, load_demo_if_empty=False)
     if demo and ds.is_empty():
         console.print("the store is empty: loading the bundled demo data (UCDP, CC BY 4.0; VIEWS, CC BY-NC 4.0)…")
@@ -50,8 +88,10 @@ def serve(
     app.state.token = token
     # uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown, so clean up in the shutdown hook
     app.router.on_shutdown.append(lambda: remove_server_file(ds.path))
-    console.print(f"Signalfire dashboard: [bold]http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}[/]"
-                  f"  (store {ds.path}; Ctrl-C to stop)", highlight=False)
+    everywhere = host in ("0.0.0.0", "::")
+    console.print(f"Signalfire dashboard: [bold]http://{_url_host(host)}:{port}[/]"
+                  + (" (every interface: reachable from other machines)" if everywhere else "")
+                  + f"  (store {ds.path}; Ctrl-C to stop)", highlight=False)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
