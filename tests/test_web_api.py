@@ -94,6 +94,10 @@ def test_empty_downloads_keep_their_header(client):
         assert pq.read_table(io.BytesIO(client.get(url + "&format=parquet").content)).num_columns >= 3, url
     # run 0 is a run id like any other (none here), not "every run"
     assert client.get("/api/v1/quarantine?run=0").json()["total"] == 0
+    for url in ("/api/v1/ingest-runs?limit=1", "/api/v1/quarantine?limit=1"):   # every paged endpoint pages alike
+        body = client.get(url).json()
+        assert set(body) == {"total", "limit", "offset", "next_offset", "data"} and body["limit"] == 1, url
+        assert body["next_offset"] == (1 if body["total"] > 1 else None), url
 
 
 def test_query_cost_is_limited(client, monkeypatch):

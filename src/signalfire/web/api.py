@@ -103,6 +103,11 @@ def events(request: Request, country: Country = None, category: Category = None,
         return table_response(table, format, "events", total=analytics.count_events(ds, flt))
     rows = ds.rows(*analytics.page_query(flt, EVENT_OUTPUT, limit, offset, ds))
     total = analytics.count_events(ds, flt)
+    return _page(total, limit, offset, rows)
+
+
+def _page(total: int, limit: int, offset: int, rows: list[dict]) -> dict:
+    """One page of a paged endpoint (events, ingest runs, quarantine), all in the same shape."""
     nxt = offset + limit if offset + limit < total and offset + limit <= MAX_OFFSET else None
     return {"total": total, "limit": limit, "offset": offset, "next_offset": nxt, "data": rows}
 
@@ -227,8 +232,7 @@ def ingest_runs(request: Request, limit: int = Query(100, ge=1, le=MAX_PAGE),
     sql = f"SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT {limit} OFFSET {offset}"
     if format != "json":
         return table_response(ds.arrow(sql), format, "ingest_runs")
-    rows = ds.rows(sql)
-    return {"total": ds.scalar("SELECT count(*) FROM ingest_runs"), "data": rows}
+    return _page(ds.scalar("SELECT count(*) FROM ingest_runs"), limit, offset, ds.rows(sql))
 
 
 @router.get("/quarantine", summary="Quarantined records with their reasons")
@@ -241,8 +245,7 @@ def quarantine(request: Request, run: int | None = None, limit: int = Query(100,
            f"FROM quarantine {where} ORDER BY run_id DESC, record_ref LIMIT {cap} OFFSET {offset}")
     if format != "json":
         return table_response(ds.arrow(sql, params), format, "quarantine")
-    rows = ds.rows(sql, params)
-    return {"total": ds.scalar(f"SELECT count(*) FROM quarantine {where}", params), "data": rows}
+    return _page(ds.scalar(f"SELECT count(*) FROM quarantine {where}", params), limit, offset, ds.rows(sql, params))
 
 
 # -- ingest hand-off (localhost only) ---------------------------------------------------------------------------
