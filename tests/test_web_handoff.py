@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_web_support import Server, big_ged_file, hostile_ged_file
 
-from signalfire.web.handoff import handoff_ingest, running_server, server_file
+from signalfire.web.handoff import handoff_ingest, running_server, server_file, server_url
 
 pytestmark = pytest.mark.slow
 
@@ -69,3 +69,10 @@ def test_cli_ingest_hands_off_to_the_running_server(server, tmp_path):
     missing = subprocess.run([str(exe), "ingest", "ucdp-ged", str(tmp_path / "nope.csv"), "--store",
                               str(server.store)], capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_the_handoff_reaches_the_server_on_its_own_address_family():
+    assert server_url({"host": "127.0.0.1", "port": 8000}) == "http://127.0.0.1:8000"
+    assert server_url({"host": "0.0.0.0", "port": 8000}) == "http://127.0.0.1:8000"
+    assert server_url({"host": "::1", "port": 8765}) == "http://[::1]:8765"     # `serve --host ::1`
+    assert server_url({"host": "::", "port": 8765}) == "http://[::1]:8765"

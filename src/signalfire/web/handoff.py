@@ -2,9 +2,10 @@
 
 ``signalfire serve`` writes ``<store>.server.json`` (mode 0600: pid, host, port and a random token) once it
 listens, and removes it on exit.  ``signalfire ingest`` finds the store busy (:class:`StoreBusy`), reads this
-file, and if the server process is alive POSTs the files to ``/api/v1/_internal/ingest`` on 127.0.0.1 with the
-token (only a user who can read the file can ingest), then polls the job until the server has committed it.
-The server runs the ingest in a worker thread on its own cursor; readers keep serving the last committed data.
+file, and if the server process is alive POSTs the files to ``/api/v1/_internal/ingest`` on this machine's
+loopback (127.0.0.1, or ::1 for a server on IPv6) with the token (only a user who can read the file can ingest),
+then polls the job until the server has committed it.  The server runs the ingest in a worker thread on its own
+cursor; readers keep serving the last committed data.
 """
 
 from __future__ import annotations
@@ -65,8 +66,15 @@ class HandoffError(Exception):
     pass
 
 
+def server_url(info: dict) -> str:
+    """Where this machine reaches the server: its IPv6 loopback if it listens on IPv6 (``::1`` or ``::``), else
+    127.0.0.1 (the hand-off is accepted from this machine only)."""
+    loopback = "[::1]" if ":" in str(info.get("host", "")) else "127.0.0.1"
+    return f"http://{loopback}:{info['port']}"
+
+
 def _request(info: dict, method: str, path: str, body: dict | None = None, timeout: float = 30) -> dict:
-    url = f"http://127.0.0.1:{info['port']}{path}"
+    url = f"{server_url(info)}{path}"
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method,
                                  headers={"Content-Type": "application/json", "X-Signalfire-Token": info["token"]})
