@@ -83,6 +83,10 @@ def test_an_unexpected_error_is_an_ordinary_500(client, monkeypatch):
     assert client.get("/api/v1/events?limit=1").status_code == 200
     r = client.post("/api/v1/events")
     assert r.status_code == 405 and r.headers["allow"] == "GET"
+    for url in ("/", "/api/v1/countries/shapes.geojson", "/api/v1/events?limit=1"):  # HEAD answers as GET, no body
+        head, get = client.head(url), client.get(url)
+        assert head.status_code == 200 and head.content == b"", url
+        assert head.headers["content-type"] == get.headers["content-type"], url
 
 
 def test_empty_downloads_keep_their_header(client):

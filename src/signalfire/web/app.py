@@ -44,6 +44,23 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
+class HeadAsGet:
+    """HEAD on every GET route (link checkers, ``curl -I``, monitors): answered as the GET, without its body."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, load_demo: bool = True,
                ds: DataStore | None = None) -> FastAPI:
     app = FastAPI(title="Signalfire API", version=__version__, description=DESCRIPTION,
@@ -65,6 +82,7 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
 
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     # warm the country geometry (decoding Natural Earth takes a second or two) off the request path
