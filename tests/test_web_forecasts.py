@@ -82,6 +82,9 @@ def test_runs_list_newest_first(client, fc_store):
     assert by_id[run2]["cutoff"] == month(CUTOFF) and by_id[run2]["first_month"] == month(CUTOFF + 1)
     assert by_id[run2]["last_month"] == month(CUTOFF + H) and by_id[run2]["draws"] == M
     assert by_id[run3]["model"] == "views-published" and by_id[run3]["draws"] == 1
+    # a run id and a model that disagree are an error, not one of them silently ignored
+    r = client.get("/api/v1/forecasts/map", params={"run_id": run2, "model": "views-published"})
+    assert r.status_code == 404 and "is of model 'qgbm', not 'views-published'" in r.json()["error"]["message"]
 
 
 def test_map_values_match_the_draws(client, fc_store):

@@ -54,6 +54,8 @@ def pick_run(ds, model: str | None = None, run_id: int | None = None) -> dict:
     if run_id is not None:
         for run in all_runs:
             if run["run_id"] == run_id:
+                if model and run["model"] != model:   # both given: they must agree, not one silently win
+                    raise ForecastLookupError(f"forecast run {run_id} is of model {run['model']!r}, not {model!r}")
                 return run
         raise ForecastLookupError(f"no forecast run {run_id}; stored runs: "
                                   + ", ".join(str(r["run_id"]) for r in all_runs[:20]))
