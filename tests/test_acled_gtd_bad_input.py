@@ -83,6 +83,16 @@ def test_a_file_that_is_not_delimited_is_a_source_error(tmp_path):
         _read_all("acled", empty)
 
 
+def test_a_headerless_file_is_named_as_such(tmp_path):
+    # a GDELT-style file (no header; tab-separated numbers and codes) given to adapters whose files have a header
+    path = tmp_path / "20160728.export.tsv"
+    rows = ["\t".join(["5", "20160728", "1", "1", "USA", "38.8973", "-77.0083", "1", "1", "010"])] * 3
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for adapter in ("acled", "ucdp-ged"):
+        with pytest.raises(SourceError, match="line 1 looks like data, not a header"):
+            _read_all(adapter, path)
+
+
 def test_wrong_delimiter_gives_missing_columns_not_a_crash(fixtures_dir, tmp_path):
     # a semicolon file whose header happens to hold more commas than semicolons
     frame = _table(fixtures_dir, ACLED)

@@ -157,6 +157,17 @@ def sniff_delimiter(path: Path, candidates: str = ",;\t|") -> str:
     return best
 
 
+def duplicate_names_error(path: Path, names: list[str]) -> SourceError:
+    """The error for a header with repeated names, saying so when line 1 looks like data (a headerless file, such
+    as GDELT's, given to a source whose files have a header)."""
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    numeric = sum(n.strip().lstrip("-").replace(".", "", 1).isdigit() for n in names)
+    hint = ("; line 1 looks like data, not a header: is this a file of this source?"
+            if numeric >= 0.3 * len(names) else "")
+    return SourceError(f"{Path(path).name}, line 1: duplicate column names {dupes[:5]}"
+                       + (" …" if len(dupes) > 5 else "") + hint)
+
+
 def header_names(path: Path, delim: str) -> list[str]:
     import csv
     first = first_line(path).lstrip("\ufeff").rstrip("\r\n")   # Excel's "CSV UTF-8" starts with a byte-order mark
@@ -186,8 +197,7 @@ def read_records(path: Path, *, delim: str, header: bool = True, names: list[str
                 raise ValueError("headerless files need names")
             names = header_names(path, delim)
         if len(set(names)) != len(names):
-            dupes = sorted({n for n in names if names.count(n) > 1})
-            raise SourceError(f"{path}: line 1: duplicate column names {dupes}")
+            raise duplicate_names_error(path, names)
         columns = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for n in names)
         opts = ", ".join(f"{k}={_sql_value(v)}" for k, v in options.items())
         # Pass 1 parses the whole file once to count records and collect DuckDB's rejects (line and error of

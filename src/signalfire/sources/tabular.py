@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from signalfire.sources.base import SourceError, quarantine_frame
-from signalfire.sources.delimited import header_names, read_records, sniff_delimiter
+from signalfire.sources.delimited import duplicate_names_error, header_names, read_records, sniff_delimiter
 
 CHUNK_ROWS = 50_000
 
@@ -56,8 +56,7 @@ def header_columns(path: Path, delim: str) -> list[str]:
 def _named(names: list[str], path: Path) -> list[str]:
     names = [n or f"column_{i + 1}" for i, n in enumerate(names)]
     if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise SourceError(f"{Path(path).name}, line 1: duplicate column names {dupes}")
+        raise duplicate_names_error(path, names)
     return names
 
 
