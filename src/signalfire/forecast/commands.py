@@ -210,7 +210,8 @@ def register(app) -> None:
         """Import VIEWS's published point forecasts as a forecast run (model views-published), to show beside ours."""
         from signalfire.cli import out
         from signalfire.forecast.runs import ForecastError
-        from signalfire.forecast.views_published import file_sha256, import_published, imported_run
+        from signalfire.forecast.views_published import import_published, imported_run
+        from signalfire.store.ingest import file_sha256
         if file.is_dir():
             _fail(f"{file}: is a folder, not a file")
         if not file.is_file():
@@ -221,8 +222,8 @@ def register(app) -> None:
             _fail(f"{file}: cannot read ({exc.strerror or exc})")
         wh = _open(store)
         try:
-            existing = imported_run(wh.con, file, sha256)
-            run_id = import_published(wh.con, file) if existing is None else existing
+            existing = imported_run(wh.con, sha256)
+            run_id = import_published(wh.con, file, sha256) if existing is None else existing
         except ForecastError as exc:
             _fail(str(exc))
         finally:

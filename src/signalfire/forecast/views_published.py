@@ -10,7 +10,6 @@ returns the run already made).  VIEWS data: CC BY-NC 4.0 (non-commercial use, wi
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pandas as pd
 
 from signalfire.forecast.countries import challenge_countries
 from signalfire.forecast.runs import ForecastError
+from signalfire.store.ingest import file_sha256
 
 REQUIRED = ("country_id", "month_id", "step_combined")
 
@@ -44,17 +44,8 @@ def read_published(path: Path) -> pd.DataFrame:
     return frame
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def imported_run(con, path: Path, sha256: str | None = None) -> int | None:
-    """The run (model ``views-published``) that already holds this file's content, if any."""
-    sha256 = sha256 or file_sha256(path)
+def imported_run(con, sha256: str) -> int | None:
+    """The run (model ``views-published``) that already holds the content of the file with this SHA-256, if any."""
     rows = con.execute("SELECT run_id, config FROM forecast_runs WHERE model = 'views-published' "
                        "ORDER BY run_id").fetchall()
     for run_id, config in rows:
@@ -66,15 +57,17 @@ def imported_run(con, path: Path, sha256: str | None = None) -> int | None:
     return None
 
 
-def import_published(con, path: Path) -> int:
+def import_published(con, path: Path, sha256: str | None = None) -> int:
     """Store VIEWS's published point forecasts as a run (model ``views-published``); returns the run id — the
-    existing run's if this file's content was imported before (see :func:`imported_run`)."""
+    existing run's if this file's content was imported before (see :func:`imported_run`).  ``sha256``: the
+    file's, if the caller has hashed it already."""
     from signalfire.forecast.store import save_forecast
-    try:
-        sha256 = file_sha256(path)
-    except OSError as exc:
-        raise ForecastError(f"{Path(path).name}: cannot read ({exc.strerror or exc})") from None
-    existing = imported_run(con, path, sha256)
+    if sha256 is None:
+        try:
+            sha256 = file_sha256(path)
+        except OSError as exc:
+            raise ForecastError(f"{Path(path).name}: cannot read ({exc.strerror or exc})") from None
+    existing = imported_run(con, sha256)
     if existing is not None:
         return existing
     frame = read_published(path)

@@ -24,7 +24,6 @@ from signalfire.store.schema import CATEGORIES
 from signalfire.web import analytics
 
 
-
 class ErrorDetail(BaseModel):
     status: int
     message: str
@@ -82,7 +81,7 @@ def table_response(table: pa.Table, fmt: str, name: str, total: int | None = Non
     return Response(data, media_type=MEDIA[fmt], headers=headers)
 
 
-def _rows_table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
+def rows_table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
     """``rows`` as a table; with no rows, its ``columns`` all the same, so an empty download still has its header."""
     return pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
 
@@ -91,7 +90,7 @@ def _rows_table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
 @router.get("/events", summary="Events matching the filters, newest first")
 def events(request: Request, country: Country = None, category: Category = None,
            source: Source = None, since: Since = None, until: Until = None,
-           bbox: str | None = Query(None, description="W,S,E,N in degrees"),
+           bbox: Bbox = None,
            limit: int = Query(100, ge=1, le=MAX_PAGE, description="Events per JSON page (downloads hold every "
                               f"matching event, up to {MAX_EXPORT:,}: see the X-Total-Count header)"),
            offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Start of the JSON page"),
@@ -142,7 +141,7 @@ def series(request: Request, country: Country = None, category: Category = None,
     flt = event_filter(country, category, source, since, until, bbox)
     rows = analytics.monthly_series(_ds(request), flt, by=by)
     if format != "json":
-        return table_response(_rows_table(rows, ("month", "series", "events", "deaths")), format, f"series_by_{by}")
+        return table_response(rows_table(rows, ("month", "series", "events", "deaths")), format, f"series_by_{by}")
     return {"by": by, "data": rows}
 
 
@@ -164,7 +163,7 @@ def country_summary(request: Request, category: Category = None, source: Source 
         return Response(_json.dumps(shapes, separators=(",", ":")).encode(), media_type=MEDIA["geojson"],
                         headers={"Content-Disposition": 'attachment; filename="countries_summary.geojson"'})
     if format != "json":
-        return table_response(_rows_table(rows, ("iso3", "events", "deaths")), format, "countries_summary")
+        return table_response(rows_table(rows, ("iso3", "events", "deaths")), format, "countries_summary")
     return {"data": rows}
 
 
@@ -219,7 +218,7 @@ def neighbours(iso3: str, distance_km: float = Query(200, ge=0, le=2000)):
 def sources(request: Request, format: Format = "json"):
     rows = analytics.sources_summary(_ds(request))
     if format != "json":
-        return table_response(_rows_table(rows, ("source", "events", "first", "last", "countries", "deaths",
+        return table_response(rows_table(rows, ("source", "events", "first", "last", "countries", "deaths",
                                                  "versions")), format, "sources")
     return {"data": rows}
 

@@ -12,12 +12,11 @@ import json
 from contextlib import contextmanager
 from typing import Literal
 
-import pyarrow as pa
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from signalfire.web import forecasts as fc
-from signalfire.web.api import ERRORS
+from signalfire.web.api import ERRORS, rows_table
 
 router = APIRouter(prefix="/api/v1/forecasts", tags=["forecasts"], responses=ERRORS)
 
@@ -55,8 +54,7 @@ def _month(request: Request, run: dict, month: str | None, step: int | None) -> 
 def _csv(rows: list[dict], name: str, columns: tuple[str, ...]) -> Response:
     """``rows`` as a CSV download; with no rows, the header of ``columns`` alone."""
     from signalfire.reports.export import to_bytes
-    table = pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
-    return Response(to_bytes(table, "csv"), media_type=CSV,
+    return Response(to_bytes(rows_table(rows, columns), "csv"), media_type=CSV,
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
