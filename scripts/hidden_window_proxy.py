@@ -123,9 +123,11 @@ def main() -> None:
     print(f"window {args.window}: mean CRPS against the flat proxy (UCDP annual totals / 12)"
           + (" and against the real monthly actuals" if real is not None else ""))
     for name in forecasters:
-        line = f"  {name:14} {result['flat_proxy'][name]:9.2f}  ({result['flat_proxy'][name] / conf:.3f} × conflictology)"
+        flat_crps = result["flat_proxy"][name]
+        line = f"  {name:14} {flat_crps:9.2f}  ({flat_crps / conf:.3f} × conflictology)"
         if real is not None:
-            line += f"   real {result['real'][name]:9.2f}  ({result['real'][name] / result['real']['conflictology']:.3f} ×)"
+            real_crps = result["real"][name]
+            line += f"   real {real_crps:9.2f}  ({real_crps / result['real']['conflictology']:.3f} ×)"
         print(line)
     for name, top in result["largest"].items():
         print(f"  largest shares of {name}'s proxy CRPS: " + ", ".join(f"{k} {v}" for k, v in top.items()))

@@ -68,11 +68,11 @@ class Store:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from None
         if not read_only:
             self.migrate()
-        elif self.schema_version() == 0:
+        elif (version := self.schema_version()) == 0:
             self.con.close()
             raise StoreError(f"{self.path} is not a Signalfire store (a DuckDB file without Signalfire's tables): "
                              "give the store's path with --store")
-        elif self.schema_version() < SCHEMA_VERSION:
+        elif version < SCHEMA_VERSION:
             self.con.close()
             raise StoreOutdated(f"the store {self.path} has an older schema; open it once for writing to upgrade it")
 

@@ -6,6 +6,7 @@ parameterised SQL ``WHERE`` clause, so every front end filters exactly alike.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,7 +40,7 @@ def parse_date(value: str | dt.date | None, name: str, end: bool = False) -> dt.
                     if end and length == 4:
                         date = date.replace(month=12, day=31)
                     elif end and length == 7:
-                        date = (date.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+                        date = date.replace(day=calendar.monthrange(date.year, date.month)[1])
                 break
         if date is None:
             raise QueryError(f"--{name}: {value!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
@@ -100,7 +101,8 @@ class EventFilter:
             items = value if isinstance(value, (list, tuple)) else str(value).split(",")
             return [str(v).strip() for v in items if str(v).strip()]
         flt = cls(countries=[_country_code(c) for c in as_list(country)],
-                  categories=[c.lower() for c in as_list(category)], sources=[s.lower() for s in as_list(source)], since=parse_date(since, "since"), until=parse_date(until, "until", end=True),
+                  categories=[c.lower() for c in as_list(category)], sources=[s.lower() for s in as_list(source)],
+                  since=parse_date(since, "since"), until=parse_date(until, "until", end=True),
                   bbox=parse_bbox(bbox))
         if flt.since and flt.until and flt.since > flt.until:
             raise QueryError(f"--since {flt.since} is after --until {flt.until}")
