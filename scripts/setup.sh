@@ -13,8 +13,8 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv"
   "$PY" -m venv .venv
 fi
-extras="web,forecast"
-[ $want_test = 1 ] && extras="web,forecast,test"
+extras="web,forecast,reports"
+[ $want_test = 1 ] && extras="web,forecast,reports,test"
 echo "==> installing signalfire[$extras] into .venv"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]" 2>&1 | grep -v '^WARNING: Location' || true
@@ -30,10 +30,11 @@ if [ -f package.json ]; then
   fi
 fi
 
-if [ $want_test = 1 ] && [ ! -x /usr/bin/chromium ]; then
-  echo "==> installing Debian's chromium for the browser tests"
+# Debian packages the tests need: chromium (browser tests), poppler-utils (pdftotext/pdftoppm on briefings)
+if [ $want_test = 1 ] && { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; }; then
+  echo "==> installing Debian's chromium and poppler-utils for the tests"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils >/dev/null
 fi
 echo "==> set up"

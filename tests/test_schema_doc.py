@@ -7,7 +7,9 @@ from pathlib import Path
 
 from signalfire.store import schema
 
-DOC = (Path(__file__).resolve().parents[1] / "docs" / "SCHEMA.md").read_text()
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+# docs/SCHEMA.md, then each stream's docs/schema/<stream>.md
+DOC = "\n".join(p.read_text() for p in [DOCS / "SCHEMA.md", *sorted((DOCS / "schema").glob("*.md"))])
 
 
 def _section(title: str) -> str:

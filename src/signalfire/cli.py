@@ -313,12 +313,14 @@ def version():
     out.print(f"signalfire {__version__}")
 
 
+# Commands of the higher layers live beside their code: each module has ``register(app)``.
+COMMAND_MODULES = ("signalfire.web.commands", "signalfire.forecast.commands")
+
+
 def _register_commands():
-    """Commands of the higher layers live beside their code: each module has ``register(app)``."""
-    from signalfire.forecast import commands as forecast_commands
-    from signalfire.web import commands as web_commands
-    for module in (web_commands, forecast_commands):
-        module.register(app)
+    from importlib import import_module
+    for name in COMMAND_MODULES:
+        import_module(name).register(app)
 
 
 _register_commands()

@@ -15,6 +15,15 @@ from collections.abc import Iterable
 from numbers import Real
 from pathlib import Path
 
+from signalfire.analysis.alerts import AlertsQueries
+from signalfire.analysis.context import ContextQueries
+from signalfire.analysis.crises import CrisesQueries
+from signalfire.analysis.cyber import CyberQueries
+from signalfire.analysis.migration import MigrationQueries
+from signalfire.analysis.missions import MissionsQueries
+from signalfire.analysis.terrorism import TerrorismQueries
+from signalfire.analysis.treaties import TreatiesQueries
+from signalfire.analysis.unga import UngaQueries
 from signalfire.store.database import Store, StoreError
 from signalfire.store.queries import EventFilter, QueryError, events_query
 
@@ -58,7 +67,10 @@ def _bbox(value):
     return ",".join(repr(float(v)) for v in items)
 
 
-class Warehouse(Store):
+class Warehouse(MissionsQueries, TreatiesQueries, UngaQueries, CrisesQueries, ContextQueries, CyberQueries,
+                MigrationQueries, TerrorismQueries, AlertsQueries, Store):
+    """The store with the queries of every stream as methods (each stream's are in ``analysis/<stream>.py``)."""
+
     def events(self, country=None, category=None, source=None, since=None, until=None, bbox=None,
                limit: int | None = None, offset: int = 0, arrow: bool = False):
         """Events matching the filters, newest first.  ``country``, ``category`` and ``source`` take a string

@@ -23,6 +23,12 @@ MODULES: dict[str, str] = {
     "views-cm": "views_cm",                  # VIEWS country-month data
 }
 
+# Subpackages by concern, each with its own MODULES (CLI name -> module under the subpackage)
+SUBPACKAGES = ("missions", "diplomacy", "crises", "context", "cyber", "migration", "terrorism")
+for _package in SUBPACKAGES:
+    for _name, _module in import_module(f"signalfire.sources.{_package}").MODULES.items():
+        MODULES[_name] = f"{_package}.{_module}"
+
 
 def get(name: str) -> Adapter:
     if name not in MODULES:

@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from signalfire.sources.base import Adapter, SourceError
 from signalfire.store.database import Store, StoreError
-from signalfire.store.schema import ADAPTER_TABLES, KEYS
+from signalfire.store.schema import ADAPTER_TABLES, KEYS, STREAM_KEEP
 
 Progress = Callable[[int], None]
 
@@ -214,7 +214,7 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
 # * country_month: the largest value.  VIEWS lists a state's old and new id side by side in its transition month
 #   (Yugoslavia 188/247 in November 1991, Sudan 59/245 in July 2011, …), each event counted under one id: in every
 #   such month of the published file one id carries the deaths and the other 0, so the larger is the country's.
-KEEP = {"events": "source_version DESC NULLS LAST, seq", "country_month": "value DESC NULLS LAST, seq"}
+KEEP = {"events": "source_version DESC NULLS LAST, seq", "country_month": "value DESC NULLS LAST, seq", **STREAM_KEEP}
 
 
 def _quarantine_duplicates(con, key: tuple[str, ...], run_id: int, file_name: str, order: str = "seq") -> int:

@@ -7,6 +7,8 @@ Tables fed by adapters (``ADAPTER_TABLES``) have a natural key; an ingest compar
 
 from __future__ import annotations
 
+from signalfire.store import tables
+
 # Event categories (documented in docs/SCHEMA.md)
 CATEGORIES = (
     "armed_conflict",          # battles, state-based and non-state violence, remote violence, CAMEO 18-20
@@ -110,6 +112,20 @@ KEYS: dict[str, tuple[str, ...]] = {
     "conflicts": ("conflict_id", "year"),
     "country_month": ("source", "country_iso3", "month_id", "measure"),
     "country_year": ("source", "country_iso3", "year", "measure"),
+    "dyad_year": ("source", "country_a_iso3", "country_b_iso3", "year", "measure"),
+}
+
+# Values per pair of countries and year in long form (votes agreement, alliances, flows from origin to destination, …):
+# one row per (source, country_a, country_b, year, measure).  Direction, where it matters, is a -> b.
+DYAD_YEAR_COLUMNS: dict[str, str] = {
+    "source": "VARCHAR",
+    "country_a_iso3": "VARCHAR",
+    "country_a_gw": "INTEGER",
+    "country_b_iso3": "VARCHAR",
+    "country_b_gw": "INTEGER",
+    "year": "INTEGER",
+    "measure": "VARCHAR",
+    "value": "DOUBLE",
 }
 
 ADAPTER_TABLES: dict[str, dict[str, str]] = {
@@ -117,7 +133,17 @@ ADAPTER_TABLES: dict[str, dict[str, str]] = {
     "conflicts": CONFLICT_COLUMNS,
     "country_month": COUNTRY_MONTH_COLUMNS,
     "country_year": COUNTRY_YEAR_COLUMNS,
+    "dyad_year": DYAD_YEAR_COLUMNS,
 }
+
+# The streams' own tables (store/tables/<stream>.py), each documented in docs/schema/<stream>.md
+STREAM_KEEP: dict[str, str] = {}
+_STREAM_DDL: list[str] = []
+for _module in tables.modules():
+    ADAPTER_TABLES.update(_module.TABLES)
+    KEYS.update(_module.KEYS)
+    STREAM_KEEP.update(_module.KEEP)
+    _STREAM_DDL.extend(_module.DDL)
 
 # Columns every adapter-fed table carries beside its content, set by the ingest.
 TRACE_COLUMNS: dict[str, str] = {
@@ -176,6 +202,11 @@ MIGRATIONS: list[list[str]] = [
     mean DOUBLE, q05 DOUBLE, q10 DOUBLE, q25 DOUBLE, q50 DOUBLE, q75 DOUBLE, q90 DOUBLE, q95 DOUBLE,
     p_ge25 DOUBLE, draws FLOAT[]
 )""",
+    ],
+    [   # 3: the general dyad-year long table and every stream's tables (store/tables/)
+        _table("dyad_year", DYAD_YEAR_COLUMNS, TRACE_COLUMNS),
+        *(_table(name, columns, TRACE_COLUMNS) for module in tables.modules() for name, columns in module.TABLES.items()),
+        *_STREAM_DDL,
     ],
 ]
 

@@ -99,9 +99,11 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     app.state.ds.after_commit.append(analytics.warm)
     threading.Thread(target=warm, daemon=True).start()
 
-    from signalfire.web import api, forecast_api, pages
+    from signalfire.web import api, forecast_api, pages, streams
     app.include_router(api.router)
     app.include_router(forecast_api.router)
+    for router in streams.routers():
+        app.include_router(router)
     app.include_router(pages.router)
 
     def page_or_json(request: Request, status: int, message: str):

@@ -18,6 +18,7 @@ from signalfire import __version__
 from signalfire.store.queries import EventFilter
 from signalfire.store.schema import CATEGORIES
 from signalfire.web import analytics, privacy
+from signalfire.web.nav import NAV
 
 HERE = Path(__file__).resolve().parent
 env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
@@ -36,6 +37,7 @@ def _fmt_int(value) -> str:
 
 
 env.filters["int"] = _fmt_int
+env.globals["nav"] = NAV
 env.filters["label"] = lambda v: str(v or "").replace("_", " ")
 
 
@@ -68,6 +70,12 @@ def _context(request: Request, active: str, **kw) -> dict:
             "sources": sources, "consent": consent, "names": _names(), "path": request.url.path,
             "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
             "as_of": analytics.as_of(ds), **kw}
+
+
+def page_context(request: Request, active: str, **kw) -> dict:
+    """What every page's template needs (nav, consent, names, data-to dates), plus the page's own values; a
+    stream's page (web/streams/) renders ``render("<stream>/page.html", page_context(request, "<nav key>", …))``."""
+    return _context(request, active, **kw)
 
 
 def render(name: str, ctx: dict) -> HTMLResponse:

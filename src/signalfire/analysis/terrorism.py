@@ -1,0 +1,11 @@
+"""Queries on the terrorism stream's tables, shared by the Python API, the REST API, the pages and the briefings.
+
+Functions take a DuckDB connection; :class:`TerrorismQueries` exposes them as methods of
+:class:`signalfire.warehouse.Warehouse` (``self.con`` is the store's connection).
+"""
+
+from __future__ import annotations
+
+
+class TerrorismQueries:
+    """The terrorism stream's methods of ``signalfire.open(...)``."""

@@ -1,0 +1,22 @@
+"""The main navigation: groups of (path, label, key) shown in the header of every page.
+
+``key`` is what a page passes as ``active`` to mark itself current.  A stream's page adds its entry here.
+"""
+
+from __future__ import annotations
+
+NAV: list[tuple[str, list[tuple[str, str, str]]]] = [
+    ("Threats", [
+        ("/", "Overview", "overview"),
+        ("/country/UKR", "Country", "country"),
+        ("/neighbourhood", "Neighbourhood watch", "neighbourhood"),
+    ]),
+    ("Engagement", []),
+    ("Forecasts", [
+        ("/forecasts", "Forecasts", "forecasts"),
+    ]),
+    ("Data", [
+        ("/data", "Data", "data"),
+        ("/api/docs", "API", "api"),
+    ]),
+]
