@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from signalfire import __version__
 from signalfire.store.queries import EventFilter
 from signalfire.store.schema import CATEGORIES
-from signalfire.web import analytics, privacy
+from signalfire.web import analytics, privacy, streams
 from signalfire.web.nav import NAV
 
 HERE = Path(__file__).resolve().parent
@@ -38,6 +38,8 @@ def _fmt_int(value) -> str:
 
 env.filters["int"] = _fmt_int
 env.globals["nav"] = NAV
+# interface text is wrapped in _("…") in templates; the message catalogues (Polish, English) plug in here
+env.globals.setdefault("_", lambda text, **kw: text % kw if kw else text)
 env.filters["label"] = lambda v: str(v or "").replace("_", " ")
 
 
@@ -152,7 +154,7 @@ def country(request: Request, iso3: str, page: int = 1):
         total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), revisions=revisions, summary=summary,
         conflicts=conflicts, neighbours=sorted(land_borders().get(iso3, set())), bounds=bounds(iso3),
         forecasts=country_forecasts(ds, iso3), q_nocountry=_query({**f, "country": ""}),
-        forecast_job=getattr(ds, "forecast_job", None)))
+        forecast_job=getattr(ds, "forecast_job", None), panels=streams.country_panels(ds, iso3)))
 
 
 @router.get("/neighbourhood", response_class=HTMLResponse, include_in_schema=False)

@@ -13,3 +13,16 @@ STREAMS = ("missions", "treaties", "unga", "crises", "context", "cyber", "migrat
 
 def routers():
     return [import_module(f"signalfire.web.streams.{name}").router for name in STREAMS]
+
+
+def country_panels(ds, iso3: str) -> list[tuple[str, dict]]:
+    """The streams' sections of a country page: each stream module may define ``country_panel(ds, iso3)``
+    returning ``(template, values)`` (its ``templates/<stream>/_country.html`` and what it shows) or None when it
+    has nothing for that country; the country page includes each template with its values as ``panel``."""
+    panels = []
+    for name in STREAMS:
+        hook = getattr(import_module(f"signalfire.web.streams.{name}"), "country_panel", None)
+        panel = hook(ds, iso3) if hook else None
+        if panel:
+            panels.append(panel)
+    return panels
