@@ -17,6 +17,10 @@ from signalfire.warehouse import Warehouse
 
 ZERO = {2018: 24.13, 2019: 23.02, 2020: 32.04, 2021: 87.34, 2022: 120.97, 2023: 53.54}
 CONFLICTOLOGY = {2018: 14.48, 2019: 9.15, 2020: 21.34, 2021: 76.85, 2022: 124.00, 2023: 50.36}
+# IGN as the organisers' evaluate_submissions.py scores them: every forecaster on 1,000 draws (zero's one draw and
+# conflictology's 12 values resampled to 1,000 with scipy.signal.resample, negatives set to 0)
+ZERO_IGN = {2018: 1.558, 2019: 1.558, 2020: 1.549, 2021: 1.615, 2022: 1.632, 2023: 1.615}
+CONFLICTOLOGY_IGN = {2018: 0.640, 2019: 0.610, 2020: 0.567, 2021: 0.686, 2022: 0.695, 2023: 0.682}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +52,9 @@ def test_zero_and_conflictology_match_the_challenge(views_store, shared_data, ye
     assert conf.shape == (191, 12, 12)
     assert round(scores.crps(y, zero.reshape(len(y), -1)).mean(), 2) == ZERO[year]
     assert round(scores.crps(y, conf.reshape(len(y), -1)).mean(), 2) == CONFLICTOLOGY[year]
+    for draws, expected in ((zero, ZERO_IGN[year]), (conf, CONFLICTOLOGY_IGN[year])):
+        ign = scores.per_observation(y, draws.reshape(len(y), -1), ign_draws=1000)["ign"].mean()
+        assert abs(ign - expected) < 5e-4, (year, ign, expected)
     # the store's panel holds the same values as the challenge's actuals
     np.testing.assert_array_equal(panel_matrix(views_store.con, list(cc.iso3), months[0], months[-1]), act)
 

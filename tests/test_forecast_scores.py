@@ -71,3 +71,18 @@ def test_summary_keys_and_shape_errors():
     assert set(s) == {"crps", "ign", "mis", "brier25", "ap25"}
     with pytest.raises(ValueError):
         scores.crps([1, 2, 3], [[1], [2]])
+
+
+def test_resample_draws_as_the_challenge_before_ign():
+    from scipy.signal import resample
+    one = np.array([[0.0], [7.0]])
+    assert (scores.resample_draws(one, 1000) == np.repeat(one, 1000, axis=1)).all()
+    twelve = np.array([[0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0, 3.0]])
+    out = scores.resample_draws(twelve, 1000)
+    assert out.shape == (1, 1000) and out.min() == 0                   # negatives set to 0
+    np.testing.assert_allclose(out, np.clip(resample(twelve, 1000, axis=1), 0, None))
+    thousand = np.arange(2000.0).reshape(2, 1000)
+    np.testing.assert_array_equal(scores.resample_draws(thousand, 1000), thousand)
+    # IGN of the same 12 values is lower once they count as 1,000 draws (1 pseudo-draw per bin weighs less)
+    y = np.array([0.0])
+    assert scores.per_observation(y, twelve, ign_draws=1000)["ign"][0] < scores.ignorance(y, twelve)[0]

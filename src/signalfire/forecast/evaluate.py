@@ -20,6 +20,7 @@ OURS = "qgbm"
 ONSET_BEFORE = 25    # deaths/month in the 12 months to the cut-off, at most …
 ONSET_AFTER = 100    # … and at least this many per month in the window: an onset the series could not foresee
 SHARE = 0.05         # countries carrying at least this share of a window's CRPS are listed
+CHALLENGE_DRAWS = 1000  # the challenge scores IGN on this many draws per forecaster (benchmarks resampled to it)
 
 
 def parse_windows(text: str) -> list[int]:
@@ -102,7 +103,7 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
         per, crps = {}, {}
         for name, d in forecasts.items():
             x = d.reshape(-1, d.shape[2])
-            scored = scores.per_observation(y, x)
+            scored = scores.per_observation(y, x, ign_draws=CHALLENGE_DRAWS)
             per[name] = scores.summary(y, x, scored)
             crps[name] = scored["crps"]
             pits.setdefault(name, []).append(scores.pit(y, x, np.random.default_rng(year)))

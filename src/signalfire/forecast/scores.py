@@ -56,6 +56,21 @@ def ignorance(observations, samples, bins=IGN_BINS) -> np.ndarray:
     return -np.log2((hits + 1) / (x.shape[1] + k))
 
 
+def resample_draws(samples, m: int = 1000) -> np.ndarray:
+    """An ensemble of another size brought to ``m`` draws as the challenge's evaluation does before the IGN:
+    Fourier resampling along the draws (``scipy.signal.resample``: the draws' discrete Fourier transform,
+    zero-padded or truncated to m terms and scaled by m/n), values below zero set to zero.  A single draw
+    becomes m copies of itself; conflictology's 12 values become 1,000 values on the trigonometric curve through
+    them.  Ensembles of m draws are returned as they are."""
+    x = np.asarray(samples, dtype=float)
+    if x.ndim == 1:
+        x = x.reshape(-1, 1)
+    if x.shape[1] == m:
+        return x
+    from scipy.signal import resample
+    return np.clip(resample(x, m, axis=1), 0, None)
+
+
 def interval(observations, samples, level: float = 0.9) -> np.ndarray:
     """Interval score of the central ``level`` prediction interval (MIS when averaged; Gneiting & Raftery 2007):
 
@@ -114,10 +129,15 @@ def pit(observations, samples, rng: np.random.Generator | None = None) -> np.nda
 SCORES = {"crps": crps, "ign": ignorance, "mis": interval, "brier25": brier}
 
 
-def per_observation(observations, samples) -> dict[str, np.ndarray]:
-    """Each score of :data:`SCORES`, one value per observation."""
+def per_observation(observations, samples, ign_draws: int | None = None) -> dict[str, np.ndarray]:
+    """Each score of :data:`SCORES`, one value per observation.  With ``ign_draws`` the IGN is scored on the
+    draws brought to that many (:func:`resample_draws`), as the challenge scores every forecaster on 1,000: the
+    IGN of an ensemble depends on its size (one pseudo-draw per bin weighs 1/(m + K))."""
     y, x = _as_2d(observations, samples)
-    return {name: fn(y, x) for name, fn in SCORES.items()}
+    out = {name: fn(y, x) for name, fn in SCORES.items()}
+    if ign_draws is not None and x.shape[1] != ign_draws:
+        out["ign"] = ignorance(y, resample_draws(x, ign_draws))
+    return out
 
 
 def summary(observations, samples, scored: dict[str, np.ndarray] | None = None) -> dict[str, float]:
