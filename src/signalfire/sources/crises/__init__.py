@@ -3,4 +3,8 @@
 from __future__ import annotations
 
 # CLI name -> module (under this package)
-MODULES: dict[str, str] = {}
+MODULES: dict[str, str] = {
+    "icb-crises": "icb_actors",      # ICB actor-level (icb2)
+    "icb-dyads": "icb_dyads",        # ICB dyadic (icbdy)
+    "mid-disputes": "gml_mid",       # Gibler-Miller-Little MID, dispute level
+}

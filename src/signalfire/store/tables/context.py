@@ -4,11 +4,30 @@
 ``KEYS``: the columns that identify a record of each, ``KEEP``: which record of a repeated key an ingest keeps
 (SQL ORDER BY over the staged columns; default: the first in the file), ``DDL``: other tables of this stream
 (CREATE TABLE statements).  Documented in ``docs/schema/context.md``.
+
+Military expenditure (SIPRI) and capabilities (COW NMC) go to the general ``country_year`` table and alliances
+(ATOP) to ``dyad_year``; only leaders, who have an identity, have a table of their own.
 """
 
 from __future__ import annotations
 
-TABLES: dict[str, dict[str, str]] = {}
-KEYS: dict[str, tuple[str, ...]] = {}
+TABLES: dict[str, dict[str, str]] = {
+    "leaders": {                             # Archigos: one row per spell of a leader in office
+        "source": "VARCHAR",                 # archigos
+        "spell_id": "VARCHAR",               # obsid, e.g. POL-1990
+        "leader_id": "VARCHAR",              # leadid (the same person across spells)
+        "leader": "VARCHAR",
+        "country_iso3": "VARCHAR",
+        "country_gw": "INTEGER",
+        "born_year": "INTEGER",
+        "gender": "VARCHAR",
+        "start_date": "DATE",
+        "end_date": "DATE",
+        "entry": "VARCHAR",                  # how the spell began: Regular, Irregular, Foreign Imposition
+        "exit": "VARCHAR",                   # how it ended
+        "exit_code": "VARCHAR",
+    },
+}
+KEYS: dict[str, tuple[str, ...]] = {"leaders": ("source", "spell_id")}
 KEEP: dict[str, str] = {}
 DDL: list[str] = []
