@@ -56,8 +56,17 @@ def test_run_then_export_in_challenge_layout(ran, tmp_path):
     # the shipped annual data reach 2024; at a 2019-10 cut-off only 2018 is over, and the run says so
     assert "one-sided violence deaths (UCDP, per year) known to 2018" in proc.stdout
     assert "missing" not in proc.stdout
-    cli("forecast", "export", "--window", "2020", tmp_path / "sub", "--store", store)
+    cli("forecast", "export", "--window", "2020", tmp_path / "sub", "--store", store, "--contact", "a@b.org",
+        "--author", "Ana Nowak", "--author", "Jan Kowalski: \"JK\"")
     path = tmp_path / "sub" / "cm" / "window=Y2020" / "predictions_2020.parquet"
+    # the template's submission_details.yml, as the organisers' compliance check reads it
+    import re
+    yaml = pytest.importorskip("yaml")
+    details = yaml.safe_load((tmp_path / "sub" / "submission_details.yml").read_text())
+    for key in ("team", "short_title", "even_shorter_identifier"):
+        assert isinstance(details[key], str) and details[key]
+    assert re.match(r"[^@]+@[^@]+\.[^@]+", details["contact"]) and details["team"] == "signalfire"
+    assert [a["name"] for a in details["authors"]] == ["Ana Nowak", 'Jan Kowalski: "JK"']
     frame = pd.read_parquet(path)
     assert list(frame.columns) == ["month_id", "country_id", "draw", "outcome"]
     assert len(frame) == 191 * 12 * 100

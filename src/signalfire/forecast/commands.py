@@ -187,20 +187,31 @@ def register(app) -> None:
         window: int = typer.Option(..., "--window", min=1990, max=2200,
                                    help="Challenge window (calendar year), e.g. 2024."),
         directory: Path = ExportDirArg,
+        team: str = typer.Option("signalfire", "--team", help="Team name in submission_details.yml."),
+        contact: str = typer.Option("", "--contact", help="Contact e-mail in submission_details.yml (the "
+                                    "challenge's compliance check requires one)."),
+        author: list[str] = typer.Option(None, "--author", help="An author's name (repeat for more; default: the "
+                                         "team)."),
         store: Path | None = StoreOpt,
     ):
-        """Write a stored forecast in the VIEWS challenge submission layout (month_id, country_id, draw, outcome)."""
+        """Write a stored forecast in the VIEWS challenge submission layout (month_id, country_id, draw, outcome),
+        with the template's submission_details.yml."""
         from signalfire.cli import out
-        from signalfire.forecast.export import export_window
+        from signalfire.forecast.export import export_window, window_run, write_details
         from signalfire.forecast.runs import ForecastError
         wh = _open(store, read_only=True)
         try:
             path = export_window(wh.con, window, directory)
+            version = wh.con.execute("SELECT model_version FROM forecast_runs WHERE run_id = ?",
+                                     [window_run(wh.con, window)]).fetchone()[0]
+            details = write_details(directory, version, team, contact, author or None)
         except ForecastError as exc:
             _fail(str(exc))
         finally:
             wh.close()
         out.print(f"wrote {path}", highlight=False, soft_wrap=True)
+        out.print(f"wrote {details}" + ("" if contact else " (no --contact: the challenge's compliance check "
+                                        "needs an e-mail address there)"), highlight=False, soft_wrap=True)
 
     @forecast.command("import-views")
     def import_views_cmd(

@@ -1,8 +1,11 @@
 """The VIEWS prediction challenge's submission layout: ``DIR/cm/window=Y{YYYY}/predictions_{YYYY}.parquet`` with
-``month_id, country_id, draw, outcome`` — one row per country, month of the window and draw."""
+``month_id, country_id, draw, outcome`` — one row per country, month of the window and draw — and, as in the
+challenge's submission template, ``DIR/submission_details.yml`` (team, short_title, even_shorter_identifier, authors,
+contact), which the organisers' compliance check and aggregation read."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -57,6 +60,34 @@ def export_window(con, year: int, out_dir: Path) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         frame.to_parquet(path, index=False)
+    except OSError as exc:
+        raise ForecastError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def submission_details(model_version: str, team: str = "signalfire", contact: str = "",
+                       authors: list[str] | None = None) -> str:
+    """The template's ``submission_details.yml`` (every value a quoted string: JSON strings are YAML).  The
+    organisers' compliance check wants ``contact`` to be an e-mail address: without one the field is left empty
+    and the export says so."""
+    def q(value: str) -> str:
+        return json.dumps(str(value), ensure_ascii=False)
+    lines = [f"team: {q(team)}",
+             f"short_title: {q(f'Signalfire {model_version}: quantile gradient boosting on deaths histories')}",
+             f"even_shorter_identifier: {q(f'{team}_{model_version}'.replace('.', '_').replace('-', '_'))}",
+             "authors:"]
+    for name in authors or [team]:
+        lines += [f"  - name: {q(name)}", f"    affil: {q(team)}"]
+    lines.append(f"contact: {q(contact)}")
+    return "\n".join(lines) + "\n"
+
+
+def write_details(out_dir: Path, model_version: str, team: str = "signalfire", contact: str = "",
+                  authors: list[str] | None = None) -> Path:
+    path = Path(out_dir) / "submission_details.yml"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(submission_details(model_version, team, contact, authors), encoding="utf-8")
     except OSError as exc:
         raise ForecastError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
