@@ -100,3 +100,13 @@ def test_progress_is_reported_as_each_fit_finishes(monkeypatch):
     d = models.forecast(Y, adj, horizons=20, draws=24, cfg=CFG, progress=progress)
     assert calls == [(k, 6) for k in range(7)] and waited == [True] * 6
     np.testing.assert_array_equal(d, models.forecast(Y, adj, horizons=20, draws=24, cfg=CFG))  # nothing else changes
+
+
+def test_no_draw_exceeds_the_largest_month_on_record():
+    Y, adj = _panel()
+    wide = dataclasses.replace(CFG, upper_tail=50.0)   # a steep upper tail: exp of a long linear tail explodes
+    d = models.forecast(Y, adj, horizons=3, draws=400, cfg=wide)
+    assert models.tail_bound(Y) == 5000.0
+    assert d.max() == 5000.0                         # reached by the escalating country, never passed
+    assert (d <= Y.max()).all()
+    assert models.tail_bound(np.zeros((2, 5))) == 1.0

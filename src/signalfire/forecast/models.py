@@ -34,7 +34,7 @@ import numpy as np
 
 from signalfire.forecast.features import NAMES, feature_cube
 
-VERSION = "qgbm-1.4"
+VERSION = "qgbm-1.5"
 QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.85, 0.95, 0.99)
 
 
@@ -177,6 +177,14 @@ def sample_quantiles(qvals: np.ndarray, levels, draws: int, upper_tail: float = 
     return np.expm1(logd)
 
 
+def tail_bound(Y: np.ndarray) -> float:
+    """The largest number of deaths a draw may take: the largest month on record in any country up to the
+    cut-off (the history ``Y``; at least 1).  The quantile function's linear upper tail, taken through
+    exp(log-deaths), can reach millions a month (Ethiopia 2023: 2.5 million, 20 times the record); no month of the
+    record comes near that, so such draws are set to the record instead (since qgbm-1.5)."""
+    return float(max(np.nanmax(Y, initial=0.0), 1.0))
+
+
 def forecast(Y: np.ndarray, adj: np.ndarray, horizons: int = 36, draws: int = 1000,
              cfg: Config | None = None, annual: dict[str, np.ndarray] | None = None, progress=None) -> np.ndarray:
     """Draws (countries × horizons × draws) of deaths for the months after the last column of Y; ``annual`` the
@@ -201,6 +209,7 @@ def forecast(Y: np.ndarray, adj: np.ndarray, horizons: int = 36, draws: int = 10
     # deaths are counts: a draw of 0.3 is no possible outcome, and with it an observed 0 would sit below the
     # draws near 0 (the PIT's top decile then looked empty: an artefact, not a too-wide upper tail)
     model = np.rint(model)
+    model = np.minimum(model, tail_bound(Y))
     if k_hist:
         recent = Y[:, -12:]
         idx = (np.arange(k_hist) * 12) // k_hist  # each of the 12 months equally often
