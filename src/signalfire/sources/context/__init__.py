@@ -3,4 +3,9 @@
 from __future__ import annotations
 
 # CLI name -> module (under this package)
-MODULES: dict[str, str] = {}
+MODULES: dict[str, str] = {
+    "sipri-milex": "sipri_milex",    # SIPRI Military Expenditure Database workbook
+    "cow-nmc": "cow_nmc",            # COW National Material Capabilities
+    "atop-dyads": "atop_dyads",      # ATOP alliance obligations, dyad-year
+    "archigos": "archigos",          # Archigos leaders
+}
