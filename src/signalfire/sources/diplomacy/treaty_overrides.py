@@ -6,8 +6,10 @@ NPT (2003), Russia's revocation of its CTBT ratification (2023).  Its rows are s
 treaty-overrides`` beside the producers' rows, never in place of them; ``analysis/treaties.py`` applies them
 when it works out a state's status and shows them with the validation flags.
 
-Every row needs a ``source_url`` (http/https), a known state, an action of the list below and an ISO date;
-a row without one is quarantined with its reason.  Anyone may keep their own overrides file in this layout.
+Every row needs a ``source_url`` (http/https), a known state and an action of the list below; its date is an
+ISO date, or empty to say the state has taken no such action (the producers' rows for that action are then set
+aside, e.g. a CTBT ratification recorded upstream for a state that has only signed).  A row without a source, a
+known state or action, or with a bad date, is quarantined with its reason.  Anyone may keep their own overrides file in this layout.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def read(path: Path) -> Iterator[Batch]:
     state = chk.require("state_iso3")
     instrument = chk.require("instrument")
     action = chk.choice("action", {a: a for a in ACTIONS})
-    date = chk.date("action_date", ["%Y-%m-%d"], required=True)
+    date = chk.date("action_date", ["%Y-%m-%d"])   # empty: the state has taken no such action
     url = chk.require("source_url")
     chk.fail(url.notna() & ~url.fillna("").str.match(r"https?://\S+$"), "source_url",
              "not an http(s) URL: every override needs its source")
@@ -51,7 +53,7 @@ def read(path: Path) -> Iterator[Batch]:
     rows = pd.DataFrame({
         "source": SOURCE,
         "action_id": ("override|" + instrument.fillna("") + "|" + state.fillna("") + "|" + action.fillna("")
-                      + "|" + date.dt.strftime("%Y-%m-%d").fillna("")),
+                      + "|" + date.dt.strftime("%Y-%m-%d").fillna("none")),
         "upstream": "override",
         "treaty_id": instrument,
         "instrument": instrument,
