@@ -1,0 +1,124 @@
+"""What the migration adapters share: country codes with the producers' non-country codes, wide → long values.
+
+**Codes that are not countries.**  UNHCR, Frontex, Eurostat and IDMC publish figures for groups that are not a
+country: ``UNK`` (unknown origin), ``XXA`` and ``STL`` (stateless), ``TIB`` (Tibetan), ``OOO``/``OOS`` (Frontex's
+other or unspecified nationalities), ``EU27`` (Eurostat's EU total), ``AB9`` (Abyei Area, IDMC).  Dropping them
+would lose real people from every total, so they are kept under the producer's code with no GW code
+(:data:`NON_COUNTRIES`; UNHCR's own ``UKN``/``STA``, which its flows table has in a few ISO cells, are stored as
+``UNK``/``XXA``); any other code that does not resolve to an ISO 3166 country is quarantined.
+
+**Values.**  The files are wide: one line per origin × asylum × year with a column per population type.  They are
+stored long (one row per value), so a *record* here is one reported value.  An empty cell, or UNHCR's ``-``, is
+not a reported value (UNHCR: no data for that cell) and is not stored or counted; a value that is not a
+non-negative number is quarantined alone, naming its line and column.  A line whose keys cannot be read
+quarantines each of its values with the line's reason (one record when it has none); a line the CSV reader cannot
+split is one quarantined record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from signalfire.geo.countries import describe_failure, resolve_series
+from signalfire.sources.base import Batch, quarantine_frame
+from signalfire.sources.validate import Checker, short_repr
+
+NON_COUNTRIES = {
+    "UNK": "Unknown", "XXA": "Stateless", "STL": "Stateless", "TIB": "Tibetan",
+    "OOO": "Other or not specified (Frontex)", "OOS": "Other or not specified (Frontex)",
+    "EU27": "European Union (27 countries, Eurostat total)", "EU27_2020": "European Union (27 countries)",
+    "AB9": "Abyei Area",
+}
+# UNHCR's own codes where its ISO column should carry the ISO-side code (the flows table has a few)
+SAME_AS = {"UKN": "UNK", "STA": "XXA"}
+NOT_A_VALUE = {"", "-"}
+
+
+def resolve_codes(chk: Checker, column: str, scheme: str = "iso3") -> pd.DataFrame:
+    """(iso3, gw) for a column of codes; the producers' non-country codes are kept as they are, gw NULL."""
+    values = chk.value(column)
+    upper = values.str.upper().replace(SAME_AS)
+    found = resolve_series(upper, scheme)
+    keep = upper.where(upper.isin(NON_COUNTRIES.keys()))
+    iso3 = found["country_iso3"].astype(object).where(found["country_iso3"].notna(), keep)
+    absent = values.isin(NOT_A_VALUE)
+    chk.fail(absent, column, "missing value")
+    bad = iso3.isna() & ~absent
+    if bad.any():
+        chk.fail(bad, column, values[bad].map(lambda v: describe_failure(v, scheme)).reindex(values.index,
+                                                                                              fill_value=""))
+    return pd.DataFrame({"iso3": iso3, "gw": found["country_gw"]}, index=values.index)
+
+
+def reject_quarantine(rejects: pd.DataFrame) -> pd.DataFrame:
+    """The CSV reader's unreadable lines: one quarantined record each."""
+    if rejects is None or rejects.empty:
+        return quarantine_frame()
+    return quarantine_frame(rejects[["record_ref", "column_name", "raw", "reason"]].to_dict("records"))
+
+
+def long_values(path: Path, chk: Checker, keys: pd.DataFrame, measures: dict[str, str],
+                suffix: pd.Series | None = None) -> Batch:
+    """Rows ``keys + measure + value + record_ref`` for each reported value of the ``measures`` columns
+    (column -> measure name; ``suffix`` is appended to the name per line); lines ``chk`` failed, quarantined."""
+    recs = chk.records
+    refs = recs["record_ref"].astype(str)
+    cols = [c for c in measures if c in recs.columns]
+    cells = recs[cols].apply(lambda col: col.astype(str).str.strip()) if cols else pd.DataFrame(index=recs.index)
+    present = ~cells.isin(NOT_A_VALUE)
+    bad_line = chk.reasons != ""
+    quarantines = []
+    if bad_line.any():
+        count = present[bad_line].sum(axis=1).clip(lower=1).astype(int)
+        picked = count.index.repeat(count.to_numpy())
+        raw = chk.raw.loc[picked] if chk._raw is not None else _raw(recs.loc[picked])
+        quarantines.append(quarantine_frame(pd.DataFrame({
+            "record_ref": refs.loc[picked].to_numpy(), "column_name": chk.first_column.loc[picked].to_numpy(),
+            "raw": raw.to_numpy(),
+            "reason": (path.name + ", " + refs.loc[picked] + ", " + chk.reasons.loc[picked]).to_numpy(),
+        }).to_dict("records")))
+    good = cells.loc[~bad_line]
+    long = good.where(present.loc[~bad_line]).stack().rename("text").reset_index(level=1)
+    long = long.rename(columns={long.columns[0]: "column"})
+    parsed = pd.to_numeric(long["text"], errors="coerce")
+    parsed = parsed.where(~np.isinf(parsed))
+    wrong = parsed.isna() | (parsed < 0)
+    if wrong.any():
+        w = long[wrong]
+        why = np.where(parsed[wrong].isna(), "not a number: ", "negative: ")
+        quarantines.append(quarantine_frame(pd.DataFrame({
+            "record_ref": refs.loc[w.index].to_numpy(), "column_name": w["column"].to_numpy(),
+            "raw": _raw(recs.loc[w.index]).to_numpy(),
+            "reason": (path.name + ", " + refs.loc[w.index].to_numpy() + ", column " + w["column"].to_numpy()
+                       + ": " + why + w["text"].map(short_repr).to_numpy()),
+        }).to_dict("records")))
+    ok = long[~wrong]
+    idx = ok.index
+    measure = ok["column"].map(measures)
+    if suffix is not None:
+        measure = measure + suffix.loc[idx]
+    rows = keys.loc[idx].reset_index(drop=True)
+    rows["measure"] = measure.to_numpy()
+    rows["value"] = parsed[~wrong].to_numpy(dtype=float)
+    rows["record_ref"] = refs.loc[idx].to_numpy()
+    quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else quarantine_frame()
+    return Batch(rows, quarantine)
+
+
+def _raw(records: pd.DataFrame) -> pd.Series:
+    content = records.drop(columns=["record_ref"], errors="ignore")
+    if not len(content):
+        return pd.Series([], index=records.index, dtype=object)
+    return content.astype(str).agg(",".join, axis=1)
+
+
+def merge_batches(first: Batch, rejects: pd.DataFrame) -> Batch:
+    """``first`` with the reader's unreadable lines added to its quarantine."""
+    extra = reject_quarantine(rejects)
+    if extra.empty:
+        return first
+    return Batch(first.rows, pd.concat([first.quarantine, extra], ignore_index=True),
+                 source_version=first.source_version)

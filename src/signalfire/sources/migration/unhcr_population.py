@@ -1,0 +1,12 @@
+"""UNHCR population table, into ``dyad_year`` (see :mod:`signalfire.sources.migration.unhcr`)."""
+
+from __future__ import annotations
+
+from signalfire.sources.migration.unhcr import adapter
+
+ADAPTER = adapter(
+    "population",
+    "unhcr-population",
+    "UNHCR population table (refugees package population.csv: year × origin × asylum, one column per population type)",
+)
+read = ADAPTER.read
