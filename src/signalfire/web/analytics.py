@@ -235,3 +235,28 @@ def week_change(ds, countries: list[str], flt: EventFilter) -> dict:
                        FROM events WHERE {where} GROUP BY country_iso3 ORDER BY events_week DESC""",
                    [this_start, this_start, this_start, this_start] + params)
     return {"end": end, "start": this_start, "rows": rows}
+
+
+def data_to(ds) -> list[tuple[str, str]]:
+    """Each stream's own "data to" for the header: events per source (latest event date), each country-month
+    source (latest month), each country-year source (latest year) and each forecast model (its newest run's
+    cut-off).  [(label, ISO date, month or year)], in that order."""
+    def compute():
+        out = [(f"{r['source']} events", r["last"].isoformat()) for r in ds.rows(
+            "SELECT source, max(date_start) AS last FROM events GROUP BY source ORDER BY source") if r["last"]]
+        for table, what, expr in (("country_month", "country-month", "max(year * 100 + month)"),
+                                  ("country_year", "country-year", "max(year)")):
+            if ds.has_table(table):
+                for r in ds.rows(f"SELECT source, {expr} AS last FROM {table} GROUP BY source ORDER BY source"):
+                    if r["last"] is not None:
+                        last = int(r["last"])
+                        out.append((f"{r['source']} {what}",
+                                    f"{last // 100:04d}-{last % 100:02d}" if what == "country-month" else str(last)))
+        from signalfire.web.forecasts import runs
+        seen = set()
+        for run in runs(ds):
+            if run["model"] not in seen:
+                seen.add(run["model"])
+                out.append((f"{run['model']} forecast", str(run["cutoff"])))
+        return out
+    return ds.cached("data_to", compute)

@@ -53,3 +53,23 @@ def bounds(iso3: str) -> list[float] | None:
         return None
     main = max(shape.geoms, key=lambda p: p.area)
     return [round(v, 3) for v in main.bounds]
+
+
+@lru_cache(maxsize=1)
+def label_points() -> dict[str, list[float]]:
+    """ISO3 -> [lon, lat] of a point inside the country's largest polygon (where a map's tooltip for the country
+    opens when its row in a table gets keyboard focus)."""
+    out = {}
+    for iso3, shape in country_shapes().items():
+        main = max(getattr(shape, "geoms", [shape]), key=lambda p: p.area)
+        point = main.representative_point()
+        out[iso3] = [round(point.x, 3), round(point.y, 3)]
+    return out
+
+
+def union_bounds(codes) -> list[float] | None:
+    """The bounds of the largest polygons of several countries together (W, S, E, N)."""
+    boxes = [b for b in (bounds(c) for c in codes) if b]
+    if not boxes:
+        return None
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
