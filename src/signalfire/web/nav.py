@@ -11,7 +11,13 @@ NAV: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("/country/UKR", "Country", "country"),
         ("/neighbourhood", "Neighbourhood watch", "neighbourhood"),
     ]),
-    ("Engagement", []),
+    ("Engagement", [
+        ("/missions", "Deployments", "missions"),
+        ("/missions/map", "Deployment map", "missions-map"),
+        ("/missions/fatalities", "Peacekeeper fatalities", "missions-fatalities"),
+        ("/treaties", "Arms control", "treaties"),
+        ("/unga", "UN votes", "unga"),
+    ]),
     ("Forecasts", [
         ("/forecasts", "Forecasts", "forecasts"),
     ]),
