@@ -153,12 +153,17 @@ def _period(con, session, year) -> tuple[int | None, int | None]:
     return session, year
 
 
-def vote_agreement(con, country: str, session=None, year=None, issue: str | None = None) -> pd.DataFrame:
+def vote_agreement(con, country: str, session=None, year=None, issue: str | None = None,
+                   min_votes=None) -> pd.DataFrame:
     """Every other state's agreement with ``country`` over a session (default: the last) or a calendar year,
-    optionally on one issue code: votes in common, identical share and coincidence index, closest first."""
+    optionally on one issue code: votes in common, identical share and coincidence index, closest first.
+
+    Partners with fewer than ``min_votes`` votes in common are left out; by default half the roll calls the
+    country voted in (a state that attended a handful of votes is not anyone's "closest" or "most distant")."""
     iso3 = _state(country)
     session, year = _period(con, session, year)
     issue = _issue(issue)
+    min_votes = _whole(min_votes, "min_votes", 0, 10**6)
     where, params = _roll_call_filter(session, year, issue)
     frame = con.execute(f"""
         WITH rc AS (SELECT rcid FROM unga_roll_calls r WHERE {where}),
@@ -167,7 +172,8 @@ def vote_agreement(con, country: str, session=None, year=None, issue: str | None
             avg(CASE WHEN a.vote = b.vote THEN 1.0 ELSE 0.0 END) AS identical, avg({SCORE}) AS coincidence
         FROM a JOIN unga_votes b ON b.rcid = a.rcid AND b.country_iso3 <> ?
         GROUP BY b.country_iso3
-        ORDER BY coincidence DESC, identical DESC, partner_iso3""", [*params, iso3, iso3]).df()
+        HAVING count(*) >= coalesce(?, ceil((SELECT count(*) FROM a) / 2.0))
+        ORDER BY coincidence DESC, identical DESC, partner_iso3""", [*params, iso3, iso3, min_votes]).df()
     frame.insert(0, "country_iso3", iso3)
     frame.insert(1, "session", session)
     frame.insert(2, "year", year)
@@ -246,9 +252,10 @@ class UngaQueries:
         """Each state's vote on one roll call."""
         return votes(self.con, rcid)
 
-    def vote_agreement(self, country: str, session=None, year=None, issue: str | None = None):
-        """Agreement of every other state with ``country`` (identical share, coincidence index), closest first."""
-        return vote_agreement(self.con, country, session, year, issue)
+    def vote_agreement(self, country: str, session=None, year=None, issue: str | None = None, min_votes=None):
+        """Agreement of every other state with ``country`` (identical share, coincidence index), closest first;
+        partners with fewer than ``min_votes`` votes in common (default: half the country's) left out."""
+        return vote_agreement(self.con, country, session, year, issue, min_votes)
 
     def agreement_over_time(self, country: str, partner: str, issue: str | None = None):
         """Agreement of two states per session."""
