@@ -17,6 +17,9 @@ NAV: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("/missions/fatalities", "Peacekeeper fatalities", "missions-fatalities"),
         ("/treaties", "Arms control", "treaties"),
         ("/unga", "UN votes", "unga"),
+        ("/crises", "Crises", "crises"),
+        ("/disputes", "Disputes", "disputes"),
+        ("/context/POL", "Military context", "context"),
     ]),
     ("Forecasts", [
         ("/forecasts", "Forecasts", "forecasts"),
