@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from signalfire import __version__
 
@@ -47,6 +48,36 @@ def _reader(path):
     except StoreOutdated:
         Warehouse(path).close()
         return Warehouse(path, read_only=True)
+
+
+# control characters (C0, DEL, C1) and the bidirectional overrides and isolates: shown escaped, never sent to the
+# terminal (a source's ``\x1b[31m`` would recolour or rewrite the screen; U+202E would reverse the text shown)
+_UNSAFE = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))}
+_UNSAFE.update({c: f"\\u{c:04x}" for c in (*range(0x202a, 0x202f), *range(0x2066, 0x206a), 0x200e, 0x200f,
+                                                0x061c)})
+
+
+def shown(value) -> Text:
+    """A value from the data for a terminal table: plain text (never Rich markup), control characters and bidi
+    overrides escaped (``\\x1b``), a missing value (None, NaN, pandas' NA) blank."""
+    if _missing(value):
+        return Text("")
+    if hasattr(value, "normalize") and value == value.normalize():   # a pandas Timestamp of a DATE column
+        value = value.date()
+    return Text(str(value).translate(_UNSAFE))
+
+
+def _missing(value) -> bool:
+    import pandas as pd
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):     # a list or array: not one missing value
+        return False
+
+
+def _count(value) -> str:
+    """A count or sum for a table: thousands separators, a missing one (a source without the measure) blank."""
+    return "" if _missing(value) else f"{int(value):,}"
 
 
 def _fail(message: str, code: int = 2):
@@ -170,8 +201,8 @@ def status(store: Optional[Path] = StoreOpt):
     for col in ("source", "events", "first", "last", "countries", "fatalities (best)", "versions"):
         table.add_column(col)
     for r in ev.itertuples():
-        table.add_row(r.source, f"{r.events:,}", str(r.first)[:10], str(r.last)[:10], str(r.countries),
-                      f"{int(r.fatalities or 0):,}", _vintages(r.n_versions, r.v_min, r.v_max))
+        table.add_row(shown(r.source), f"{r.events:,}", str(r.first)[:10], str(r.last)[:10], str(r.countries),
+                      _count(r.fatalities), shown(_vintages(r.n_versions, r.v_min, r.v_max)))
     out.print(table)
     t2 = Table(title="other tables", title_justify="left")
     for col in ("table", "rows", "first year", "last year"):
@@ -184,7 +215,7 @@ def status(store: Optional[Path] = StoreOpt):
         for col in ("adapter", "runs", "last run", "quarantined"):
             t3.add_column(col)
         for r in runs.itertuples():
-            t3.add_row(r.adapter, str(r.runs), str(r.last_run)[:19], f"{int(r.quarantined or 0):,}")
+            t3.add_row(r.adapter, str(r.runs), str(r.last_run)[:19], _count(r.quarantined))
         out.print(t3)
         out.print("[bold]Attribution[/]")
         for name in runs.adapter:
@@ -210,7 +241,7 @@ def quarantine(
             if rows.empty:
                 _fail(f"no quarantined record {ref!r} in run {run_part}")
             for key, value in rows.iloc[0].items():
-                out.print(f"[bold]{key}[/]: {value}", highlight=False)
+                out.print(Text.assemble((f"{key}", "bold"), ": ", shown(value)), highlight=False)
             return
         where, params = ("WHERE run_id = ?", [run]) if run is not None else ("", [])
         total = wh.sql(f"SELECT count(*) FROM quarantine {where}", params).fetchone()[0]
@@ -224,7 +255,7 @@ def quarantine(
     for col in ("run", "file", "record", "column", "reason"):
         table.add_column(col, overflow="fold")
     for r in rows.itertuples():
-        table.add_row(str(r.run_id), r.file_name, r.record_ref, r.column_name or "", r.reason)
+        table.add_row(str(r.run_id), shown(r.file_name), shown(r.record_ref), shown(r.column_name), shown(r.reason))
     out.print(table)
 
 
@@ -273,7 +304,7 @@ def events(
             for col in frame.columns:
                 table.add_column(col, overflow="fold")
             for row in frame.itertuples(index=False):
-                table.add_row(*("" if v is None or v != v else str(v) for v in row))
+                table.add_row(*(shown(v) for v in row))
             out.print(table)
             return
         sql, params = events_query(flt, limit=limit)

@@ -1,0 +1,95 @@
+"""The CLI on stores a probe broke it with: GDELT's missing counts (status, events table) and data that carries
+terminal escapes or Rich markup (shown escaped, never sent to the terminal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_hardening_support import ESCAPE, hostile_ged
+from typer.testing import CliRunner
+
+from signalfire.cli import app
+from signalfire.store.ingest import ingest_file
+from signalfire.sources import get
+from signalfire.warehouse import Warehouse
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """A wide table, so a cell's text is on one line (the assertions look for it whole)."""
+    from signalfire import cli as module
+    monkeypatch.setattr(module.out, "width", 400)
+
+
+def cli(*args):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def gdelt_store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gdelt") / "gdelt.duckdb"
+    with Warehouse(path) as wh:
+        result = ingest_file(wh, get("gdelt"), FIXTURES / "gdelt_v1_historical_2005.tsv")
+    assert result.new > 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    path = folder / "hostile.duckdb"
+    with Warehouse(path) as wh:
+        result = ingest_file(wh, get("ucdp-ged"), hostile_ged(folder / "ged_hostile.csv"))
+    assert result.new == 10
+    return path
+
+
+def test_status_on_a_store_with_gdelt(gdelt_store):
+    """GDELT has no fatality counts: status showed 'cannot convert float NaN to integer'."""
+    output = cli("status", "--store", gdelt_store)
+    row = next(line for line in output.splitlines() if "gdelt" in line and "│" in line)
+    cells = [c.strip() for c in row.split("│")]
+    assert cells[1] == "gdelt" and cells[6] == ""       # fatalities (best): blank, not 0 and not a crash
+
+
+def test_events_table_with_null_counts(gdelt_store):
+    """A null integer (GDELT's fatalities) made the table view fail with 'boolean value of NA is ambiguous'."""
+    output = cli("events", "--store", gdelt_store, "--limit", "3")
+    assert "3 shown" in output and "gdelt" in output
+
+
+def test_terminal_escapes_and_markup_are_shown_escaped(hostile_store):
+    output = cli("events", "--store", hostile_store, "--limit", "10")
+    assert "\x1b" not in output and "\u202e" not in output
+    assert "\\x1b[31mRED\\x1b[0m [bold]markup[/bold] \\u202eevil\\u202c end" in output
+    assert "[bold]" in output                          # markup in the data is shown, not applied
+
+
+def test_quarantine_show_escapes_the_raw_record(tmp_path):
+    bad = tmp_path / "ged_bad.csv"
+    hostile_ged(bad)
+    text = bad.read_text(encoding="utf-8").splitlines()
+    text[1] = text[1].replace(text[1].split(",")[0], "not-a-number\x1b[2J", 1)   # an id that is quarantined
+    bad.write_text("\n".join(text) + "\n", encoding="utf-8")
+    store = tmp_path / "q.duckdb"
+    with Warehouse(store) as wh:
+        assert ingest_file(wh, get("ucdp-ged"), bad).quarantined == 1
+    listing = cli("quarantine", "--store", store)
+    shown_record = cli("quarantine", "--store", store, "--show", "1:line 2")
+    for output in (listing, shown_record):
+        assert "\x1b" not in output and "not-a-number\\x1b[2J" in output
+
+
+@pytest.mark.parametrize("value, text", [
+    (ESCAPE, "\\x1b[31mRED\\x1b[0m [bold]markup[/bold] \\u202eevil\\u202c end"),
+    ("line\nbreak\ttab\x7f\x9b", "line\\x0abreak\\x09tab\\x7f\\x9b"),
+    (None, ""), (float("nan"), ""), (__import__("pandas").NA, ""), (12, "12"), ("Kyiv", "Kyiv")])
+def test_shown_values(value, text):
+    from signalfire.cli import shown
+    assert shown(value).plain == text
