@@ -32,10 +32,10 @@ HINT = "is this a user-supplied missions file (see docs/schema/missions.md)?"
 def _hosts(chk: Checker) -> pd.Series:
     raw = chk.require("host_iso3")
     codes = raw.fillna("").str.upper().str.split(r"\s*;\s*")
-    flat = codes.explode()
-    known = resolve_series(flat, "iso3")["country_iso3"]
-    bad = flat[known.isna() & (flat != "")]
-    unknown = bad.groupby(level=0).agg(", ".join).reindex(raw.index)
+    flat = codes.explode().rename("code").reset_index()       # one row per code, with its line's index
+    known = resolve_series(flat["code"], "iso3")["country_iso3"]
+    bad = flat[known.isna().to_numpy() & (flat["code"] != "").to_numpy()]
+    unknown = bad.groupby(bad.columns[0])["code"].agg(", ".join).reindex(raw.index)
     chk.fail(unknown.notna(), "host_iso3", "unknown ISO 3166 alpha-3 code(s): " + unknown.fillna(""))
     return codes.map(lambda c: ";".join(x for x in c if x)).where(raw.notna(), None)
 
