@@ -345,7 +345,7 @@ def version():
 
 
 # Commands of the higher layers live beside their code: each module has ``register(app)``.
-COMMAND_MODULES = ("signalfire.web.commands", "signalfire.forecast.commands")
+COMMAND_MODULES = ("signalfire.web.commands", "signalfire.forecast.commands", "signalfire.reports.stix_commands")
 
 
 def _register_commands():
