@@ -12,6 +12,8 @@ NAV: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("/neighbourhood", "Neighbourhood watch", "neighbourhood"),
         ("/migration", "Migration", "migration"),
         ("/terrorism", "Terrorism", "terrorism"),
+        ("/cyber", "Cyber operations", "cyber"),
+        ("/cyber/groups", "ATT&CK groups", "cyber-groups"),
     ]),
     ("Engagement", [
         ("/missions", "Deployments", "missions"),
