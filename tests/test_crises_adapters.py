@@ -91,7 +91,7 @@ HEADER = ("crisno,cracno,cracid,actor,systrgyr,systrgmo,systrgda,crisname,triggr
 
 def test_icb_bad_rows_are_quarantined_with_reasons(store, tmp_path):
     path = tmp_path / "icb2_small.csv"
-    path.write_text("\n".join([
+    lines = [
         HEADER,
         "900,1,290,POL,2001,5,3,TEST ONE,9,2001,5,3,2001,6,1,3,2,2,3,2",          # good, mediated
         "900,2,365,RUS,2001,5,3,TEST ONE,7,2001,5,77,2001,6,88,3,2,2,1,1",        # inexact days: read to the month
@@ -99,7 +99,8 @@ def test_icb_bad_rows_are_quarantined_with_reasons(store, tmp_path):
         "901,4,2,USA,2001,2,30,BAD DAY,9,2001,2,30,2001,6,1,3,2,2,3,2",           # 30 February
         "902,5,2,USA,2001,5,3,ENDS EARLY,9,2001,5,3,2000,6,1,3,2,2,3,2",          # ends before it begins
         "903,6,2,USA,2001,5,3,BAD SEVERITY,9,2001,5,3,2001,6,1,3,x,2,3,2",        # not a number
-    ]) + "\n", encoding="utf-8")
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = ingest_file(store, get("icb-crises"), path)
     _balanced(result)
     assert (result.read, result.new, result.quarantined) == (6, 2, 4)
