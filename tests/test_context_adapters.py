@@ -8,6 +8,7 @@ import gzip
 
 import pandas as pd
 import pytest
+from test_context_support import sipri_workbook
 
 from signalfire.sources import SourceError, get
 from signalfire.store.ingest import ingest_file
@@ -36,42 +37,6 @@ def _reingest_is_noop(store, adapter, path, table, where="TRUE"):
 
 
 # -- SIPRI: a workbook in the published layout -----------------------------------------------------------------
-
-def sipri_workbook(path, years=(2021, 2022, 2023), rows=None):
-    """A small workbook laid out as SIPRI publishes it: title and note rows, a header row starting 'Country',
-    region headings, footnote markers, '...' and 'xxx' cells; one sheet per measure and a footnotes sheet."""
-    from openpyxl import Workbook
-    rows = rows if rows is not None else [
-        ("Europe", None, [None] * len(years)),
-        ("Central Europe", None, [None] * len(years)),
-        ("Poland", "78", [12000.5, 13000.25, 26000.0]),
-        ("Czechia", "§", ["...", 3000.0, 3500.0]),
-        ("Western Europe", None, [None] * len(years)),
-        ("European Union", "†¶103", [200000.0, 210000.0, 220000.0]),
-        ("Atlantis", "", [1.0, 2.0, 3.0]),
-        ("Kosovo", "", ["xxx", 100.0, "n/a?"]),
-    ]
-    book = Workbook()
-    book.active.title = "Front page"
-    for title, scale in (("Constant (2023) US$", 1.0), ("Current US$", 1.1), ("Share of GDP", 1e-6)):
-        ws = book.create_sheet(title)
-        ws.append([f"Military expenditure by country, {title}, {years[0]}-{years[-1]}      © SIPRI 2023"])
-        ws.append(["Figures are in US $m."])
-        ws.append(["Figures in blue are SIPRI estimates. Figures in red indicate highly uncertain data."])
-        ws.append(['". ." = data unavailable. "xxx" = country did not exist or was not independent.'])
-        ws.append([""])
-        extra = [""] if title.startswith("Constant") else []
-        ws.append(["Country", *extra, "Notes", *[float(y) for y in years]])
-        ws.append([None])
-        for name, notes, values in rows:
-            cells = [v * scale if isinstance(v, float) else v for v in values]
-            ws.append([name, *([None] if extra else []), notes, *cells])
-    notes = book.create_sheet("Footnotes")
-    notes.append(["Footnotes and special notes"])
-    notes.append(["§", "Figures for these countries are for the adopted budget"])
-    book.save(path)
-    return path
-
 
 def test_sipri_fixture_layout_loads_with_reasons(store, tmp_path):
     path = sipri_workbook(tmp_path / "SIPRI-Milex-data-2021-2023.xlsx")
