@@ -10,13 +10,14 @@ import time
 import numpy as np
 
 from signalfire.analysis.panel import last_month_id, panel_matrix
-from signalfire.forecast import annual, models, scores
+from signalfire.forecast import annual, models, reference, scores
 from signalfire.forecast.benchmarks import BENCHMARKS, benchmark
 from signalfire.forecast.countries import challenge_countries, month_label, window_months
 from signalfire.forecast.runs import ForecastError, covariates, forecast_draws, history
 
 METRICS = ("crps", "ign", "mis", "brier25", "ap25")
 OURS = "qgbm"
+REFERENCE = "reference"   # the fifth benchmark: quantile LightGBM on the country's own history (forecast/reference.py)
 ONSET_BEFORE = 25    # deaths/month in the 12 months to the cut-off, at most …
 ONSET_AFTER = 100    # … and at least this many per month in the window: an onset the series could not foresee
 SHARE = 0.05         # countries carrying at least this share of a window's CRPS are listed
@@ -43,12 +44,12 @@ def parse_windows(text: str) -> list[int]:
 
 
 def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | None = None,
-                     benchmarks=BENCHMARKS, annual_frame=None,
-                     lead: int = 1) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+                     benchmarks=BENCHMARKS, annual_frame=None, lead: int = 1,
+                     ref: reference.ReferenceConfig | None = None) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Actuals (countries × 12), each forecaster's draws (countries × 12 × draws) for window ``year`` and the
     history to the cut-off (countries × months).  ``annual_frame``: the annual covariates' values
     (:func:`.annual.values`), read from the store if not given; ``lead``: years from the cut-off's to the window
-    (:func:`.countries.window_months`)."""
+    (:func:`.countries.window_months`); ``ref``: also the reference forecaster (:mod:`.reference`), as ``REFERENCE``."""
     cutoff, months = window_months(year, lead)
     last = last_month_id(con)
     if last is None or last < months[-1]:
@@ -60,6 +61,8 @@ def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | Non
     out = {OURS: forecast_draws(hist, steps, draws, cfg, covariates(con, hist, annual_frame))[:, steps - 12:]}
     for name in benchmarks:
         out[name] = benchmark(name, hist, 12, draws, seed=year)
+    if ref is not None:
+        out[REFERENCE] = reference.forecast(hist, [m - cutoff for m in months], draws, ref)
     return actual, out, hist
 
 
@@ -87,9 +90,10 @@ def contributions(actual: np.ndarray, crps: dict[str, np.ndarray], hist: np.ndar
 
 
 def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None = None,
-             progress=None, lead: int = 1) -> dict:
+             progress=None, lead: int = 1, ref: reference.ReferenceConfig | None = None) -> dict:
     """Scores per window and their means over windows, plus PIT values per forecaster (for the plot).  ``lead``
-    2 scores months 15–26 of the forecasts instead of the challenge's 3–14."""
+    2 scores months 15–26 of the forecasts instead of the challenge's 3–14; with ``ref`` the reference forecaster
+    is scored too, as a fifth benchmark."""
     first = 3 + 12 * (lead - 1)
     result: dict = {"windows": {}, "mean": {}, "countries": len(challenge_countries()), "draws": draws,
                     "model_version": models.VERSION, "lead": lead, "months_ahead": [first, first + 11]}
@@ -98,7 +102,7 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
     frame = annual.values(con)  # read once: the same for every window (each sees only the years over by then)
     for year in years:
         t0 = time.perf_counter()
-        actual, forecasts, hist = window_forecasts(con, year, draws, cfg, annual_frame=frame, lead=lead)
+        actual, forecasts, hist = window_forecasts(con, year, draws, cfg, annual_frame=frame, lead=lead, ref=ref)
         y = actual.reshape(-1)
         per, crps = {}, {}
         for name, d in forecasts.items():
@@ -113,7 +117,8 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
         result["windows"][str(year)] = per
         if progress:
             progress(year, per)
-    names = [OURS, *BENCHMARKS]
+    names = [OURS, *benchmark_names(result)]
+    result["benchmarks"] = names[1:]
     for name in names:
         result["mean"][name] = {m: float(np.nanmean([result["windows"][str(y)][name][m] for y in years]))
                                 for m in METRICS}
@@ -127,13 +132,19 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
     return result
 
 
+def benchmark_names(result: dict) -> list[str]:
+    """The benchmarks a result scored: the challenge's four, and the reference where it was scored."""
+    first = next(iter(result["windows"].values()), {})
+    return [*BENCHMARKS, *([REFERENCE] if REFERENCE in first else [])]
+
+
 def best_benchmark_margins(result: dict) -> dict:
     """Per window and metric: ours vs the best benchmark (lower is better except ap25)."""
     out = {}
     for year, per in result["windows"].items():
         row = {}
         for m in METRICS:
-            bench = [per[b][m] for b in BENCHMARKS if not np.isnan(per[b][m])]
+            bench = [per[b][m] for b in benchmark_names(result) if not np.isnan(per[b][m])]
             best = max(bench) if m == "ap25" else min(bench)
             ours = per[OURS][m]
             row[m] = {"ours": ours, "best_benchmark": best,
