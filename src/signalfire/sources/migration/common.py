@@ -24,7 +24,7 @@ import pandas as pd
 
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Batch, quarantine_frame
-from signalfire.sources.validate import Checker, short_repr
+from signalfire.sources.validate import MISSING, Checker, short_repr
 
 NON_COUNTRIES = {
     "UNK": "Unknown", "XXA": "Stateless", "STL": "Stateless", "TIB": "Tibetan",
@@ -34,23 +34,27 @@ NON_COUNTRIES = {
 }
 # UNHCR's own codes where its ISO column should carry the ISO-side code (the flows table has a few)
 SAME_AS = {"UKN": "UNK", "STA": "XXA"}
-NOT_A_VALUE = {"", "-"}
+NOT_A_VALUE = {"-"} | MISSING   # empty, NA, … and UNHCR's "-"
 
 
 def resolve_codes(chk: Checker, column: str, scheme: str = "iso3") -> pd.DataFrame:
     """(iso3, gw) for a column of codes; the producers' non-country codes are kept as they are, gw NULL."""
     values = chk.value(column)
-    upper = values.str.upper().replace(SAME_AS)
+    distinct = pd.Series(values.unique())
+    upper = distinct.str.upper().replace(SAME_AS)
     found = resolve_series(upper, scheme)
-    keep = upper.where(upper.isin(NON_COUNTRIES.keys()))
-    iso3 = found["country_iso3"].astype(object).where(found["country_iso3"].notna(), keep)
+    iso3 = found["country_iso3"].astype(object).where(found["country_iso3"].notna(),
+                                                      upper.where(upper.isin(NON_COUNTRIES.keys())))
+    lookup = pd.DataFrame({"iso3": iso3.to_numpy(), "gw": found["country_gw"].to_numpy()}, index=distinct.to_numpy())
+    out = lookup.reindex(values.to_numpy())
+    out.index = values.index
     absent = values.isin(NOT_A_VALUE)
     chk.fail(absent, column, "missing value")
-    bad = iso3.isna() & ~absent
+    bad = out["iso3"].isna() & ~absent
     if bad.any():
         chk.fail(bad, column, values[bad].map(lambda v: describe_failure(v, scheme)).reindex(values.index,
                                                                                               fill_value=""))
-    return pd.DataFrame({"iso3": iso3, "gw": found["country_gw"]}, index=values.index)
+    return out.astype({"gw": "Int64"})
 
 
 def reject_quarantine(rejects: pd.DataFrame) -> pd.DataFrame:
@@ -67,12 +71,13 @@ def long_values(path: Path, chk: Checker, keys: pd.DataFrame, measures: dict[str
     recs = chk.records
     refs = recs["record_ref"].astype(str)
     cols = [c for c in measures if c in recs.columns]
-    cells = recs[cols].apply(lambda col: col.astype(str).str.strip()) if cols else pd.DataFrame(index=recs.index)
-    present = ~cells.isin(NOT_A_VALUE)
-    bad_line = chk.reasons != ""
+    texts = {c: chk.value(c) for c in cols}
+    present = {c: ~t.isin(NOT_A_VALUE) for c, t in texts.items()}
+    bad_line = (chk.reasons != "").to_numpy()
     quarantines = []
     if bad_line.any():
-        count = present[bad_line].sum(axis=1).clip(lower=1).astype(int)
+        counts = sum((m.to_numpy() & bad_line).astype(int) for m in present.values()) if cols else 0
+        count = pd.Series(np.maximum(counts, 1) if cols else 1, index=recs.index)[bad_line]
         picked = count.index.repeat(count.to_numpy())
         raw = chk.raw.loc[picked] if chk._raw is not None else _raw(recs.loc[picked])
         quarantines.append(quarantine_frame(pd.DataFrame({
@@ -80,32 +85,38 @@ def long_values(path: Path, chk: Checker, keys: pd.DataFrame, measures: dict[str
             "raw": raw.to_numpy(),
             "reason": (path.name + ", " + refs.loc[picked] + ", " + chk.reasons.loc[picked]).to_numpy(),
         }).to_dict("records")))
-    good = cells.loc[~bad_line]
-    long = good.where(present.loc[~bad_line]).stack().rename("text").reset_index(level=1)
-    long = long.rename(columns={long.columns[0]: "column"})
-    parsed = pd.to_numeric(long["text"], errors="coerce")
-    parsed = parsed.where(~np.isinf(parsed))
-    wrong = parsed.isna() | (parsed < 0)
-    if wrong.any():
-        w = long[wrong]
-        why = np.where(parsed[wrong].isna(), "not a number: ", "negative: ")
-        quarantines.append(quarantine_frame(pd.DataFrame({
-            "record_ref": refs.loc[w.index].to_numpy(), "column_name": w["column"].to_numpy(),
-            "raw": _raw(recs.loc[w.index]).to_numpy(),
-            "reason": (path.name + ", " + refs.loc[w.index].to_numpy() + ", column " + w["column"].to_numpy()
-                       + ": " + why + w["text"].map(short_repr).to_numpy()),
-        }).to_dict("records")))
-    ok = long[~wrong]
-    idx = ok.index
-    measure = ok["column"].map(measures)
-    if suffix is not None:
-        measure = measure + suffix.loc[idx]
-    rows = keys.loc[idx].reset_index(drop=True)
-    rows["measure"] = measure.to_numpy()
-    rows["value"] = parsed[~wrong].to_numpy(dtype=float)
-    rows["record_ref"] = refs.loc[idx].to_numpy()
+    parts = []
+    for column in cols:
+        text = texts[column]
+        use = present[column].to_numpy() & ~bad_line
+        number = _numbers(text.where(use, "nan"))
+        wrong = use & ~(np.isfinite(number) & (number >= 0))
+        if wrong.any():
+            w = recs.index[wrong]
+            why = np.where(np.isfinite(number[wrong]), "negative: ", "not a number: ")
+            quarantines.append(quarantine_frame(pd.DataFrame({
+                "record_ref": refs.loc[w].to_numpy(), "column_name": column, "raw": _raw(recs.loc[w]).to_numpy(),
+                "reason": (path.name + ", " + refs.loc[w].to_numpy() + ", column " + column + ": " + why
+                           + text.loc[w].map(short_repr).to_numpy()),
+            }).to_dict("records")))
+        ok = use & ~wrong
+        part = keys.loc[ok].reset_index(drop=True)
+        name = measures[column]
+        part["measure"] = (name + suffix.loc[ok]).to_numpy() if suffix is not None else name
+        part["value"] = number[ok]
+        part["record_ref"] = refs.loc[ok].to_numpy()
+        parts.append(part)
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["record_ref"])
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else quarantine_frame()
     return Batch(rows, quarantine)
+
+
+def _numbers(text: pd.Series) -> np.ndarray:
+    """Floats from strings (NaN where not a number): numpy's fast parse, pandas' slower one when a value fails."""
+    try:
+        return text.to_numpy(dtype=object).astype(float)
+    except ValueError:
+        return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
 
 
 def _raw(records: pd.DataFrame) -> pd.Series:
