@@ -72,6 +72,15 @@ def test_ctbt_not_joined_split_by_annex2(wh):
     assert not frame["state_iso3"].isin(["POL", "FRA", "GBR"]).any()
 
 
+def test_signatories_recorded_as_parties_are_corrected(wh):
+    """Israel (CWC), Egypt and Haiti (BWC) have only signed; manytreaties records them as parties."""
+    cwc = wh.not_joined("CWC").set_index("state_iso3")
+    assert cwc.loc["ISR", "status"] == "signatory"
+    bwc = wh.not_joined("BWC").set_index("state_iso3")
+    assert bwc.loc[["EGY", "HTI"], "status"].tolist() == ["signatory", "signatory"]
+    assert wh.treaty_status("POL").set_index("instrument").loc["CCW Protocol II", "status"] == "party"  # in force
+
+
 def test_matrix_by_alliance_and_region(wh):
     nato = wh.treaty_matrix(["NPT", "CTBT", "TPNW"], alliance="NATO")
     assert len(nato) == 32 and set(nato.columns) == {"state_iso3", "state", "NPT", "CTBT", "TPNW"}

@@ -7,7 +7,8 @@ A state's status under an instrument is worked out from every source's actions i
 documented overrides (``source = treaty-overrides``) give an action, its date replaces the producers' date for
 that action (the producers' rows stay stored and are shown with the validation flags).  Status, in order:
 ``withdrawn`` (a withdrawal on or after its consent), ``signatory`` (signed, or its ratification withdrawn),
-``party`` (ratified, acceded, ...), ``member`` (an informal regime), ``ended`` (the state's participation ended,
+``party`` (ratified, acceded, ... or the instrument in force for it: manytreaties has entry-into-force dates
+without a ratification date for some, e.g. CCW Protocol II), ``member`` (an informal regime), ``ended`` (the state's participation ended,
 e.g. a state that ceased to exist), else ``none``.
 """
 
@@ -48,11 +49,11 @@ dates AS (
     FROM effective GROUP BY state_iso3, instrument
 )
 SELECT *, CASE
-    WHEN withdrawn IS NOT NULL AND (consented IS NULL OR withdrawn >= consented) THEN 'withdrawn'
-    WHEN ratification_withdrawn IS NOT NULL AND consented IS NOT NULL AND ratification_withdrawn >= consented
+    WHEN withdrawn IS NOT NULL AND withdrawn >= coalesce(consented, in_force, withdrawn) THEN 'withdrawn'
+    WHEN ratification_withdrawn IS NOT NULL AND ratification_withdrawn >= coalesce(consented, in_force)
         THEN 'signatory'
-    WHEN ended IS NOT NULL AND ended >= coalesce(consented, signed, ended) THEN 'ended'
-    WHEN consented IS NOT NULL THEN 'party'
+    WHEN ended IS NOT NULL AND ended >= coalesce(consented, in_force, signed, ended) THEN 'ended'
+    WHEN consented IS NOT NULL OR in_force IS NOT NULL THEN 'party'
     WHEN signed IS NOT NULL THEN 'signatory'
     WHEN member_as_of IS NOT NULL THEN 'member'
     ELSE 'none' END AS status
