@@ -128,6 +128,9 @@ def ingest(
             raise
         _print_ingest(results, adapter.name, as_json)   # what was loaded before the file that failed
         _fail(f"{exc} (the {len(results)} file(s) listed above were loaded; this one and any after it were not)")
+        if wh is not None and results:
+            from signalfire.alerts.commands import after_runs
+            after_runs(wh.con, None if as_json else console)   # the rules, on what this ingest brought
     finally:
         if wh is not None:
             wh.close()
@@ -345,7 +348,12 @@ def version():
 
 
 # Commands of the higher layers live beside their code: each module has ``register(app)``.
-COMMAND_MODULES = ("signalfire.web.commands", "signalfire.forecast.commands", "signalfire.reports.stix_commands")
+COMMAND_MODULES = (
+    "signalfire.web.commands",
+    "signalfire.forecast.commands",
+    "signalfire.alerts.commands",
+    "signalfire.reports.stix_commands",
+)
 
 
 def _register_commands():

@@ -1,0 +1,121 @@
+"""Alert rules: what each kind watches, its parameters checked once when the rule is written.
+
+* ``events``: deaths (or events) per calendar month in a subject — ``ring:POL`` (the land neighbours of Poland),
+  ``POL`` or ``UKR,BLR`` — optionally one category and source, reaching ``threshold``; with ``baseline_months``
+  and ``ratio`` also at least ``ratio`` times the mean of the months before (a change against a baseline).
+* ``forecast``: P(≥ 25 deaths) ``months_ahead`` months after a forecast run's cut-off, for any country of the
+  subject, crossing ``level`` (from below, against the previous run of the same model) or rising by ``rise``.
+* ``new-records``: new rows from an ingest of ``source`` (for events, in the subject's countries when given).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from signalfire.alerts import AlertError
+
+KINDS = ("events", "forecast", "new-records")
+MEASURES = ("deaths", "events")
+
+
+def subject_countries(subject: str | None) -> list[str] | None:
+    """The ISO3 codes a subject covers (``ring:POL`` → Poland's land neighbours), None for every country."""
+    if not subject:
+        return None
+    from signalfire.geo.borders import land_borders
+    from signalfire.geo.countries import resolve
+    subject = subject.strip()
+    if subject.lower().startswith("ring:"):
+        home = _iso3(subject[5:], resolve)
+        ring = sorted(land_borders().get(home, set()))
+        if not ring:
+            raise AlertError(f"subject {subject!r}: {home} has no land neighbours in the shipped borders")
+        return ring
+    return [_iso3(part, resolve) for part in subject.split(",") if part.strip()]
+
+
+def _iso3(text: str, resolve) -> str:
+    found = resolve(text.strip())
+    if not found:
+        raise AlertError(f"unknown country {text.strip()[:40]!r}: use an ISO3 code such as POL")
+    return found.iso3
+
+
+def _number(params: dict, key: str, low: float, high: float = math.inf, required: bool = False):
+    value = params.get(key)
+    if value is None:
+        if required:
+            raise AlertError(f"a rule of this kind needs {key}")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high \
+            or not math.isfinite(value):
+        raise AlertError(f"{key}: {str(value)[:40]!r} is not a number from {low} to {high}")
+    return value
+
+
+def check(kind: str, params: dict) -> dict:
+    """The parameters of a rule of ``kind``, checked (AlertError naming what is wrong), with defaults filled in."""
+    if kind not in KINDS:
+        raise AlertError(f"unknown kind {str(kind)[:40]!r}; kinds: {', '.join(KINDS)}")
+    if not isinstance(params, dict):
+        raise AlertError("params must be a JSON object")
+    out = {k: v for k, v in params.items() if v is not None}
+    if out.get("subject"):
+        subject_countries(out["subject"])       # fails early on an unknown country
+    if kind == "events":
+        _number(out, "threshold", 0, required=True)
+        out.setdefault("measure", "deaths")
+        if out["measure"] not in MEASURES:
+            raise AlertError(f"measure: {str(out['measure'])[:40]!r} is not one of {', '.join(MEASURES)}")
+        _number(out, "baseline_months", 1, 60)
+        _number(out, "ratio", 0)
+        if ("ratio" in out) != ("baseline_months" in out):
+            raise AlertError("a change against a baseline needs both baseline_months and ratio")
+    elif kind == "forecast":
+        if "level" not in out and "rise" not in out:
+            raise AlertError("a forecast rule needs level (P(≥25) crossing it) or rise (P(≥25) rising by it)")
+        _number(out, "level", 0, 1)
+        _number(out, "rise", 0, 1)
+        out.setdefault("months_ahead", 1)
+        _number(out, "months_ahead", 1, 36)
+    else:
+        if not out.get("source"):
+            raise AlertError("a new-records rule needs source (e.g. ucdp-ged)")
+    return out
+
+
+def add(con, name: str, kind: str, params: dict, webhook_url: str | None = None, webhook_secret: str | None = None,
+        email_to: str | None = None, smtp_url: str | None = None) -> int:
+    """Store a new rule; returns its id."""
+    if not name or not name.strip():
+        raise AlertError("a rule needs a name")
+    params = check(kind, params)
+    if webhook_url and not webhook_url.startswith(("http://", "https://")):
+        raise AlertError(f"webhook: {webhook_url[:60]!r} is not an http(s) URL")
+    if smtp_url and not smtp_url.startswith("smtp://"):
+        raise AlertError(f"smtp: {smtp_url[:60]!r} is not smtp://host:port")
+    rule_id = con.execute("SELECT coalesce(max(rule_id), 0) + 1 FROM alert_rules").fetchone()[0]
+    con.execute("INSERT INTO alert_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, now(), now())",
+                [rule_id, name.strip()[:200], kind, json.dumps(params), webhook_url, webhook_secret, email_to,
+                 smtp_url])
+    return int(rule_id)
+
+
+def remove(con, rule_id: int) -> None:
+    if not con.execute("SELECT count(*) FROM alert_rules WHERE rule_id = ?", [rule_id]).fetchone()[0]:
+        raise AlertError(f"no alert rule {rule_id}")
+    con.execute("DELETE FROM alert_rules WHERE rule_id = ?", [rule_id])
+
+
+def set_enabled(con, rule_id: int, enabled: bool) -> None:
+    if not con.execute("SELECT count(*) FROM alert_rules WHERE rule_id = ?", [rule_id]).fetchone()[0]:
+        raise AlertError(f"no alert rule {rule_id}")
+    con.execute("UPDATE alert_rules SET enabled = ?, updated_at = now() WHERE rule_id = ?", [enabled, rule_id])
+
+
+def enabled_rules(con) -> list[dict]:
+    rows = con.execute("SELECT rule_id, name, kind, params, webhook_url, email_to FROM alert_rules "
+                       "WHERE enabled ORDER BY rule_id").fetchall()
+    return [{"rule_id": r[0], "name": r[1], "kind": r[2], "params": json.loads(r[3]), "webhook_url": r[4],
+             "email_to": r[5]} for r in rows]

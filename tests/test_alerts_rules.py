@@ -1,0 +1,125 @@
+"""Alert rules on real data: a neighbourhood rule fires on the UCDP Ukraine events of February 2022, with its
+evidence; evaluating again, re-ingesting or restarting never fires twice; forecast and new-records rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from signalfire.alerts import AlertError, rules
+from signalfire.alerts.evaluate import evaluate_pending, evaluate_run
+from signalfire.sources import get
+from signalfire.store.ingest import ingest_file
+
+GED = Path(__file__).resolve().parents[1] / "src" / "signalfire" / "demo" / "ged_ukraine_2014-2023.csv.gz"
+RING = ["BLR", "CZE", "DEU", "LTU", "RUS", "SVK", "UKR"]
+
+
+def _firings(store):
+    return store.df("SELECT * FROM alert_firings ORDER BY period")
+
+
+def test_ring_rule_fires_on_february_2022_with_its_evidence(store):
+    rules.add(store.con, "Poland's neighbours", "events",
+              {"subject": "ring:POL", "threshold": 1000, "baseline_months": 6, "ratio": 3})
+    ingest_file(store, get("ucdp-ged"), GED)
+    new = evaluate_pending(store.con)
+    fired = _firings(store)
+    assert len(new) == len(fired) > 0
+    feb = fired[fired.period == "2022-02"].iloc[0]
+    # an independent reading of the file: best deaths in the ring in February 2022, and the 6 months before
+    raw = pd.read_csv(GED, low_memory=False, parse_dates=["date_start"], encoding="cp1252")
+    iso = raw.country.map({"Ukraine": "UKR", "Russia (Soviet Union)": "RUS", "Belarus": "BLR"})
+    ring = raw[iso.isin(RING)]
+    month = ring.date_start.dt.strftime("%Y-%m")
+    assert feb.value == ring[month == "2022-02"].best.sum() > 1000
+    before = [f"2021-{m:02d}" for m in range(8, 13)] + ["2022-01"]
+    assert feb.baseline == pytest.approx(sum(ring[month == m].best.sum() for m in before) / 6)
+    assert feb.level == "red" and feb.trigger.startswith("ingest run ")
+    evidence = json.loads(feb.evidence)
+    assert evidence["by_country"]["UKR"] == feb.value
+    top = evidence["events"]
+    assert len(top) == min(10, (month == "2022-02").sum())
+    assert top[0]["deaths"] == ring[month == "2022-02"].best.max()
+    assert all(e["date"].startswith("2022-02") for e in top)
+    # every firing crossed the threshold and tripled its baseline
+    assert (fired.value >= 1000).all() and (fired.value >= 3 * fired.baseline).all()
+
+
+def test_evaluating_again_reingesting_or_restarting_never_fires_twice(tmp_path):
+    from signalfire.warehouse import Warehouse
+    with Warehouse(tmp_path / "a.duckdb") as wh:
+        rules.add(wh.con, "ring", "events", {"subject": "ring:POL", "threshold": 1000})
+        ingest_file(wh, get("ucdp-ged"), GED)
+        first = evaluate_pending(wh.con)
+        assert first
+        assert evaluate_pending(wh.con) == []                       # every run already evaluated
+        assert evaluate_run(wh.con, "manual", None) == []          # the same crossings: the same ids
+        ingest_file(wh, get("ucdp-ged"), GED)                       # the same file again: nothing new
+        assert evaluate_pending(wh.con) == []
+    with Warehouse(tmp_path / "a.duckdb") as again:                 # a restart
+        assert evaluate_pending(again.con) == []
+        assert again.con.execute("SELECT count(*) FROM alert_firings").fetchone()[0] == len(first)
+
+
+def test_rules_look_forward_and_disabled_rules_do_not_fire(store):
+    ingest_file(store, get("ucdp-ged"), GED)
+    assert evaluate_pending(store.con) == []                       # no rule yet: the run is marked evaluated
+    rule = rules.add(store.con, "ring", "events", {"subject": "ring:POL", "threshold": 1000})
+    assert evaluate_pending(store.con) == []                       # a new rule does not look back …
+    rules.set_enabled(store.con, rule, False)
+    assert evaluate_run(store.con, "manual", None) == []          # … disabled, it never fires …
+    rules.set_enabled(store.con, rule, True)
+    assert len(evaluate_run(store.con, "manual", None)) > 0       # … and on demand it looks at all the data
+
+
+def test_forecast_rule_fires_on_a_crossing_and_a_rise(store):
+    con = store.con
+    for run_id in (1, 2):
+        con.execute("INSERT INTO forecast_runs (run_id, model, model_version, cutoff, cutoff_month_id, horizons, "
+                    "draws, countries, created_at) VALUES (?, 'qgbm', 'x', '2023-10', 526, 3, 10, 3, now())",
+                    [run_id])
+    p = {1: {"UKR": 0.9, "BLR": 0.05, "LTU": 0.0}, 2: {"UKR": 0.95, "BLR": 0.6, "LTU": 0.3}}
+    for run_id, values in p.items():
+        for i, (iso3, value) in enumerate(values.items()):
+            con.execute("INSERT INTO forecasts (run_id, country_id, country_iso3, month_id, step, p_ge25) "
+                        "VALUES (?, ?, ?, 527, 1, ?)", [run_id, i, iso3, value])
+    rules.add(con, "risk", "forecast", {"subject": "ring:POL", "level": 0.5})
+    rules.add(con, "rising", "forecast", {"subject": "LTU", "rise": 0.25})
+    assert len(evaluate_run(con, "forecast", 1)) == 1
+    assert list(_firings(store).subject) == ["UKR"]      # the first run: UKR is above the level, nothing before it
+    new = evaluate_run(con, "forecast", 2)
+    fired = store.df("SELECT subject, value, baseline FROM alert_firings WHERE period = 'forecast run 2' "
+                     "ORDER BY subject")
+    assert list(fired.subject) == ["BLR", "LTU"] and len(new) == 2   # BLR crossed 0.5; LTU rose by 0.3; UKR stayed
+    assert fired.baseline.tolist() == [0.05, 0.0]
+
+
+def test_new_records_rule(store):
+    rules.add(store.con, "new GED in Ukraine", "new-records", {"source": "ucdp-ged", "subject": "UKR"})
+    rules.add(store.con, "new ACLED", "new-records", {"source": "acled"})
+    ingest_file(store, get("ucdp-ged"), GED)
+    evaluate_pending(store.con)
+    fired = _firings(store)
+    assert len(fired) == 1 and fired.iloc[0].rule_id == 1
+    raw = pd.read_csv(GED, low_memory=False, usecols=["country"], encoding="cp1252")
+    assert fired.iloc[0].value == (raw.country == "Ukraine").sum()
+
+
+@pytest.mark.parametrize("kind, params, message", [
+    ("events", {"subject": "ring:XYZ", "threshold": 5}, "unknown country"),
+    ("events", {"subject": "POL"}, "needs threshold"),
+    ("events", {"threshold": -1}, "threshold"),
+    ("events", {"threshold": 5, "ratio": 2}, "baseline_months and ratio"),
+    ("forecast", {"subject": "POL"}, "needs level"),
+    ("forecast", {"level": 1.5}, "level"),
+    ("new-records", {}, "needs source"),
+    ("weather", {}, "unknown kind"),
+])
+def test_bad_rules_are_clear_errors(store, kind, params, message):
+    with pytest.raises(AlertError, match=message):
+        rules.add(store.con, "x", kind, params)
+    assert store.con.execute("SELECT count(*) FROM alert_rules").fetchone()[0] == 0
