@@ -9,7 +9,11 @@
   sponsor), ``targets`` (incident → victim) and ``related-to`` (incident → the ATT&CK group it names).  Ids are
   UUIDv5s of the source and its id, so the same incident has the same id in every export.  Incidents come from
   public sources and are marked TLP:CLEAR (TLP 2.0).
-* **Knowledge objects** (``stix_objects``, newest version of each id) leave as stored (the verbatim JSON).
+* **Knowledge objects** (``stix_objects``, newest version of each id, revoked ones included) leave as stored,
+  except that an object stored without ``spec_version`` leaves through the ingest's 2.0 → 2.1 upgrade
+  (``sources.cyber.stix.upgrade``: ``spec_version`` and the properties 2.1 requires, e.g. malware ``is_family``;
+  MITRE's ATT&CK objects carry none and lack ``is_family``), and ``created``/``modified`` are written to the
+  millisecond (``…:00Z`` → ``…:00.000Z``, as 2.1 requires), so the bundle validates.
 * **Markings**: an object leaves when its level — the strictest TLP among its object and granular markings — is
   at most ``tlp``.  An object without any TLP marking counts as ``unmarked`` (default ``amber``: not assumed
   public).  Marking definitions always leave; a relationship or sighting leaves only when every object it joins
@@ -19,6 +23,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -27,6 +32,7 @@ import pandas as pd
 from signalfire.analysis import cyber as q
 from signalfire.geo.countries import country as country_named
 from signalfire.sources.cyber import tlp
+from signalfire.sources.cyber.stix import upgrade
 
 try:
     import orjson
@@ -178,7 +184,7 @@ def _levels(con) -> dict[str, str]:
 
 
 def _knowledge(con, sel: Selection, named_groups: set[str]) -> list[dict]:
-    clauses, params = ["NOT coalesce(revoked, false) OR type = 'marking-definition'"], []
+    clauses, params = ["true"], []
     if sel.types:
         clauses.append(f"type IN ({', '.join('?' * len(sel.types))})")
         params += sel.types
@@ -190,6 +196,9 @@ def _knowledge(con, sel: Selection, named_groups: set[str]) -> list[dict]:
         WHERE {where} QUALIFY row_number() OVER (PARTITION BY id ORDER BY version DESC) = 1
         ORDER BY type = 'relationship', id""", params).fetchall()
     levels = _levels(con)
+    # a TLP marking defined under another id than the published ones is not valid STIX 2.1: its references
+    # leave as the published TLP 2.0 definition of the same level, and the definition itself stays behind
+    local = {ident: tlp.canonical(level) for ident, level in levels.items() if ident not in tlp.KNOWN}
     limit, unmarked = tlp.RANK[sel.tlp], sel.unmarked
     kept = []
     for kind, marks, granular, text in rows:
@@ -197,8 +206,49 @@ def _knowledge(con, sel: Selection, named_groups: set[str]) -> list[dict]:
             level = tlp.highest([*(marks or []), *(granular or [])], levels) or unmarked
             if tlp.RANK[level] > limit:
                 continue
-        kept.append(_loads(text))
+        obj = _loads(text)
+        if obj.get("id") in local:
+            continue
+        if obj.get("id") in tlp.TLP1:     # the published text (an upgraded 2.0 copy lacks its 2.1 name)
+            obj = tlp.definition1(obj["id"])
+        if local:
+            _remark(obj, local)
+        kept.append(_millis(upgrade(obj) if "spec_version" not in obj else obj))
     return kept
+
+
+def _remark(obj: dict, local: dict[str, str]) -> None:
+    refs = obj.get("object_marking_refs")
+    if isinstance(refs, list):
+        obj["object_marking_refs"] = list(dict.fromkeys(local.get(r, r) for r in refs))
+    for granular in obj.get("granular_markings") or []:
+        if isinstance(granular, dict) and granular.get("marking_ref") in local:
+            granular["marking_ref"] = local[granular["marking_ref"]]
+
+
+def _definitions(objects: list[dict]) -> list[dict]:
+    """The TLP 2.0 marking definitions the objects refer to but the bundle lacks (TLP 1.0's are predefined)."""
+    have = {o["id"] for o in objects}
+    wanted = []
+    for obj in objects:
+        refs = list(obj.get("object_marking_refs") or [])
+        refs += [g.get("marking_ref") for g in obj.get("granular_markings") or [] if isinstance(g, dict)]
+        wanted += [r for r in refs if r in tlp.TLP2 and r not in have and r not in wanted]
+    return [tlp.definition(tlp.TLP2[r]) for r in wanted]
+
+
+_COARSE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,2}))?Z$")
+
+
+def _millis(obj: dict) -> dict:
+    """``created``/``modified`` written to the millisecond (2.1 requires it; ``…:00Z`` → ``…:00.000Z``, the
+    same instant)."""
+    for key in ("created", "modified"):
+        value = obj.get(key)
+        match = _COARSE.match(value) if isinstance(value, str) else None
+        if match:
+            obj[key] = f"{match.group(1)}.{(match.group(2) or '').ljust(3, '0')}Z"
+    return obj
 
 
 def _closed(objects: list[dict]) -> list[dict]:
@@ -241,6 +291,7 @@ def export_bundle(con, sel: Selection | None = None) -> dict:
     seen = {o["id"] for o in objects}
     objects += [o for o in knowledge if o["id"] not in seen]
     objects = _closed(objects)
+    objects += _definitions(objects)
     return {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
 
 

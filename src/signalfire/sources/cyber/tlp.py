@@ -60,3 +60,16 @@ def definition(level: str) -> dict:
     return {"type": "marking-definition", "spec_version": "2.1", "id": ident, "created": TLP2_CREATED,
             "name": f"TLP:{level.upper()}",
             "extensions": {TLP2_EXTENSION: {"extension_type": "property-extension", "tlp_2_0": level}}}
+
+
+def canonical(level: str) -> str:
+    """The published TLP 2.0 marking-definition id of a level (TLP 1.0 white is TLP 2.0 clear)."""
+    level = "clear" if level == "white" else level
+    return next(k for k, v in TLP2.items() if v == level)
+
+
+def definition1(ident: str) -> dict:
+    """STIX 2.1's predefined TLP 1.0 marking-definition object (section 7.2.1.4) for one of its ids."""
+    level = TLP1[ident]
+    return {"type": "marking-definition", "spec_version": "2.1", "id": ident, "created": TLP1_CREATED,
+            "definition_type": "tlp", "name": f"TLP:{level.upper()}", "definition": {"tlp": level}}
