@@ -16,7 +16,8 @@ read.  Codes as in the codebook (``dcidv2codebook.pdf``, Maness, Valeriano, Hedg
   critical-infrastructure sector ``Crit Inf`` (CISA's sectors 1–16, 17 other);
 * attribution: DCID codes an incident only when state responsibility is verified by government statements or
   security-firm reports (codebook, "responsibility"), so confidence is ``high``; the response is not coded;
-* severity: the 0–10 scale; norms: see :mod:`.incidents` (critical infrastructure = ``Crit Inf`` 1–16).
+* severity: the 0–10 scale; norms: see :mod:`.incidents` (critical infrastructure = ``Crit Inf`` 1–16 except 11,
+  government facilities: ministries' networks are not infrastructure "providing services to the public").
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def _rows(path: Path, records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
             sectors.append(SECTORS[int(crit[i])])
         objective_text = chk.value("Political Objective")[i] if "Political Objective" in records else ""
         sources = [chk.value(c)[i] for c in records.columns if c.startswith("Sources")]
-        critical = pd.notna(crit[i]) and 1 <= int(crit[i]) <= 16
+        critical = pd.notna(crit[i]) and 1 <= int(crit[i]) <= 16 and int(crit[i]) != 11
         rows.append({
             "source": SOURCE, "source_id": _code(num[i]) if pd.notna(num[i]) else None,
             "name": chk.value("Name")[i] or None, "description": objective_text or None,

@@ -10,7 +10,8 @@ An incident bears on a norm by these rules, applied to the normalised type, the 
 
 * **13(f)** (no ICT activity that intentionally damages critical infrastructure): a disruptive or destructive type
   (sabotage, data destruction, DDoS) against critical infrastructure — a DCID critical-infrastructure sector
-  1–16, or words naming one (energy, power grid, water, hospital, bank, telecom, transport, nuclear, …);
+  1–16 but 11 (government facilities), or words naming one (energy, power grid, water, hospital, bank, telecom,
+  transport, nuclear, …);
 * **13(g)** (protect own critical infrastructure) is a duty of the victim state: tagged with 13(f);
 * **13(i)** (supply-chain integrity): DCID's supply-chain flag, or "supply chain" / "software update" in the text;
 * **13(k)** (no harm to CERTs/CSIRTs): a CERT, CSIRT or emergency response team among the victims;
