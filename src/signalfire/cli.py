@@ -129,8 +129,8 @@ def ingest(
         _print_ingest(results, adapter.name, as_json)   # what was loaded before the file that failed
         _fail(f"{exc} (the {len(results)} file(s) listed above were loaded; this one and any after it were not)")
         if wh is not None and results:
-            from signalfire.alerts.commands import after_runs
-            after_runs(wh.con, None if as_json else console)   # the rules, on what this ingest brought
+            from signalfire.alerts.evaluate import after_runs
+            after_runs(wh.con, None if as_json else lambda text: console.print(text, highlight=False))
     finally:
         if wh is not None:
             wh.close()

@@ -1,29 +1,14 @@
-"""CLI commands of the alerts layer: `register(app)` adds `signalfire alerts …` and `signalfire watch FOLDER`;
-:func:`after_runs` is what `signalfire ingest` and `forecast run` call once they have committed."""
+"""CLI commands of the alerts layer: `register(app)` adds `signalfire alerts …` and `signalfire watch FOLDER`."""
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from signalfire.alerts import AlertError
-
-
-def after_runs(con, console=None) -> tuple[list[str], dict]:
-    """Evaluate the rules on every run not yet evaluated, then send what is due; says what happened when a rule
-    fired or a delivery was attempted."""
-    from signalfire.alerts.deliver import flush
-    from signalfire.alerts.evaluate import evaluate_pending
-    new = evaluate_pending(con)
-    sent = flush(con)
-    if console is not None and (new or any(sent.values())):
-        console.print(f"alerts: {len(new)} new firing(s); deliveries sent {sent['sent']}, to retry {sent['retry']}, "
-                      f"given up {sent['failed']}", highlight=False)
-    return new, sent
 
 
 def register(app: typer.Typer) -> None:
@@ -133,12 +118,12 @@ def register(app: typer.Typer) -> None:
         store: Optional[Path] = StoreOpt,
     ):
         """Evaluate the rules now and send what is due."""
-        from signalfire.alerts.evaluate import evaluate_run
+        from signalfire.alerts.evaluate import after_runs, evaluate_run
         from signalfire.cli import console
         wh = _writer(store)
         try:
             new = evaluate_run(wh.con, "manual", None) if all_data else []
-            more, _ = after_runs(wh.con, console)
+            more, _ = after_runs(wh.con, console.print)
         finally:
             wh.close()
         out.print(f"{len(new) + len(more)} new firing(s)", highlight=False)

@@ -199,3 +199,15 @@ def evaluate_pending(con) -> list[str]:
         for run_id in runs:
             new += evaluate_run(con, kind, run_id)
     return new
+
+
+def after_runs(con, log=None) -> tuple[list[str], dict]:
+    """What follows every ingest and forecast run: evaluate the rules on every run not yet evaluated, then send
+    what is due.  ``log(text)`` hears of it when a rule fired or a delivery was attempted."""
+    from signalfire.alerts.deliver import flush
+    new = evaluate_pending(con)
+    sent = flush(con)
+    if log is not None and (new or any(sent.values())):
+        log(f"alerts: {len(new)} new firing(s); deliveries sent {sent['sent']}, to retry {sent['retry']}, "
+            f"given up {sent['failed']}")
+    return new, sent

@@ -35,7 +35,7 @@ def _known(con, path: Path, adapter: str) -> bool:
 
 def look(folder: Path, store_path, sizes: dict, forecast: bool, log: Callable[[str], None]) -> int:
     """One look at the folder; returns how many files were ingested."""
-    from signalfire.alerts.commands import after_runs
+    from signalfire.alerts.evaluate import after_runs
     from signalfire.sources import get
     from signalfire.sources.base import SourceError
     from signalfire.store.ingest import ingest_file
@@ -66,9 +66,7 @@ def look(folder: Path, store_path, sizes: dict, forecast: bool, log: Callable[[s
                 log(f"forecast run {run_id} stored")
             except ForecastError as exc:
                 log(f"forecast: {exc}")
-        new, sent = after_runs(wh.con)
-        log(f"alerts: {len(new)} new firing(s); deliveries sent {sent['sent']}, to retry {sent['retry']}, "
-            f"given up {sent['failed']}")
+        after_runs(wh.con, log)
     return loaded
 
 

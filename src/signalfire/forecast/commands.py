@@ -175,8 +175,8 @@ def register(app) -> None:
                              progress=lambda done, total: bar.update(task, completed=done, total=total))
             info = wh.con.execute("SELECT seconds, countries, config FROM forecast_runs WHERE run_id = ?",
                                   [run_id]).fetchone()
-            from signalfire.alerts.commands import after_runs
-            after_runs(wh.con, console)      # the alert rules, on the new run
+            from signalfire.alerts.evaluate import after_runs
+            after_runs(wh.con, lambda text: console.print(text, highlight=False))   # the rules, on the new run
         except ForecastError as exc:
             _fail(str(exc))
         finally:

@@ -23,8 +23,8 @@ from signalfire.sources.base import SourceError
 from signalfire.store.database import StoreError
 from signalfire.store.queries import QueryError
 from signalfire.web.datastore import DataStore, QueryTimeout
-from signalfire.web.privacy import ConsentLog, consent_path
-from signalfire.web.security import SecurityHeaders
+from signalfire.web.privacy import ConsentLog, RateLimit, consent_path
+from signalfire.web.security import LOOPBACK_HOSTS, RequestGuard, SecurityHeaders
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -61,12 +61,21 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+MAX_BODY = 1_000_000       # bytes of a request body (the consent form and the ingest hand-off are far smaller)
+TEST_CLIENT_HOST = "testserver"   # Starlette's TestClient: in-process only, never a name a browser resolves to us
+
+
 def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, load_demo: bool = True,
-               ds: DataStore | None = None) -> FastAPI:
+               ds: DataStore | None = None, allowed_hosts=None) -> FastAPI:
+    """The app over the store.  ``allowed_hosts``: the host names it answers to (``signalfire serve`` passes the
+    loopback names plus its ``--allowed-host`` values); by default the loopback names and the in-process test
+    client's name."""
     app = FastAPI(title="Signalfire API", version=__version__, description=DESCRIPTION,
-                  docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json", max_body_size=MAX_BODY)
     app.state.ds = ds or DataStore(store_path, timeout_s=timeout_s, load_demo_if_empty=load_demo)
     app.state.consent = ConsentLog(consent_path(app.state.ds.path))
+    app.state.allowed_hosts = tuple(allowed_hosts) if allowed_hosts is not None else (*LOOPBACK_HOSTS,
+                                                                                       TEST_CLIENT_HOST)
     app.state.token = secrets.token_urlsafe(24)
     @app.middleware("http")
     async def catch_all(request: Request, call_next):
@@ -81,6 +90,7 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
             return page_or_json(request, 500, f"unexpected {type(exc).__name__}: the server logged it")
 
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(RequestGuard, allowed_hosts=app.state.allowed_hosts, consent_limit=RateLimit())
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -97,6 +107,8 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
         except Exception:
             pass          # warming is an optimisation; requests compute on demand
     app.state.ds.after_commit.append(analytics.warm)
+    from signalfire.web.streams.alerts import after_commit as alerts_after_commit
+    app.state.ds.after_commit.append(alerts_after_commit)    # the alert rules, on what the ingest brought
     threading.Thread(target=warm, daemon=True).start()
 
     from signalfire.web import api, forecast_api, pages, streams

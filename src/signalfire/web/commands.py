@@ -44,6 +44,18 @@ def check_listen(host: str, port: int) -> str | None:
     return None
 
 
+def allowed_hosts(host: str, extra: list[str]) -> list[str]:
+    """The host names the server answers to: loopback, the address it listens on (unless it is every interface's
+    0.0.0.0 or ::) and the ``--allowed-host`` values."""
+    from signalfire.web.security import LOOPBACK_HOSTS
+    names = [*LOOPBACK_HOSTS, *([] if host in ("0.0.0.0", "::", "") else [host])]
+    for name in extra:
+        if not name.strip() or any(c.isspace() or c in "/?#@" for c in name.strip()):
+            raise typer.BadParameter(f"--allowed-host {name!r}: give a host name or address, e.g. analyst-pc.local")
+        names.append(name.strip())
+    return names
+
+
 def _url_host(host: str) -> str:
     """A host as written in a URL: IPv6 addresses in brackets."""
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
@@ -60,6 +72,9 @@ def serve(
     forecast: bool = typer.Option(True, "--forecast/--no-forecast",
                                   help="When the store has country-month deaths but no forecast, make one in the "
                                        "background (cut-off: the last month of data; under a minute)."),
+    allowed_host: list[str] = typer.Option([], "--allowed-host", help="A host name (or address) browsers may use "
+                                           "to reach the server, besides 127.0.0.1, localhost, [::1] and the "
+                                           "--host address; repeatable. Other names are refused (DNS rebinding)."),
 ):
     """Start the dashboard and API (http://127.0.0.1:8000); `signalfire ingest` hands its work to it."""
     import uvicorn
@@ -67,7 +82,7 @@ def serve(
 
     from signalfire.web.app import create_app
     from signalfire.web.datastore import DataStore
-    from signalfire.web.handoff import remove_server_file, write_server_file
+    from signalfire.web.handoff import ServerFileError, remove_server_file, write_server_file
 
     console = Console(stderr=True)
     host = host.strip()
@@ -75,6 +90,7 @@ def serve(
     if problem:
         console.print(f"[bold red]error:[/] {problem}", highlight=False)
         raise typer.Exit(2)
+    hosts = allowed_hosts(host, allowed_host)
     ds = DataStore(store, timeout_s=timeout, load_demo_if_empty=False)
     if demo and ds.is_empty():
         console.print("the store is empty: loading the bundled demo data (UCDP, CC BY 4.0; VIEWS, CC BY-NC 4.0)…")
@@ -83,14 +99,20 @@ def serve(
         ds.version += 1
     if forecast:
         start_forecast_if_missing(ds, console.print)
-    app = create_app(ds=ds)
-    _, token = write_server_file(ds.path, host, port)
+    app = create_app(ds=ds, allowed_hosts=hosts)
+    try:
+        _, token = write_server_file(ds.path, host, port)
+    except ServerFileError as exc:
+        ds.close()
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
     app.state.token = token
     # uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown, so clean up in the shutdown hook
     app.router.on_shutdown.append(lambda: remove_server_file(ds.path))
     everywhere = host in ("0.0.0.0", "::")
     console.print(f"Signalfire dashboard: [bold]http://{_url_host(host)}:{port}[/]"
-                  + (" (every interface: reachable from other machines)" if everywhere else "")
+                  + (" (every interface: reachable from other machines by the names given with --allowed-host)"
+                     if everywhere else "")
                   + f"  (store {ds.path}; Ctrl-C to stop)", highlight=False)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
@@ -138,6 +160,8 @@ def start_forecast_if_missing(ds, say=print, config: str = "full", horizons: int
                 with ds._ingest_lock:          # one writer at a time (ingest hand-offs take the same lock)
                     views = _import_published_demo(cur)
                     ds.version += 1
+                    from signalfire.alerts.evaluate import after_runs
+                    after_runs(cur, say)       # the alert rules, on the new runs
             finally:
                 cur.close()
             seconds = time.perf_counter() - started

@@ -27,6 +27,7 @@ NAV: list[tuple[str, list[tuple[str, str, str]]]] = [
     ]),
     ("Forecasts", [
         ("/forecasts", "Forecasts", "forecasts"),
+        ("/alerts", "Alerts", "alerts"),
     ]),
     ("Data", [
         ("/data", "Data", "data"),
