@@ -12,7 +12,6 @@ from test_cyber_incidents import _cfr_fixture, _dcid_fixture
 from signalfire.reports.stix import Selection, export_bundle
 from signalfire.web.streams.cyber import records
 
-
 CASES = [
     ("/api/v1/cyber/incidents?country=POL&role=victim", "cyber_incidents", {"country": "POL", "role": "victim"}),
     ("/api/v1/cyber/incidents?since=2017&type=espionage", "cyber_incidents", {"since": "2017", "type": "espionage"}),
