@@ -38,6 +38,7 @@ SOURCE_LABELS = {"ipi-contributions": "IPI Peacekeeping Database, contributions 
                  "geopko": "Geo-PKO v2.3 (Uppsala University)",
                  "un-pko-fatalities": "UN peacekeeping fatalities (UN DPKO records)",
                  "combined": "IPI / UN data hub, most detailed source per month"}
+CAUSE_LABELS = {"malicious": "Malicious acts", "accident": "Accident", "illness": "Illness", "other_cause": "Other"}
 Fmt = Literal["json", "csv"]
 CountryQ = Query("POL", description="ISO 3166 alpha-3 code (or a country name), e.g. POL")
 SourceQ = Query("combined", description="a contributions source, 'combined' (the most detailed UN source per "
@@ -224,6 +225,7 @@ def fatalities_page(request: Request, country: str = "", mission: str = ""):
     by_year = _call(q.pko_fatalities, ds, iso, mission or None, by="year")
     causes = by_year.melt(id_vars="year", value_vars=["illness", "accident", "malicious", "other_cause"],
                           var_name="cause", value_name="deaths")
+    causes["cause"] = causes["cause"].map(CAUSE_LABELS)
     by_mission = q.pko_fatalities(ds, iso, mission or None, by="mission").head(25)
     by_nationality = q.pko_fatalities(ds, iso, mission or None, by="nationality").head(25)
     return render("missions/fatalities.html", page_context(

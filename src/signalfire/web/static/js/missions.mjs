@@ -6,11 +6,10 @@
 //   .missions-chart[data-kind=hbars]  a mission's contributors, stacked by personnel type
 //   .missions-chart[data-kind=bars]   fatalities per year, stacked by cause
 //   .missions-map[data-kind=sites]    deployment sites of a contributor (circles sized by troops, with a legend)
-import { expressionInterpreter } from '/static/vendor/vega-interpreter.mjs';
-import * as ml from '/static/vendor/maplibre-gl.mjs';
+// The Vega interpreter needs the vega globals (chart pages load them) and MapLibre is large (the map page only):
+// both are imported when a page has something for them.
 import { BORDER, LAND, OCEAN, drawLegend, fmt, tooltipBox } from '/static/js/mapstyle.mjs';
 
-const maplibregl = ml.default ?? ml;
 const PALETTE = ['#1f5fa8', '#c2410c', '#17683f', '#7a1848', '#8a5300', '#4b2a87', '#475467', '#0e7490'];
 const CONFIG = { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null },
   axis: { grid: true, gridColor: '#eef0f3', domainColor: '#c5cdd6', labelColor: '#475467', titleColor: '#475467' },
@@ -28,13 +27,14 @@ function empty(el) {
 }
 
 async function embed(el, spec) {
+  const { expressionInterpreter } = await import('/static/vendor/vega-interpreter.mjs');
   await window.vegaEmbed(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG,
     width: 'container', autosize: { type: 'fit', contains: 'padding' }, ...spec },
   { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   el.dataset.rendered = 'true';
 }
 
-const LEGEND = { orient: 'bottom', labelFontSize: 11, columns: 2, labelLimit: 260 };
+const LEGEND = { orient: 'bottom', labelFontSize: 11, columns: window.innerWidth < 600 ? 1 : 2, labelLimit: 260 };
 const monthAxis = { format: '%Y', labelAngle: 0, tickCount: 8 };
 
 const SPECS = {
@@ -98,7 +98,9 @@ const SIZE_CLASSES = [[0, 5, '1–99'], [100, 8, '100–499'], [500, 12, '500+']
 const KNOWN = '#1f5fa8';
 const UNKNOWN = '#98a2b3';
 
-function sitesMap(el) {
+async function sitesMap(el) {
+  const ml = await import('/static/vendor/maplibre-gl.mjs');
+  const maplibregl = ml.default ?? ml;
   const rows = rowsOf(el);
   const features = rows.map((r, i) => ({ type: 'Feature', id: i, geometry: { type: 'Point', coordinates: [r.longitude, r.latitude] },
     properties: { i, troops: r.troops === null ? -1 : r.troops } }));
@@ -138,5 +140,5 @@ for (const el of document.querySelectorAll('.missions-chart[data-kind]')) {
   chart(el).catch((err) => { el.textContent = `Chart unavailable: ${err.message}`; el.dataset.rendered = 'error'; });
 }
 for (const el of document.querySelectorAll('.missions-map[data-kind=sites]')) {
-  try { sitesMap(el); } catch (err) { el.textContent = `Map unavailable: ${err.message}`; }
+  sitesMap(el).catch((err) => { el.textContent = `Map unavailable: ${err.message}`; el.dataset.painted = 'error'; });
 }
