@@ -21,8 +21,8 @@ from signalfire.web.streams.migration import _country, call, neighbours, records
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/terrorism", tags=["terrorism"], responses=ERRORS)
 SOURCE_LABELS = {"gtd": "GTD incidents loaded (events)",
-                 "gtd-country-year": "GTD country-year aggregate (Jones & Lupu), 1970–2008",
-                 "gtd-incidents-country-year": "GTD incidents per country and year, 1970–2020"}
+                 "gtd-country-year": "GTD country-year aggregate (Jones & Lupu)",
+                 "gtd-incidents-country-year": "GTD incidents per country and year"}
 
 
 @api.get("", summary="GTD incidents and deaths per source, country and year")
@@ -69,15 +69,16 @@ def country_panel(ds, iso3: str):
     frame = frame[frame["incidents"].fillna(0) > 0]
     if frame.empty:
         return None
-    wide = frame.pivot_table(index="year", columns="source", values=["incidents", "killed"], aggfunc="sum")
+    cells = frame.set_index(["year", "source"])
     rows = []
-    for year in sorted(wide.index, reverse=True)[:15]:
+    for year in sorted(frame["year"].unique(), reverse=True)[:15]:
         row = {"year": int(year)}
         for source in tq.SOURCES:
             for measure in ("incidents", "killed"):
-                value = wide[(measure, source)].get(year) if (measure, source) in wide.columns else None
+                value = cells[measure].get((year, source))
                 row[f"{source}:{measure}"] = None if value is None or pd.isna(value) else float(value)
         rows.append(row)
     present = [s for s in tq.SOURCES if s in set(frame["source"])]
-    return ("terrorism/_country.html", {"iso3": iso3, "rows": rows, "sources": present,
+    with_deaths = [s for s in present if frame.loc[frame["source"] == s, "killed"].notna().any()]
+    return ("terrorism/_country.html", {"iso3": iso3, "rows": rows, "sources": present, "with_deaths": with_deaths,
                                         "labels": "; ".join(SOURCE_LABELS[s] for s in present)})
