@@ -117,6 +117,7 @@ def test_overview_map_paints_and_filters_change_map_and_table(watch):
     shot(page, "overview")
     table_before = page.locator("#top-table tbody").inner_text()
     page.select_option("#f-category", "violence_against_civilians")
+    page.click("#filters-apply")                      # filters apply on submit, never on change
     page.wait_for_url("**category=violence_against_civilians**")
     wait_map(page)
     after = map_pixels(page)
@@ -140,6 +141,7 @@ def test_country_page_map_charts_and_tables(watch):
     assert "Ukraine" in rows.first.inner_text()
     shot(page, "country")
     page.select_option("#f-country", "SYR")
+    page.click("form[data-jump] button[type=submit]")
     page.wait_for_url("**/country/SYR**")
     wait_map(page)
     assert "Syria" in page.locator("h1").inner_text()
@@ -156,6 +158,7 @@ def test_neighbourhood_watch(watch):
         assert name in ring
     shot(page, "neighbourhood")
     page.select_option("#f-home", "DEU")
+    page.click("#filters-apply")
     page.wait_for_url("**home=DEU**")
     wait_map(page)
     assert "Germany" in page.locator("h1").inner_text()

@@ -17,29 +17,24 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from signalfire import __version__
 from signalfire.store.queries import EventFilter
 from signalfire.store.schema import CATEGORIES
-from signalfire.web import analytics, privacy, streams
+from signalfire.web import analytics, formatting, i18n, periods, privacy, streams
 from signalfire.web.nav import NAV
 
 HERE = Path(__file__).resolve().parent
 env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
-                  trim_blocks=True, lstrip_blocks=True)
+                  trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+# interface text is wrapped in _("…") (or {% trans %}) in templates; i18n.py picks the catalogue per request
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 router = APIRouter()
 
 DEFAULT_HOME = "POL"
 PAGE_SIZE = 25
 
 
-def _fmt_int(value) -> str:
-    try:
-        return f"{int(value):,}"
-    except (TypeError, ValueError):
-        return ""
-
-
-env.filters["int"] = _fmt_int
+# numbers and dates one way on every page: |int |num |signed |pct |date |datetime |month |month_name (docs/UI.md)
+env.filters.update(formatting.FILTERS)
 env.globals["nav"] = NAV
-# interface text is wrapped in _("…") in templates; the message catalogues (Polish, English) plug in here
-env.globals.setdefault("_", lambda text, **kw: text % kw if kw else text)
+env.globals["period_presets"] = periods.preset_links
 env.filters["label"] = lambda v: str(v or "").replace("_", " ")
 
 
@@ -68,10 +63,24 @@ def _context(request: Request, active: str, **kw) -> dict:
     sources = ds.cached("source_names", lambda: [r[0] for r in ds.execute(
         "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()])
     consent = privacy.current_consent(request)
+    first = ds.cached("first_event", lambda: ds.scalar("SELECT min(date_start) FROM events"))
     return {"request": request, "active": active, "version": __version__, "categories": CATEGORIES,
             "sources": sources, "consent": consent, "names": _names(), "path": request.url.path,
             "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-            "as_of": analytics.as_of(ds), **kw}
+            "as_of": analytics.as_of(ds), "data_first": first, **_language(request), **kw}
+
+
+def _language(request: Request) -> dict:
+    """The page's language (?lang=, else the sf_lang cookie with the preferences consent, else English) and the
+    header's switch: the same URL in each language."""
+    allowed = privacy.allows(request, "preferences")
+    lang = i18n.pick(request.query_params.get("lang"), request.cookies.get(i18n.COOKIE), allowed)
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    links = [{"code": code, "name": name, "current": code == lang,
+              "href": request.url.path + "?" + urlencode({**query, "lang": code})} for code, name in
+             i18n.LANGUAGES.items()]
+    remember = allowed and request.query_params.get("lang", "").lower() in i18n.LANGUAGES
+    return {"lang": lang, "languages": links, "remember_lang": remember}
 
 
 def page_context(request: Request, active: str, **kw) -> dict:
@@ -80,8 +89,21 @@ def page_context(request: Request, active: str, **kw) -> dict:
     return _context(request, active, **kw)
 
 
+def _render_text(name: str, ctx: dict) -> str:
+    token = i18n.current.set(ctx.get("lang", i18n.DEFAULT))
+    try:
+        return env.get_template(name).render(**ctx)
+    finally:
+        i18n.current.reset(token)
+
+
 def render(name: str, ctx: dict) -> HTMLResponse:
-    return HTMLResponse(env.get_template(name).render(**ctx))
+    """The page in the request's language; ``?lang=`` is remembered in a cookie only with the preferences consent
+    (like the home country)."""
+    response = HTMLResponse(_render_text(name, ctx))
+    if ctx.get("remember_lang"):
+        response.set_cookie(i18n.COOKIE, ctx["lang"], max_age=privacy.MAX_AGE, samesite="lax", httponly=True)
+    return response
 
 
 def render_error(request: Request, status: int, message: str) -> str:
@@ -90,8 +112,9 @@ def render_error(request: Request, status: int, message: str) -> str:
     except Exception:
         ctx = {"request": request, "active": "", "status": status, "message": message, "categories": CATEGORIES,
                "sources": [], "consent": None, "names": {}, "path": "", "next_url": "/", "as_of": None,
-               "version": __version__}
-    return env.get_template("error.html").render(**ctx)
+               "version": __version__, "lang": i18n.pick(request.query_params.get("lang"), None, False),
+               "languages": []}
+    return _render_text("error.html", ctx)
 
 
 def _bounds(iso3: str):
@@ -236,6 +259,7 @@ def record_consent(request: Request, decision: str = Form(...), preferences: str
                         httponly=True)
     if "preferences" not in entry["purposes"]:
         response.delete_cookie("sf_home")
+        response.delete_cookie(i18n.COOKIE)
     return response
 
 

@@ -1,0 +1,107 @@
+"""Interface languages: English (the source text) and Polish, from gettext catalogues read with Babel.
+
+Templates wrap interface text in ``_("…")`` (``%(name)s`` placeholders: ``_("Poland's %(what)s", what=x)``);
+data values are never wrapped.  The catalogues are the ``.po`` files in ``web/locale/<lang>/LC_MESSAGES/``,
+read once at start (no compile step: the ``.po`` is the only copy).  The language of a request comes from
+``?lang=`` in the URL (works without consent), else the ``sf_lang`` cookie, which is written only with the
+``preferences`` consent (like ``sf_home``), else English.
+
+Extracting the interface text (templates and the labels in ``nav.py``) and updating the Polish catalogue::
+
+    pybabel extract -F src/signalfire/web/locale/babel.cfg -o src/signalfire/web/locale/messages.pot src/signalfire/web
+    pybabel update -i src/signalfire/web/locale/messages.pot -d src/signalfire/web/locale --no-fuzzy-matching
+"""
+
+from __future__ import annotations
+
+import ast
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = {"en": "English", "pl": "Polski"}
+DEFAULT = "en"
+COOKIE = "sf_lang"
+
+current: ContextVar[str] = ContextVar("signalfire_lang", default=DEFAULT)
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """msgid → translation for ``lang`` (empty for English, the source language, and untranslated entries)."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if lang == DEFAULT or not path.exists():
+        return {}
+    from babel.messages.pofile import read_po
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=lang)
+    out = {}
+    for msg in cat:
+        if msg.id and msg.string and not msg.fuzzy:
+            key = msg.id[0] if isinstance(msg.id, tuple) else msg.id
+            out[key] = msg.string[0] if isinstance(msg.string, tuple) else msg.string
+            if isinstance(msg.id, tuple):
+                out[("plural", msg.id[0])] = msg.string
+    return out
+
+
+def N_(message: str) -> str:
+    """Marks text for extraction where it is defined (it is translated where it is shown)."""
+    return message
+
+
+# the event categories (store/schema.py CATEGORIES) as the ``|label`` filter shows them
+CATEGORY_LABELS = {
+    "armed_conflict": N_("armed conflict"), "violence_against_civilians": N_("violence against civilians"),
+    "terrorism": N_("terrorism"), "unrest": N_("unrest"), "tension": N_("tension"),
+    "cooperation": N_("cooperation"), "strategic_development": N_("strategic development"), "cyber": N_("cyber"),
+}
+
+
+def label(value) -> str:
+    """A code shown as words in the page's language (armed_conflict → armed conflict / konflikt zbrojny)."""
+    text = str(value or "")
+    return gettext(CATEGORY_LABELS.get(text, text.replace("_", " ")))
+
+
+def gettext(message: str) -> str:
+    return catalogue(current.get()).get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    forms = catalogue(current.get()).get(("plural", singular))
+    if forms:
+        return forms[_plural_index(current.get(), n)] or (singular if n == 1 else plural)
+    return singular if n == 1 else plural
+
+
+def _plural_index(lang: str, n: int) -> int:
+    if lang == "pl":   # nplurals=3: 1 / 2-4 (not 12-14) / other
+        if n == 1:
+            return 0
+        return 1 if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else 2
+    return 0 if n == 1 else 1
+
+
+def pick(query_lang: str | None, cookie_lang: str | None, cookie_allowed: bool) -> str:
+    """The request's language: the URL's ``lang`` first, then the remembered one (only with consent)."""
+    for value in (query_lang, cookie_lang if cookie_allowed else None):
+        value = (value or "").strip().lower()
+        if value in LANGUAGES:
+            return value
+    return DEFAULT
+
+
+def extract_nav(fileobj, keywords, comment_tags, options):
+    """Babel extractor for ``nav.py``: every group name and entry label there is interface text."""
+    tree = ast.parse(fileobj.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple) and node.elts and isinstance(node.elts[0], ast.Constant):
+            first = node.elts[0].value
+            if len(node.elts) == 3 and isinstance(first, str) and first.startswith("/"):
+                label = node.elts[1]
+                if isinstance(label, ast.Constant) and isinstance(label.value, str):
+                    yield label.lineno, None, label.value, []
+            elif len(node.elts) == 2 and isinstance(first, str) and isinstance(node.elts[1], ast.List):
+                yield node.elts[0].lineno, None, first, []

@@ -1,0 +1,205 @@
+"""Every page in real headless Chromium: axe-core finds no serious or critical violation at 1440 px, nothing scrolls
+sideways at 390 px, the skip link and menus work from the keyboard, filters apply only on submit, and the language
+switch works.  Pages come from web/nav.py (so a stream's new page is checked as soon as it is in the header), plus
+a country page, the privacy page and an error page.  One server and one browser for the module; screenshots of
+every page at both widths go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pytest
+from test_web_support import Server
+
+from signalfire.web.nav import NAV
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VENDOR = ROOT / "src" / "signalfire" / "web" / "static" / "vendor" / "maplibre-gl.mjs"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+EXTRA = ["/country/POL", "/privacy", "/no-such-page"]
+
+
+def pages() -> list[str]:
+    out = []
+    for _group, items in NAV:
+        for href, _label, _key in items:
+            if href not in out:
+                out.append(href)
+    return out + [p for p in EXTRA if p not in out]
+
+
+def shot_name(path: str) -> str:
+    return path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-").replace("&", "_") or "overview"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup.sh --test installs it)")
+    if not VENDOR.exists():
+        pytest.skip("front-end assets are not vendored (scripts/setup.sh runs npm install + vendor_assets.py)")
+    srv = Server(tmp_path_factory.mktemp("a11y") / "a11y.duckdb")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, base: str, width: int, height: int, **kw):
+    """A page in a fresh context that fails on requests to other hosts (CSP bypassed only to inject axe)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True, **kw)
+    foreign: list[str] = []
+    context.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(
+        (base, "data:", "blob:")) else None)
+    page = context.new_page()
+    return context, page, foreign
+
+
+def settle(page):
+    """Wait until maps have painted (or said why not) and charts have rendered, as far as a page has them."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    # a slow map must not hide the page's other problems: axe runs after the wait either way
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function("""() => [...document.querySelectorAll('.map')].every(m =>
+            m.dataset.painted === 'true' || m.querySelector('.map-error'))
+            && [...document.querySelectorAll('.chart[data-series]')].every(c => c.dataset.rendered)""",
+                               timeout=10000, polling=250)
+    page.wait_for_timeout(300)
+
+
+def serious(page) -> list[str]:
+    page.add_script_tag(content=AXE.read_text())
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+          .map(v => `${v.id} (${v.impact}, ${v.nodes.length}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
+    }""")
+    return found
+
+
+def test_pages_come_from_the_nav():
+    found = pages()
+    assert {"/", "/neighbourhood", "/forecasts", "/data", "/api/docs", "/country/POL", "/privacy"} <= set(found)
+
+
+def test_axe_finds_nothing_serious_on_any_page_at_1440(browser, server):
+    if not AXE.exists():
+        pytest.skip("npm axe-core is not installed (npm install)")
+    context, page, foreign = open_page(browser, server.base, 1440, 900)
+    problems = {}
+    for path in pages():
+        page.goto(server.base + path)
+        settle(page)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"a11y_{shot_name(path)}_1440.png"))
+        found = serious(page)
+        if found:
+            problems[path] = found
+    context.close()
+    assert not foreign, f"requests to other hosts: {foreign}"
+    assert not problems, problems
+
+
+def test_no_page_scrolls_sideways_at_390(browser, server):
+    context, page, foreign = open_page(browser, server.base, 390, 844, is_mobile=True, has_touch=True)
+    wide = {}
+    for path in pages():
+        page.goto(server.base + path)
+        page.wait_for_timeout(500)                      # layout is done at load; maps need not paint for this
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"a11y_{shot_name(path)}_390.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.table-wrap, .panel, .map'))
+                .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + e.className)""")
+            wide[path] = (width, culprits)
+        header = page.locator("header.top").bounding_box()
+        assert header["height"] <= 120, f"{path}: the header takes {header['height']} px on a phone"
+    context.close()
+    assert not foreign, f"requests to other hosts: {foreign}"
+    assert not wide, f"pages wider than the screen at 390 px: {wide}"
+
+
+def test_skip_link_and_menus_work_from_the_keyboard(browser, server):
+    context, page, _ = open_page(browser, server.base, 1440, 900)
+    page.goto(server.base + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.locator(".skip-link").is_visible()               # shown when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # a nav group opens with the keyboard and Escape closes it, returning focus to its summary
+    group = page.locator(".main-nav details.nav-group").first
+    group.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert group.evaluate("d => d.open")
+    assert group.locator("a").first.is_visible()
+    page.keyboard.press("Escape")
+    assert not group.evaluate("d => d.open")
+    context.close()
+    # on a phone the nav hides behind "Menu"
+    context, page, _ = open_page(browser, server.base, 390, 844)
+    page.goto(server.base + "/")
+    assert not page.locator(".main-nav").is_visible()
+    page.click(".nav-toggle")
+    assert page.locator(".main-nav a[href='/forecasts']").is_visible()
+    context.close()
+
+
+def test_filters_apply_on_submit_only(browser, server):
+    context, page, _ = open_page(browser, server.base, 1440, 900)
+    page.goto(server.base + "/")
+    start = page.url
+    page.select_option("#f-category", "violence_against_civilians")
+    page.focus("#f-source")
+    page.keyboard.press("ArrowDown")
+    page.fill("#f-since", "2022-06-01")
+    page.wait_for_timeout(600)
+    assert page.url == start, "a filter fired before the form was submitted"
+    page.click("#filters-apply")
+    page.wait_for_url("**category=violence_against_civilians**")
+    assert "since=2022-06-01" in page.url and "source=" not in page.url      # empty fields stay out of the URL
+    # a preset keeps the other filters and sets the period relative to the latest data
+    page.click(".preset >> nth=1")                                         # last month
+    page.wait_for_url("**until=**")
+    assert "category=violence_against_civilians" in page.url
+    assert page.locator(".preset[aria-current=true]").count() == 1
+    # the country page's jump: arrow keys browse, the button goes
+    page.goto(server.base + "/country/UKR")
+    page.focus("#f-country")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(600)
+    assert "/country/UKR" in page.url
+    context.close()
+
+
+def test_language_switch_in_the_browser(browser, server):
+    context, page, _ = open_page(browser, server.base, 1440, 900)
+    page.goto(server.base + "/neighbourhood")
+    page.click(".lang-switch a[lang=pl]")
+    page.wait_for_url("**lang=pl**")
+    assert page.evaluate("document.documentElement.lang") == "pl"
+    assert "Obserwacja sąsiedztwa" in page.locator("h1").inner_text()
+    assert context.cookies() == []                      # no consent: the language lives in the URL only
+    page.click(".attrib a[href^='/data']")               # and stays while browsing
+    page.wait_for_url("**/data?lang=pl**")
+    assert page.evaluate("document.documentElement.lang") == "pl"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "a11y_data_pl_1440.png"))
+    context.close()
