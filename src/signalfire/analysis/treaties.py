@@ -293,6 +293,23 @@ def status_summary(con, country: str) -> dict:
     return {status: frame.loc[frame["status"] == status, "instrument"].tolist() for status in STATUSES}
 
 
+def nuclear_profile(con, country: str) -> dict:
+    """The WMD picture beside the treaties: ν-CLEAR indicators in the state's last year in the data (those true),
+    and its nuclear cooperation agreements (Fuhrmann, 1951–2003) as supplier and as recipient, by type."""
+    iso3 = _state(country)
+    last = con.execute("SELECT max(year) FROM country_year WHERE source = 'v-clear' AND country_iso3 = ?",
+                       [iso3]).fetchone()[0]
+    capabilities = [] if last is None else [r[0] for r in con.execute(
+        "SELECT measure FROM country_year WHERE source = 'v-clear' AND country_iso3 = ? AND year = ? AND value = 1 "
+        "ORDER BY measure", [iso3, last]).fetchall()]
+    nca = con.execute("""
+        SELECT CASE WHEN country_a_iso3 = ? THEN 'supplier' ELSE 'recipient' END AS role,
+            substr(measure, 5) AS nca_type, count(*) AS agreements, min(year) AS first_year, max(year) AS last_year
+        FROM dyad_year WHERE source = 'nca' AND (country_a_iso3 = ? OR country_b_iso3 = ?)
+        GROUP BY ALL ORDER BY role DESC, agreements DESC, nca_type""", [iso3, iso3, iso3]).df()
+    return {"country": iso3, "v_clear_year": last, "capabilities": capabilities, "nca": nca}
+
+
 class TreatiesQueries:
     """The treaties stream's methods of ``signalfire.open(...)``."""
 
@@ -315,6 +332,10 @@ class TreatiesQueries:
     def not_joined(self, instrument: str):
         """Current states that are not parties of an instrument (CTBT: with the Annex 2 column)."""
         return not_joined(self.con, instrument)
+
+    def nuclear_profile(self, country: str):
+        """ν-CLEAR capabilities in the last year and nuclear cooperation agreements of a state (a dict)."""
+        return nuclear_profile(self.con, country)
 
     def treaty_flags(self, country: str | None = None, instrument: str | None = None):
         """Validation flags on the producers' data, with the override that corrects each where there is one."""

@@ -11,4 +11,6 @@ MODULES: dict[str, str] = {
     "unvotes": "unvotes",                        # Voeten UNGA votes (unvotes un_votes)
     "unvotes-roll-calls": "unvotes_roll_calls",  # Voeten UNGA roll calls (unvotes un_roll_calls)
     "unvotes-issues": "unvotes_issues",          # Voeten UNGA issue codes (unvotes un_roll_call_issues)
+    "v-clear": "vclear",                         # ν-CLEAR nuclear proficiency, country-year (into country_year)
+    "nca": "nca",                                # Nuclear Cooperation Agreements, dyad-year (into dyad_year)
 }

@@ -58,6 +58,17 @@ def commented_records(path: Path, required: list[str]) -> tuple[pd.DataFrame, li
     return pd.DataFrame(records, columns=["record_ref", *header]), bad
 
 
+def resolve_cow(codes: pd.Series, when: pd.Series) -> pd.DataFrame:
+    """COW codes at a date; codes the COW table lacks (260, the German Federal Republic, 1955-1990; 678, the Yemen
+    Arab Republic) resolve as the Gleditsch-Ward codes they equal."""
+    from signalfire.geo.countries import resolve_series
+    out = resolve_series(codes, "cow", when=when)
+    missing = out["country_iso3"].isna() & codes.notna()
+    if missing.any():
+        out.loc[missing] = resolve_series(codes[missing], "gw", when=when[missing])
+    return out
+
+
 def read_reference(path: Path) -> pd.DataFrame:
     """A shipped reference table as a DataFrame of strings (comments skipped)."""
     records, _ = commented_records(path, [])

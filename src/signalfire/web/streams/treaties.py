@@ -131,6 +131,13 @@ def api_flags(request: Request, country: str = "", instrument: str = "", format:
                    source=SOURCE_NOTE)
 
 
+@router.get(API + "/nuclear/{iso3}", summary="ν-CLEAR capabilities (last year) and nuclear cooperation agreements")
+def api_nuclear(request: Request, iso3: str):
+    profile = run(request, q.nuclear_profile, iso3)
+    return {**profile, "nca": records(profile["nca"]),
+            "source": "ν-CLEAR (Smith & Spaniel 2019); Nuclear Cooperation Agreements (Fuhrmann 2009), 1951-2003"}
+
+
 # -- pages ------------------------------------------------------------------------------------------------------
 def _page(request: Request, template: str, **values) -> HTMLResponse:
     from signalfire.web.pages import page_context, render
@@ -164,7 +171,10 @@ def country_page(request: Request, iso3: str, goto: str = ""):
     timeline = run(request, q.treaty_timeline, iso3)
     flags = run(request, q.treaty_flags, iso3, None)
     names = q._names()
+    nuclear = run(request, q.nuclear_profile, iso3)
+    nuclear["nca"] = records(nuclear["nca"])
     return _page(request, "treaties/country.html", iso3=iso3, name=names.get(iso3, iso3), status=records(status),
+                 nuclear=nuclear,
                  timeline=records(timeline), flags=records(flags), states=sorted(names.items(), key=lambda x: x[1]))
 
 
