@@ -250,7 +250,7 @@ def test_hostile_event_text_renders_inert(client, tmp_path):
 
 
 def test_consent_is_recorded_without_ip(client):
-    fresh = TestClient(client.app)
+    fresh = TestClient(client.app, headers={"Origin": "http://testserver"})   # a browser on this site's pages
     page = fresh.get("/")
     assert 'id="consent-banner"' in page.text and "set-cookie" not in page.headers   # nothing stored yet
     r = fresh.post("/privacy/consent", data={"decision": "refuse", "next": "/data"}, follow_redirects=False)
@@ -293,10 +293,11 @@ def test_consent_cannot_be_forged_or_implied(client):
     assert r.status_code == 303 and fresh.cookies.get("sf_consent")
     # an unticked or "0"/"off" preferences value is no consent to preferences
     for value in ("0", "off", "no", ""):
-        fresh.post("/privacy/consent", data={"decision": "choose", "preferences": value})
+        fresh.post("/privacy/consent", data={"decision": "choose", "preferences": value},
+                   headers={"Origin": "http://testserver"})
         assert client.app.state.consent.latest(fresh.cookies.get("sf_consent"))["purposes"] == ["necessary"], value
     # a consent id the server did not issue is not taken over: the server issues its own
-    forged = TestClient(client.app, cookies={"sf_consent": "AAAAAAAAAAAAAAAA"})
+    forged = TestClient(client.app, cookies={"sf_consent": "AAAAAAAAAAAAAAAA"}, headers={"Origin": "http://testserver"})
     r = forged.post("/privacy/consent", data={"decision": "refuse"}, follow_redirects=False)
     assert r.cookies.get("sf_consent") not in (None, "AAAAAAAAAAAAAAAA")
     assert client.app.state.consent.latest("AAAAAAAAAAAAAAAA") is None

@@ -15,8 +15,10 @@ from typing import Annotated, Literal
 
 import pyarrow as pa
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from signalfire.reports.export import to_bytes
 from signalfire.store.queries import EVENT_OUTPUT, EventFilter
@@ -264,10 +266,15 @@ def _check_local(request: Request) -> None:
 
 
 @router.post("/_internal/ingest", include_in_schema=False, status_code=202)
-def submit_ingest(request: Request, body: IngestRequest):
+async def submit_ingest(request: Request):
+    """The token is checked before a byte of the body is read (the body is capped by the app's max_body_size)."""
     _check_local(request)
     try:
-        job = _ds(request).submit_ingest(body.adapter, body.files, body.source_version)
+        body = IngestRequest.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
+    try:
+        job = await run_in_threadpool(_ds(request).submit_ingest, body.adapter, body.files, body.source_version)
     except FileNotFoundError as exc:
         raise HTTPException(400, str(exc)) from None
     return JSONResponse(job.as_dict(), status_code=202)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from signalfire.sources.validate import short_repr
 from signalfire.store.database import Store
 
 
@@ -155,8 +156,12 @@ class DataStore:
         from signalfire.sources import get
         get(adapter)  # unknown adapter: raises SourceError now, not in the worker
         for name in files:
-            if not Path(name).is_file():
-                raise FileNotFoundError(f"{name}: no such file (paths are read by the server process)")
+            try:
+                found = Path(name).is_file()
+            except (OSError, ValueError):     # a name too long for the file system, a NUL byte
+                found = False
+            if not found:
+                raise FileNotFoundError(f"{short_repr(name)}: no such file (paths are read by the server process)")
         job = IngestJob(id=uuid.uuid4().hex[:12], adapter=adapter, files=[str(Path(f).resolve()) for f in files])
         self._jobs[job.id] = job
         thread = threading.Thread(target=self._run_ingest, args=(job, source_version), daemon=True,

@@ -1,7 +1,8 @@
 """Ingest while serving: the server file beside the store, and the client that hands an ingest to the server.
 
 ``signalfire serve`` writes ``<store>.server.json`` (mode 0600: pid, host, port and a random token) once it
-listens, and removes it on exit.  ``signalfire ingest`` finds the store busy (:class:`StoreBusy`), reads this
+listens, and removes it on exit.  The file is created exclusively and never through a symbolic link; the CLI
+trusts only a regular file of its own user that no one else can read.  ``signalfire ingest`` finds the store busy (:class:`StoreBusy`), reads this
 file, and if the server process is alive POSTs the files to ``/api/v1/_internal/ingest`` on this machine's
 loopback (127.0.0.1, or ::1 for a server on IPv6) with the token (only a user who can read the file can ingest),
 then polls the job until the server has committed it.  The server runs the ingest in a worker thread on its own
@@ -13,21 +14,57 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import stat
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from signalfire.store.database import StoreError
 
 
 def server_file(store_path: Path) -> Path:
     return Path(str(store_path) + ".server.json")
 
 
+class ServerFileError(StoreError):
+    """The server file cannot be written safely (a link, or a file of another user, is in its place)."""
+
+
+def _foreign(path: Path, st: os.stat_result) -> str | None:
+    """Why the existing ``path`` must not be replaced or trusted: a link, not a regular file, another user's."""
+    if stat.S_ISLNK(st.st_mode):
+        return f"{path} is a symbolic link: the server token is never written through a link (remove it)"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{path} is not a regular file (remove it)"
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return f"{path} belongs to another user (uid {st.st_uid}): remove it"
+    return None
+
+
 def write_server_file(store_path: Path, host: str, port: int) -> tuple[Path, str]:
+    """Write the server file with a new token: created exclusively (a stale file of ours from a killed server is
+    replaced; a link or another user's file is refused), never through a symbolic link, mode 0600 set on the open
+    file whatever the umask or a file created before."""
     token = secrets.token_urlsafe(24)
     path = server_file(store_path)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    else:
+        problem = _foreign(path, st)
+        if problem:
+            raise ServerFileError(problem)
+        path.unlink()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise ServerFileError(f"{path} appeared while the server was writing it: another process is racing for "
+                              "it; check who created it") from None
     with os.fdopen(fd, "w") as fh:
+        os.fchmod(fh.fileno(), 0o600)
         json.dump({"pid": os.getpid(), "host": host, "port": port, "token": token,
                    "started": time.time()}, fh)
     return path, token
@@ -53,10 +90,17 @@ def _alive(pid: int) -> bool:
 def running_server(store_path: Path) -> dict | None:
     """The server holding this store, if its file exists and its process is alive."""
     path = server_file(store_path)
-    try:
-        info = json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
+    try:   # only a regular file of this user, not a link, is trusted with the token and the files' paths
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
         return None
+    with os.fdopen(fd) as fh:
+        if _foreign(path, os.fstat(fh.fileno())) or stat.S_IMODE(os.fstat(fh.fileno()).st_mode) & 0o077:
+            return None
+        try:
+            info = json.loads(fh.read())
+        except ValueError:
+            return None
     if not _alive(int(info.get("pid", -1))):
         return None
     return info
@@ -109,7 +153,7 @@ def ingest_via_server(store, adapter: str, files: list[Path], source_version: st
 
     Raises the original :class:`StoreBusy` when no live server owns the store (another ingest holds it).
     """
-    from signalfire.store.database import StoreBusy, StoreError, resolve_path
+    from signalfire.store.database import StoreBusy, resolve_path
     from signalfire.store.ingest import IngestResult
     path = resolve_path(store)
     info = running_server(path)

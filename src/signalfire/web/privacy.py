@@ -7,16 +7,21 @@ the dashboard uses no analytics and loads nothing from other hosts.
 
 Each choice is recorded in a small SQLite file beside the store (``<store>.consent.sqlite``), never in the
 DuckDB warehouse: a random consent id (the cookie's value), the time, the notice version and the choices.
-No IP address, user agent or other identifier is recorded.
+No IP address, user agent or other identifier is recorded.  A choice is accepted only from this site's own
+pages (an ``Origin`` of an allowed host: :class:`signalfire.web.security.RequestGuard`) and at most
+:data:`CONSENT_LIMIT` per client and minute (:class:`RateLimit`, in memory only).
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
+import math
 import secrets
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 NOTICE_VERSION = "2026-11-1"
@@ -26,6 +31,7 @@ PURPOSES = {
     "preferences": "Preferences: remembers your home country for Neighbourhood watch (cookie sf_home, 12 months).",
 }
 MAX_AGE = 365 * 24 * 3600
+CONSENT_LIMIT = (20, 60.0)   # consent choices a client may record per minute (a person makes one or two)
 
 
 def consent_path(store_path: Path) -> Path:
@@ -98,3 +104,28 @@ def current_consent(request) -> dict | None:
 def allows(request, purpose: str) -> bool:
     entry = current_consent(request)
     return bool(entry and purpose in entry["purposes"])
+
+
+class RateLimit:
+    """At most ``limit`` events per ``window_s`` seconds per key (a client address): :meth:`hit` records one and
+    returns None, or the whole seconds to wait when the key is over its limit.  Memory is bounded: keys idle
+    for a window are dropped."""
+
+    def __init__(self, limit: int = CONSENT_LIMIT[0], window_s: float = CONSENT_LIMIT[1], clock=time.monotonic):
+        self.limit, self.window_s, self.clock = limit, window_s, clock
+        self._hits: dict[str, collections.deque] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> int | None:
+        now = self.clock()
+        with self._lock:
+            if len(self._hits) > 10_000:
+                for old in [k for k, q in self._hits.items() if not q or q[-1] <= now - self.window_s]:
+                    del self._hits[old]
+            times = self._hits.setdefault(key, collections.deque())
+            while times and times[0] <= now - self.window_s:
+                times.popleft()
+            if len(times) >= self.limit:
+                return max(1, math.ceil(times[0] + self.window_s - now))
+            times.append(now)
+            return None
