@@ -108,6 +108,11 @@ def test_un_strength_and_bara_hultman_totals(loaded):
     strength = wh.mission_strength("UNMIL", "un-pko-strength")
     auth = strength[(strength.measure == "authorised_total") & (strength.month == "2012-10")]["value"].iloc[0]
     assert auth == pytest.approx(9726.2)
+    # Bara & Hultman's non-UN missions: the organisation read from the acronym where it names one
+    nato = set(wh.missions(organisation="NATO")["mission"])
+    assert {"ISAF", "KFOR", "IFOR", "SFOR"} <= nato
+    assert set(wh.missions(organisation="EU")["mission"]) >= {"EUFOR Althea", "EULEX"}
+    assert wh.mission("Op. Serval")["organisation"].iloc[0] == "international"
 
 
 def test_fatalities_totals(loaded):

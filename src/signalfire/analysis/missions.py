@@ -20,6 +20,26 @@ STACK_ORDER = ("troops", "staff_officers", "experts", "individual_police", "form
 MONTH = "printf('%04d-%02d', year, month)"
 
 
+# Bara & Hultman record only the type of a non-UN mission's organisation (regional / international); the deploying
+# organisation is read from the acronym where it names it (EUFOR, EUPOL, NATO …, ISAF, CIS JPKF, ECOMOG, AMISOM).
+ORGANISATION_BY_ACRONYM = (
+    (r"^(EU|EUFOR|EUPOL|EUTM|EUCAP|EULEX|EUMAM|EUPAT|EUAM)\b", "EU"), (r"^WEU", "WEU"),
+    (r"^(NATO|ISAF|RSM|IFOR|SFOR|KFOR)\b", "NATO"), (r"^CIS\b", "CIS"), (r"^(ECOMOG|ECOMIL|ECOMIB|ECOWAS)\b", "ECOWAS"),
+    (r"^(AMIS|AMISOM|AMIB|MISCA)\b", "AU"), (r"^OAU\b", "OAU"),
+)
+
+
+def organisation_of(acronym: str, recorded: str | None) -> str | None:
+    """The deploying organisation of a non-UN mission from its acronym (see ORGANISATION_BY_ACRONYM), else as
+    recorded (``regional`` / ``international`` for Bara & Hultman)."""
+    import re
+    if recorded in ("regional", "international"):
+        for pattern, organisation in ORGANISATION_BY_ACRONYM:
+            if re.match(pattern, acronym or ""):
+                return organisation
+    return recorded
+
+
 class MissionsQueryError(ValueError):
     """A query argument that cannot be answered (unknown country code, bad source name)."""
 
@@ -163,6 +183,7 @@ def missions(con, organisation: str | None = None, host: str | None = None, acti
                u.mission IS NOT NULL AS user_supplied, u.source_url
         FROM data d FULL OUTER JOIN users u ON upper(u.mission) = upper(d.mission)
         ORDER BY last_month DESC NULLS LAST, mission""")
+    frame["organisation"] = [organisation_of(m, o) for m, o in zip(frame["mission"], frame["organisation"])]
     if organisation:
         frame = frame[frame["organisation"].str.lower() == organisation.lower()]
     if host:
