@@ -113,7 +113,8 @@ def _page(total: int, limit: int, offset: int, rows: list[dict]) -> dict:
     return {"total": total, "limit": limit, "offset": offset, "next_offset": nxt, "data": rows}
 
 
-@router.get("/events/{source}/{source_id}", summary="One event with its revision history")
+@router.get("/events/{source}/{source_id:path}",
+            summary="One event with its revision history (the id may hold a /)")
 def event(request: Request, source: str, source_id: str):
     ds = _ds(request)
     current = ds.rows("SELECT * EXCLUDE (row_hash) FROM events WHERE source = ? AND source_id = ?",
