@@ -57,4 +57,20 @@ def test_bench_forecast_prints_one_json_line(tmp_path):
     # a second seed of the trees: the ratio at each seed, and how far apart they are
     ratios = result["crps_ratio_by_seed"]
     assert set(ratios) == {"0", "1"} and ratios["0"] == result["crps_ratio_to_conflictology"]
-    assert result["crps_ratio_seed_spread"] == round(abs(ratios["1"] - ratios["0"]), 4)
+    assert spread_agrees(result["crps_ratio_seed_spread"], ratios["0"], ratios["1"])
+
+
+def spread_agrees(spread: float, ratio_a: float, ratio_b: float, decimals: int = 4) -> bool:
+    """The bench rounds the spread of the raw ratios and, separately, each ratio: the spread of the rounded ratios
+    can differ from it by up to 1.5 units of the last decimal (each of the three roundings moves a value by at most
+    half a unit), so compare within that, not for equality (which passed or failed by rounding luck)."""
+    unit = 10 ** -decimals
+    return spread >= 0 and abs(spread - abs(ratio_b - ratio_a)) <= 1.5 * unit + 1e-12
+
+
+@pytest.mark.parametrize("raw_a, raw_b", [(0.83336, 0.83424), (0.83334, 0.83421), (1.2, 1.2), (0.91245, 0.91155)])
+def test_spread_check_is_independent_of_rounding(raw_a, raw_b):
+    """The bench's own arithmetic (round each ratio; round the raw spread) always passes the check; the first case
+    is the fresh machine's 0.0009 (raw spread 0.00088) against 0.0008 (rounded 0.8334 and 0.8342)."""
+    spread = round(abs(raw_b - raw_a), 4)
+    assert spread_agrees(spread, round(raw_a, 4), round(raw_b, 4))
