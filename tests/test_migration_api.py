@@ -63,6 +63,7 @@ def test_api_equals_python_api(env):
         ("/api/v1/migration/missing-migrants?since=2021&until=2021", q.missing_migrants(ds, (2021, 2021))),
         ("/api/v1/migration/missing-migrants/routes", q.missing_by_route(ds)),
         ("/api/v1/terrorism?country=POL,COD", tq.terrorism(ds, ["POL", "COD"])),
+        ("/api/v1/migration/country/POL/series", q.country_series(ds, "POL")),
     ]
     for url, frame in cases:
         response = client.get(url)
@@ -71,6 +72,8 @@ def test_api_equals_python_api(env):
     # the Warehouse methods are the same functions on the store's connection
     ukr = client.get(cases[0][0]).json()["data"]
     assert [r["refugees"] for r in ukr] == [958147, 955891]
+    hosted = {r["year"]: r["value"] for r in client.get(cases[-1][0]).json()["data"] if r["measure"] == "hosted"}
+    assert hosted[2022] == 958147 + 372 + 5547 + 672 + 120 + 5     # UKR, BLR and stateless in Poland (fixture)
     east = client.get(cases[2][0]).json()["data"]
     assert sum(r["detections"] for r in east) == _eastern_2021(env[2])
 

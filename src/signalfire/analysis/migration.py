@@ -20,6 +20,8 @@ from signalfire.sources.migration.common import NON_COUNTRIES
 POPULATION_MEASURES = ("refugees", "asylum_seekers", "returned_refugees", "idps", "returned_idps", "stateless",
                        "ooc", "oip", "hst")
 IOM_SOURCES = ("iom-mmp", "iom-mmp-gdidata")   # the producer's download first
+# people in need of international protection, as the pages count them: refugees, asylum-seekers, others in need
+POPULATION_STOCK = ("refugees", "asylum_seekers", "oip")
 
 
 class MigrationQueryError(ValueError):
@@ -245,6 +247,30 @@ def internal_displacement(con, country=None, years=None) -> pd.DataFrame:
         displacements FROM country_year WHERE {' AND '.join(where)} ORDER BY year, country_iso3, cause""", params)
 
 
+def country_series(con, country) -> pd.DataFrame:
+    """A country's displacement per year, for a timeline beside conflict deaths: ``hosted`` (people in need of
+    protection in the country, all origins), ``abroad`` (from the country, in all countries of asylum),
+    ``asylum_applications`` (lodged in the country; UNHCR) and ``internal_displacements`` (IDMC, all causes).
+    Columns: year, measure, source, value."""
+    iso = codes(country)
+    if not iso or len(iso) != 1:
+        raise MigrationQueryError("country: one country, e.g. POL")
+    marks = ", ".join("?" * len(POPULATION_STOCK))
+    return _df(con, f"""
+        SELECT year, 'hosted' AS measure, source, sum(value) AS value FROM dyad_year
+        WHERE source = 'unhcr-population' AND country_b_iso3 = ? AND measure IN ({marks}) GROUP BY ALL
+        UNION ALL
+        SELECT year, 'abroad', source, sum(value) FROM dyad_year
+        WHERE source = 'unhcr-population' AND country_a_iso3 = ? AND measure IN ({marks}) GROUP BY ALL
+        UNION ALL
+        SELECT year, 'asylum_applications', source, sum(value) FROM dyad_year
+        WHERE source = 'unhcr-asylum-applications' AND country_b_iso3 = ? GROUP BY ALL
+        UNION ALL
+        SELECT year, 'internal_displacements', source, sum(value) FROM country_year
+        WHERE source = 'idmc' AND country_iso3 = ? GROUP BY ALL
+        ORDER BY measure, year""", [iso[0], *POPULATION_STOCK, iso[0], *POPULATION_STOCK, iso[0], iso[0]])
+
+
 class MigrationQueries:
     """The migration stream's methods of ``signalfire.open(...)``."""
 
@@ -272,3 +298,7 @@ class MigrationQueries:
     def internal_displacement(self, country=None, years=None):
         """IDMC internal displacements per country, year and cause."""
         return internal_displacement(self.con, country, years)
+
+    def displacement_series(self, country):
+        """A country's displacement per year (hosted, abroad, asylum applications, internal displacements)."""
+        return country_series(self.con, country)

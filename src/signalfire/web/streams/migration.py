@@ -131,6 +131,13 @@ def api_idmc(request: Request, country: str | None = None, since: int | None = y
     return respond(frame, format, "idmc_displacements", country=country)
 
 
+@api.get("/country/{iso3}/series", summary="A country's displacement per year, for a timeline (hosted, abroad, "
+        "asylum applications, internal displacements)")
+def api_country_series(request: Request, iso3: str, format: Fmt = "json"):
+    frame = call(q.country_series, _ds(request), iso3)
+    return respond(frame, format, f"displacement_{iso3.upper()}", country=iso3.upper())
+
+
 router.include_router(api)
 
 
