@@ -108,7 +108,7 @@ def shot(page, name: str):
 
 def test_overview_map_paints_and_filters_change_map_and_table(watch):
     page = watch.page
-    page.goto(watch.base + "/")
+    page.goto(watch.base + "/?layer=events")          # the events layer (the default is the country-month one)
     wait_map(page)
     before = map_pixels(page)
     assert colour_count(before) > 20                 # a choropleth, not a blank canvas

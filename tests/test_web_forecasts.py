@@ -211,7 +211,7 @@ def test_pages_show_the_forecast(client, fc_store):
     assert "/static/js/forecasts.mjs" in html and "<script>" not in html   # no inline script (CSP)
     assert 'aria-current="page">Forecasts' in html
     # VIEWS's published point forecast beside ours: Ukraine's is expm1(log1p(100 + 1)) = 101 in the first month
-    assert ">VIEWS</th>" in table and '<td class="num views">101</td>' in table
+    assert ">VIEWS (data to " in table and '<td class="num views">101</td>' in table     # its cut-off, stated
     assert "point forecasts, one value per country-month" in client.get("/forecasts?model=views-published").text
     for query, status in (("month=2030-01", 404), ("month=Jan-2024", 400), ("model=nope", 404), ("run_id=999", 404)):
         page = client.get(f"/forecasts?{query}")           # the same mapping of lookup errors as the API's
@@ -342,7 +342,7 @@ def test_forecast_map_and_fan_chart_in_chromium(served):
         assert svg.count() == 1
         assert page.locator("#fan-chart svg path[aria-roledescription='area mark']").count() >= 2   # the bands
         text = page.locator("#fan-chart").inner_text() + page.locator("#fan-chart svg").inner_html()
-        assert "observed (UCDP)" in text and "qgbm median" in text and "VIEWS published (point)" in text
+        assert "observed (UCDP state-based" in text and "qgbm median" in text and "VIEWS published (point)" in text
         page.locator("#forecasts").screenshot(path=str(SHOTS / "country_forecast.png"))
         context.close()
         browser.close()

@@ -166,3 +166,41 @@ def country_series(ds, iso3: str, n_observed: int = 24) -> dict:
         ours = next((f for f in fcs if f["model"] == OURS), fcs[0])
         observed_rows = observed(ds, iso3, parse_month(ours["cutoff"]), n_observed)
     return {"observed": observed_rows, "runs": fcs}
+
+
+def _docs_path():
+    from pathlib import Path
+    return Path(__file__).resolve().parents[3] / "docs" / "FORECASTS.md"
+
+
+def skill(path=None) -> dict | None:
+    """The model's measured skill as docs/FORECASTS.md records it (the challenge windows' table, the mean CRPS
+    ratio, the Brier score and average precision for ≥25 deaths, the PIT statement), read from that file, never
+    restated here; None when the file is not there (an installed package without the docs)."""
+    import re
+    path = path or _docs_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("| window | CRPS ours")), None)
+    table = []
+    if start is not None:
+        header = [c.strip() for c in lines[start].strip("|").split("|")]
+        for line in lines[start + 2:]:
+            if not line.startswith("|"):
+                break
+            # (text, bold): the file bolds the better of ours and the best benchmark
+            table.append([(c.strip().replace("**", ""), "**" in c) for c in line.strip("|").split("|")])
+    else:
+        header = []
+    measured = re.search(r"measured on (\d{4}-\d{2}-\d{2}) with `([^`]+)`", text)
+    ratio = re.search(r"Mean CRPS is \*\*([\d.]+) × conflictology\*\*", text)
+    brier = re.search(r"mean Brier score is ([\d.]+) against conflictology's ([\d.]+)\. Mean average precision is "
+                      r"([\d.]*\d)\s+against ([\d.]*\d)", text)
+    pit = next((line.lstrip("- ").strip() for line in lines if line.startswith("- The PIT histogram")), None)
+    return {"file": "docs/FORECASTS.md", "header": header, "rows": table,
+            "measured": measured.group(1) if measured else None, "model": measured.group(2) if measured else None,
+            "ratio": ratio.group(1) if ratio else None,
+            "brier": brier.groups() if brier else None, "pit": pit}

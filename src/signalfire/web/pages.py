@@ -67,7 +67,8 @@ def _context(request: Request, active: str, **kw) -> dict:
     return {"request": request, "active": active, "version": __version__, "categories": CATEGORIES,
             "sources": sources, "consent": consent, "names": _names(), "path": request.url.path,
             "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-            "as_of": analytics.as_of(ds), "data_first": first, **_language(request), **kw}
+            "as_of": analytics.as_of(ds), "data_to": analytics.data_to(ds), "data_first": first,
+            **_language(request), **kw}
 
 
 def _language(request: Request) -> dict:
@@ -143,8 +144,14 @@ def overview(request: Request):
     latest = analytics.latest_events(ds, flt, limit=15)
     totals = {"events": sum(r["events"] for r in rows), "deaths": sum(r["deaths"] for r in rows),
               "countries": len(rows)}
+    from signalfire.web.pages_analysis import overview_map
+    cmap = overview_map(ds, request.query_params.get("m", ""))
+    # event filters (category, source) apply to the events layer: choosing one shows it unless a layer is asked for
+    asked = request.query_params.get("layer") or ("events" if f["category"] or f["source"] else "cm")
+    layer = "cm" if cmap and asked != "events" else "events"
     return render("overview.html", _context(request, "overview", f=f, q=_query(f), top=top, movers=movers,
-                                            latest=latest, totals=totals, measure=measure))
+                                            latest=latest, totals=totals, measure=measure, cmap=cmap, layer=layer,
+                                            q_layer=_query({k: v for k, v in f.items() if k != "layer"})))
 
 
 @router.get("/country/{iso3}", response_class=HTMLResponse, include_in_schema=False)
@@ -172,16 +179,19 @@ def country(request: Request, iso3: str, page: int = 1):
     from signalfire.geo.borders import land_borders
     from signalfire.web.forecasts import country_forecasts
     from signalfire.web.geometry import bounds
+    from signalfire.web.pages_analysis import country_coverage, events_coverage
     return render("country.html", _context(
         request, "country", iso3=iso3, name=names.get(iso3, iso3), f=f, q=_query(f), events=events,
         total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)), revisions=revisions, summary=summary,
         conflicts=conflicts, neighbours=sorted(land_borders().get(iso3, set())), bounds=bounds(iso3),
         forecasts=country_forecasts(ds, iso3), q_nocountry=_query({**f, "country": ""}),
-        forecast_job=getattr(ds, "forecast_job", None), panels=streams.country_panels(ds, iso3)))
+        forecast_job=getattr(ds, "forecast_job", None), panels=streams.country_panels(ds, iso3),
+        cm=country_coverage(ds, iso3), ev_coverage=events_coverage(ds, iso3)))
 
 
 @router.get("/neighbourhood", response_class=HTMLResponse, include_in_schema=False)
-def neighbourhood_page(request: Request, home: str = "", distance_km: float = 200):
+def neighbourhood_page(request: Request, home: str = "", distance_km: float = 200, basis: str = "",
+                       sort: str = "deaths"):
     from signalfire.geo.borders import land_borders, neighbourhood
     ds = request.app.state.ds
     names = _names()
@@ -199,8 +209,12 @@ def neighbourhood_page(request: Request, home: str = "", distance_km: float = 20
     counts = {r["iso3"]: r for r in analytics.by_country(ds, ring_flt)}
     change = analytics.week_change(ds, members, replace(flt, since=None, until=None))
     latest = analytics.latest_events(ds, ring_flt, limit=15)
+    from signalfire.web.pages_analysis import neighbourhood_answer
+    answer = neighbourhood_answer(ds, home, ring, basis, sort, request.query_params.get("m", ""))
     response = render("neighbourhood.html", _context(
-        request, "neighbourhood", home=home, distance_km=int(distance_km), ring=ring, land=land, f=f,
+        request, "neighbourhood", answer=answer, base_q=_query({**f, "home": home, "distance_km": int(distance_km),
+                                                                "basis": answer["basis"]}),
+        home=home, distance_km=int(distance_km), ring=ring, land=land, f=f,
         q=_query(f), ring_q=_query({**f, "country": ",".join(members)}), counts=counts, change=change,
         latest=latest, remembered=bool(remembered), bounds=_bounds(home), can_remember=privacy.allows(request, "preferences")))
     if privacy.allows(request, "preferences") and request.query_params.get("home"):
@@ -217,7 +231,10 @@ def data_page(request: Request, page: int = 1):
                         UNION ALL SELECT 'country_month', count(*) FROM country_month
                         UNION ALL SELECT 'country_year', count(*) FROM country_year
                         UNION ALL SELECT 'event_revisions', count(*) FROM event_revisions""")
-    runs = ds.rows("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT 100")
+    runs = ds.rows("SELECT * EXCLUDE (file_path) FROM ingest_runs ORDER BY run_id DESC LIMIT 100")
+    from signalfire.web.pages_analysis import _basename, loaded_sources
+    for r in runs:
+        r["file_name"] = _basename(r["file_name"])   # file names only: never the server's folders
     qtotal = ds.scalar("SELECT count(*) FROM quarantine")
     quarantine = ds.rows(f"""SELECT run_id, file_name, record_ref, column_name, reason, left(raw, 300) AS raw
                              FROM quarantine ORDER BY run_id DESC, record_ref
@@ -230,6 +247,7 @@ def data_page(request: Request, page: int = 1):
         except Exception:
             licences[name] = ""
     return render("data.html", _context(request, "data", sources=sources, tables=tables, runs=runs,
+                                        loaded=loaded_sources(ds),
                                         quarantine=quarantine, qtotal=qtotal, page=page,
                                         pages=max(1, -(-qtotal // PAGE_SIZE)), licences=licences))
 
@@ -300,7 +318,8 @@ def forecasts_page(request: Request, month: str = "", model: str = "", metric: s
     from signalfire.web.forecast_api import lookup_errors
     ds = request.app.state.ds
     metric = metric if metric in ("p_ge25", "mean") else "p_ge25"
-    ctx = {"runs": fc.runs(ds), "metric": metric, "job": getattr(ds, "forecast_job", None), "run": None}
+    ctx = {"runs": fc.runs(ds), "metric": metric, "job": getattr(ds, "forecast_job", None), "run": None,
+           "skill": fc.skill()}
     if ctx["runs"]:
         with lookup_errors():
             run = fc.pick_run(ds, model=model or None, run_id=run_id)
@@ -312,3 +331,9 @@ def forecasts_page(request: Request, month: str = "", model: str = "", metric: s
                    top=_top_rows(rows, metric),
                    expected=sum(r["mean"] for r in rows), likely=sum(1 for r in rows if r["p_ge25"] >= 0.5))
     return render("forecasts.html", _context(request, "forecasts", **ctx))
+
+
+# the analysts' pages (provenance, compare, admin1, actors) live in pages_analysis.py, served by this router
+from signalfire.web import pages_analysis
+
+router.include_router(pages_analysis.router)

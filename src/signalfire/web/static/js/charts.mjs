@@ -1,25 +1,82 @@
-// Monthly series charts in Vega-Lite, embedded with Vega's expression interpreter (no eval: strict CSP).
+// Charts in Vega-Lite, embedded with Vega's expression interpreter (no eval: strict CSP).
+//   .chart[data-series]: monthly bars by category or source, fetched from /api/v1/series
+//   .chart[data-lines]:  one line per country, from a <script type="application/json"> block in the page
+//   .chart[data-bars]:   horizontal bars (e.g. deaths by admin1), from a JSON block
+// Counts get integer axes (no tick at 0.2 events, no "0.000000"); a chart with nothing to draw says so instead.
 import { expressionInterpreter } from '/static/vendor/vega-interpreter.mjs';
 
-const PALETTE = ['#c2410c', '#1f5fa8', '#7a1848', '#4b2a87', '#8a5300', '#17683f', '#475467', '#0e7490'];
+const PALETTE = ['#c2410c', '#1f5fa8', '#7a1848', '#4b2a87', '#8a5300', '#17683f', '#475467', '#0e7490', '#b42318', '#0b5130'];
+const CONFIG = { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null },
+  axis: { grid: true, gridColor: '#eef0f3', domainColor: '#c5cdd6', labelColor: '#475467', titleColor: '#475467' },
+  legend: { labelColor: '#475467' } };
+// whole numbers with thousands separators; the scale's ticks stay on whole numbers
+const COUNT_AXIS = { format: ',d', tickMinStep: 1 };
 
-for (const el of document.querySelectorAll('.chart[data-series]')) {
+function empty(el, message) {
+  const p = Object.assign(document.createElement('p'), { className: 'empty-chart', textContent: message || 'No events in this period.' });
+  el.replaceChildren(p);
+  el.dataset.rendered = 'empty';
+}
+
+async function embed(el, spec) {
+  await window.vegaEmbed(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG, ...spec },
+    { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
+  el.dataset.rendered = 'true';
+}
+
+async function seriesChart(el) {
   const field = el.dataset.field || 'events';
-  const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+  const response = await fetch(el.dataset.series, { headers: { Accept: 'application/json' } });
+  if (!response.ok) throw new Error(`${response.status}`);
+  const rows = (await response.json()).data;
+  if (!rows.length || !rows.some((r) => r[field] > 0)) { empty(el, el.dataset.empty); return; }
+  await embed(el, {
     width: 'container', height: 240, autosize: { type: 'fit', contains: 'padding' },
-    data: { url: el.dataset.series, format: { type: 'json', property: 'data' } },
+    data: { values: rows },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: null, axis: { format: '%b %Y', labelAngle: 0, tickCount: 6 } },
-      y: { field, type: 'quantitative', aggregate: 'sum', title: el.dataset.title || field },
+      x: { field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: 6 } },
+      y: { field, type: 'quantitative', aggregate: 'sum', title: el.dataset.title || field, axis: COUNT_AXIS },
       color: { field: 'series', type: 'nominal', title: null, scale: { range: PALETTE }, legend: { orient: 'bottom', labelFontSize: 11 } },
-      tooltip: [{ field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: 'month' }, { field: 'series', title: 'series' },
-        { field, aggregate: 'sum', title: field }],
+      tooltip: [{ field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: 'month', format: '%Y-%m' }, { field: 'series', title: 'series' },
+        { field, aggregate: 'sum', title: field, format: ',d' }],
     },
-    config: { font: 'system-ui, sans-serif', view: { stroke: null }, axis: { grid: true, gridColor: '#eef0f3', domainColor: '#c5cdd6', labelColor: '#5f6b7a', titleColor: '#5f6b7a' } },
-  };
-  window.vegaEmbed(el, spec, { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter })
-    .then(() => { el.dataset.rendered = 'true'; })
-    .catch((err) => { el.textContent = `Chart unavailable: ${err.message}`; el.dataset.rendered = 'error'; });
+  });
+}
+
+async function linesChart(el) {
+  const rows = JSON.parse(document.getElementById(el.dataset.lines).textContent);
+  if (!rows.length || !rows.some((r) => r.value > 0)) { empty(el, el.dataset.empty); return; }
+  await embed(el, {
+    width: 'container', height: Number(el.dataset.height || 260), autosize: { type: 'fit', contains: 'padding' },
+    data: { values: rows },
+    mark: { type: 'line', point: { size: 12 }, tooltip: true, strokeWidth: 2 },
+    encoding: {
+      x: { field: 'month', type: 'temporal', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: 6 } },
+      y: { field: 'value', type: 'quantitative', title: el.dataset.title || 'per month', axis: COUNT_AXIS },
+      color: { field: 'country', type: 'nominal', title: null, scale: { range: PALETTE }, legend: { orient: 'bottom', labelFontSize: 11, columns: 4 } },
+      tooltip: [{ field: 'country' }, { field: 'month', type: 'temporal', title: 'month', format: '%Y-%m' }, { field: 'value', title: el.dataset.title || 'value', format: ',d' }],
+    },
+  });
+}
+
+async function barsChart(el) {
+  const rows = JSON.parse(document.getElementById(el.dataset.bars).textContent);
+  const field = el.dataset.field || 'deaths';
+  if (!rows.length || !rows.some((r) => r[field] > 0)) { empty(el, el.dataset.empty); return; }
+  await embed(el, {
+    width: 'container', height: Math.max(120, rows.length * 18), autosize: { type: 'fit', contains: 'padding' },
+    data: { values: rows },
+    mark: { type: 'bar', color: '#c2410c', tooltip: true },
+    encoding: {
+      y: { field: el.dataset.category, type: 'nominal', sort: '-x', title: null, axis: { labelLimit: 140 } },
+      x: { field, type: 'quantitative', title: el.dataset.title || field, axis: COUNT_AXIS },
+      tooltip: [{ field: el.dataset.category }, { field: 'deaths', format: ',d' }, { field: 'events', format: ',d' }],
+    },
+  });
+}
+
+for (const el of document.querySelectorAll('.chart[data-series], .chart[data-lines], .chart[data-bars]')) {
+  const draw = el.dataset.series ? seriesChart : el.dataset.lines ? linesChart : barsChart;
+  draw(el).catch((err) => { el.textContent = `Chart unavailable: ${err.message}`; el.dataset.rendered = 'error'; });
 }

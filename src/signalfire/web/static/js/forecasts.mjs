@@ -2,9 +2,11 @@
 // reload) and the per-country fan chart (Vega-Lite: median, 50% and 90% bands, observed deaths, other models).
 // Everything comes from this server's /api/v1/forecasts endpoints; no tiles, no glyphs, nothing from elsewhere.
 
-import { BORDER, LAND, OCEAN, RAMP, getJSON } from '/static/js/mapstyle.mjs';
+import { BORDER, NODATA, OCEAN, RAMP, ZERO, getJSON, tooltipBox } from '/static/js/mapstyle.mjs';
 
-const NONE = '#e4e7eb';
+// 'no forecast' (mid grey) must not look like '< 1%' (the palest class)
+const NONE = NODATA;
+const LAND = ZERO;
 // fixed class breaks, so that months and runs are comparable at a glance
 const SCALES = {
   p_ge25: { title: 'P(≥25 deaths)', breaks: [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9], label: (b) => `${Math.round(b * 100)}%` },
@@ -30,6 +32,9 @@ function drawLegend(metric) {
       return [sw, lab];
     }));
 }
+
+// a probability as a percentage; above 0 but under 0.5% is '<1%', never '0%'
+function pct(p) { return p > 0 && p < 0.005 ? '<1%' : `${Math.round(p * 100)}%`; }
 
 function fmtChange(v, digits, unit) {
   if (v === null || v === undefined) return 'no earlier run';
@@ -70,20 +75,18 @@ async function forecastMap(el) {
     for (const r of values.data) map.setFeatureState({ source: 'countries', id: r.iso3 }, { p_ge25: r.p_ge25, mean: r.mean });
     map.addLayer({ id: 'fill', type: 'fill', source: 'countries', paint: { 'fill-color': colourExpression(metric), 'fill-opacity': 0.95 } });
     map.addLayer({ id: 'border', type: 'line', source: 'countries', paint: { 'line-color': BORDER, 'line-width': 0.5 } });
-    map.on('click', 'fill', (e) => {
+    const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, focusAfterOpen: false, className: 'map-tip', maxWidth: '280px' });
+    map.on('mousemove', 'fill', (e) => {
       const p = e.features[0].properties;
       const r = byIso.get(p.iso3);
-      const box = document.createElement('div');
-      const head = document.createElement('a'); head.href = `/country/${p.iso3}#forecasts`; head.textContent = p.name;
-      box.append(head);
-      const lines = r ? [`${values.month}: P(≥25 deaths) ${Math.round(r.p_ge25 * 100)}% (${fmtChange(r.p_ge25_change === null ? null : r.p_ge25_change * 100, 0, ' pt')})`,
+      map.getCanvas().style.cursor = 'pointer';
+      const lines = r ? [`${values.month}: P(≥25 deaths) ${pct(r.p_ge25)} (${fmtChange(r.p_ge25_change === null ? null : r.p_ge25_change * 100, 0, ' pt')})`,
         `expected ${r.mean.toFixed(1)} deaths (${fmtChange(r.mean_change, 1, '')})`,
         `median ${Math.round(r.q50)}, 90% interval ${Math.round(r.q05)}–${Math.round(r.q95)}`] : ['no forecast for this country'];
-      for (const line of lines) box.append(Object.assign(document.createElement('div'), { textContent: line }));
-      new maplibregl.Popup({ closeButton: false }).setLngLat(e.lngLat).setDOMContent(box).addTo(map);
+      popup.setLngLat(e.lngLat).setDOMContent(tooltipBox(p.name, lines, `/country/${p.iso3}#forecasts`)).addTo(map);
     });
-    map.on('mouseenter', 'fill', () => { map.getCanvas().style.cursor = 'pointer'; });
-    map.on('mouseleave', 'fill', () => { map.getCanvas().style.cursor = ''; });
+    map.on('mouseleave', 'fill', () => { map.getCanvas().style.cursor = ''; popup.remove(); });
+    map.on('click', 'fill', (e) => { window.location.href = `/country/${e.features[0].properties.iso3}#forecasts`; });
     painted();
   };
   if (map.loaded()) ready(); else map.on('load', ready);
@@ -126,44 +129,69 @@ if (controls) {
 }
 
 const MODEL_COLOURS = ['#1f5fa8', '#7a1848', '#17683f', '#4b2a87'];
+const OBSERVED = 'observed (UCDP state-based, country-month)';
+
+// P(≥25 deaths) per forecast month, per run: bars on a 0–100% axis under the fan chart
+function probabilitySpec(data) {
+  const rows = data.runs.flatMap((run) => run.rows.map((r) => ({ date: `${r.month}-01`, p: r.p_ge25,
+    run: `${run.model === 'views-published' ? 'VIEWS published (0 or 1)' : run.model} (data to ${run.cutoff})` })));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 'container', height: 110, autosize: { type: 'fit', contains: 'padding' },
+    data: { values: rows },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2, point: { size: 10 } },
+    encoding: {
+      x: { field: 'date', type: 'temporal', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: 8 } },
+      y: { field: 'p', type: 'quantitative', title: 'P(≥25 deaths)', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
+      color: { field: 'run', type: 'nominal', title: null, scale: { range: ['#c2410c', ...MODEL_COLOURS] }, legend: { orient: 'bottom', labelFontSize: 11 } },
+      tooltip: [{ field: 'date', type: 'temporal', title: 'month', format: '%Y-%m' }, { field: 'run' }, { field: 'p', title: 'P(≥25 deaths)', format: '.0%' }],
+    },
+    config: { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null }, axis: { grid: true, gridColor: '#eef0f3', labelColor: '#475467', titleColor: '#475467' } },
+  };
+}
 
 function fanSpec(data) {
   const [main, ...others] = data.runs;
   const date = (m) => `${m}-01`;
   const band = main.rows.map((r) => ({ date: date(r.month), q05: r.q05, q25: r.q25, q50: r.q50, q75: r.q75, q95: r.q95, mean: r.mean, p: r.p_ge25 }));
   const lines = [
-    ...data.observed.map((r) => ({ date: date(r.month), value: r.deaths, series: 'observed (UCDP)' })),
-    ...main.rows.map((r) => ({ date: date(r.month), value: r.q50, series: `${main.model} median` })),
+    ...data.observed.map((r) => ({ date: date(r.month), value: r.deaths, series: OBSERVED })),
+    ...main.rows.map((r) => ({ date: date(r.month), value: r.q50, series: `${main.model} median (data to ${main.cutoff})` })),
   ];
-  const domain = ['observed (UCDP)', `${main.model} median`];
+  const domain = [OBSERVED, `${main.model} median (data to ${main.cutoff})`];
   const range = ['#1d2430', '#c2410c'];
   others.forEach((run, i) => {
-    const name = run.model === 'views-published' ? 'VIEWS published (point)' : `${run.model} median`;
+    const name = `${run.model === 'views-published' ? 'VIEWS published (point)' : `${run.model} median`} (data to ${run.cutoff})`;
     domain.push(name); range.push(MODEL_COLOURS[i % MODEL_COLOURS.length]);
     for (const r of run.rows) lines.push({ date: date(r.month), value: r.q50, series: name });
   });
-  const x = { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelAngle: 0, tickCount: 8 } };
+  const x = { field: 'date', type: 'temporal', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: 8 } };
+  // a rule after each run's cut-off (the first forecast month), labelled with the cut-off
+  const next = (m) => { const [y, mm] = m.split('-').map(Number); return mm === 12 ? `${y + 1}-01` : `${y}-${String(mm + 1).padStart(2, '0')}`; };
+  const cutoffs = [...new Map(data.runs.map((r) => [r.cutoff, { date: date(next(r.cutoff)), label: `data to ${r.cutoff}` }])).values()];
   const tip = { field: 'date', type: 'temporal', timeUnit: 'yearmonth', title: 'month' };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 'container', height: 280, autosize: { type: 'fit', contains: 'padding' },
     layer: [
       { data: { values: band }, mark: { type: 'area', color: '#fdd0a2', opacity: 0.55 },
-        encoding: { x, y: { field: 'q05', type: 'quantitative', title: 'deaths per month' }, y2: { field: 'q95' },
+        encoding: { x, y: { field: 'q05', type: 'quantitative', title: 'deaths per month', axis: { format: ',d', tickMinStep: 1 } }, y2: { field: 'q95' },
           tooltip: [tip, { field: 'q05', title: '5%', format: '.0f' }, { field: 'q95', title: '95%', format: '.0f' }] } },
       { data: { values: band }, mark: { type: 'area', color: '#fb8c4a', opacity: 0.55 },
         encoding: { x, y: { field: 'q25', type: 'quantitative' }, y2: { field: 'q75' },
           tooltip: [tip, { field: 'q25', title: '25%', format: '.0f' }, { field: 'q50', title: 'median', format: '.0f' },
             { field: 'q75', title: '75%', format: '.0f' }, { field: 'mean', title: 'mean', format: '.1f' }, { field: 'p', title: 'P(≥25)', format: '.0%' }] } },
-      { data: { values: [{ date: date(main.rows[0].month) }] }, mark: { type: 'rule', color: '#98a2b3', strokeDash: [2, 3] },
-        encoding: { x } },
+      // one dashed rule per cut-off, labelled: runs with different cut-offs are not like for like
+      { data: { values: cutoffs }, mark: { type: 'rule', color: '#667085', strokeDash: [2, 3] }, encoding: { x } },
+      { data: { values: cutoffs }, mark: { type: 'text', align: 'left', dx: 3, dy: 4, baseline: 'top', fontSize: 10, color: '#475467' },
+        encoding: { x, y: { value: 0 }, text: { field: 'label' } } },
       { data: { values: lines }, mark: { type: 'line', strokeWidth: 2, point: { size: 14 } },
         encoding: { x, y: { field: 'value', type: 'quantitative' },
           color: { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'bottom', labelFontSize: 11 } },
           strokeDash: { field: 'series', type: 'nominal', legend: null, scale: { domain, range: domain.map((d, i) => (i < 2 ? [1, 0] : [5, 3])) } },
           tooltip: [tip, { field: 'series', title: 'series' }, { field: 'value', title: 'deaths', format: '.0f' }] } },
     ],
-    config: { font: 'system-ui, sans-serif', view: { stroke: null }, axis: { grid: true, gridColor: '#eef0f3', domainColor: '#c5cdd6', labelColor: '#5f6b7a', titleColor: '#5f6b7a' } },
+    config: { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null }, axis: { grid: true, gridColor: '#eef0f3', domainColor: '#c5cdd6', labelColor: '#475467', titleColor: '#475467' } },
   };
 }
 
@@ -172,6 +200,11 @@ async function fanChart(el) {
   if (!data.runs.length) { el.textContent = data.message || 'No forecast stored for this country.'; el.dataset.rendered = 'empty'; return; }
   const { expressionInterpreter } = await import('/static/vendor/vega-interpreter.mjs');
   await window.vegaEmbed(el, fanSpec(data), { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
+  const prob = Object.assign(document.createElement('div'), { className: 'chart fan-p', id: 'fan-p-chart' });
+  prob.setAttribute('role', 'img');
+  prob.setAttribute('aria-label', 'P(≥25 deaths) per forecast month; the table below has the numbers');
+  el.after(prob);
+  await window.vegaEmbed(prob, probabilitySpec(data), { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   el.dataset.rendered = 'true';
 }
 

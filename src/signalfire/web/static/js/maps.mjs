@@ -1,8 +1,11 @@
-// Maps: a world choropleth (Overview) and clustered event maps (Country, Neighbourhood watch).
-// Country shapes come from this server (Natural Earth, shipped with Signalfire); there are no tiles and no
-// text labels (which would need glyphs from elsewhere), so nothing loads from another host.
+// Maps: world choropleths (Overview: the complete country-month series with a month slider, or the events loaded)
+// and clustered event maps (Country, Neighbourhood watch).  Every layer has a legend; hovering a country or a
+// circle shows its name and value; a country's row in the table beside the map shows the same tooltip on keyboard
+// focus.  Country shapes come from this server (Natural Earth); no tiles, no glyphs, nothing from another host.
 import * as ml from '/static/vendor/maplibre-gl.mjs';
-import { BORDER, LAND, OCEAN, RAMP, getJSON } from '/static/js/mapstyle.mjs';
+import {
+  BORDER, CIRCLE_CLASSES, LAND, NODATA, OCEAN, RAMP, ZERO, drawLegend, fmt, getJSON, tooltipBox,
+} from '/static/js/mapstyle.mjs';
 
 const maplibregl = ml.default ?? ml;
 if (maplibregl.prewarm) maplibregl.prewarm();   // start the worker while the page's data loads
@@ -33,77 +36,181 @@ function showError(el, message) {
   el.replaceChildren(div);
 }
 
-function popupContent(title, lines, href) {
-  const box = document.createElement('div');
-  const head = document.createElement(href ? 'a' : 'strong');
-  head.textContent = title;
-  if (href) head.href = href;
-  box.append(head);
-  for (const line of lines) {
-    const p = document.createElement('div');
-    p.textContent = line;
-    box.append(p);
-  }
-  return box;
-}
-
+// class breaks for a choropleth: powers of ten-ish from the data's maximum, at least 1
 function breaks(values) {
   const max = Math.max(1, ...values);
   const out = [];
   for (let i = 1; i < RAMP.length; i += 1) out.push(Math.round(Math.pow(max, i / RAMP.length)));
-  return [...new Set(out)].filter((b) => b > 0);
+  return [...new Set(out)].filter((b) => b > 1);
 }
 
-function bboxOf(features) {
-  let [w, s, e, n] = [180, 90, -180, -90];
-  const visit = (c) => {
-    if (typeof c[0] === 'number') {
-      w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]);
-    } else c.forEach(visit);
+// 'step' colour expression on a feature-state value: no data (-1) grey, 0 pale, then the ramp
+function stepColour(stops, missing = -1) {
+  const v = ['coalesce', ['feature-state', 'v'], missing];
+  const expr = ['step', v, NODATA, 0, ZERO, 1, RAMP[0]];
+  stops.forEach((b, i) => expr.push(b, RAMP[Math.min(i + 1, RAMP.length - 1)]));
+  return expr;
+}
+
+function stepLegend(stops, title, zeroLabel, noData = true) {
+  const items = [...(noData ? [[NODATA, 'no data']] : []), [ZERO, zeroLabel], [RAMP[0], stops.length ? `1–${fmt(stops[0] - 1)}` : '1+']];
+  stops.forEach((b, i) => {
+    const next = stops[i + 1];
+    items.push([RAMP[Math.min(i + 1, RAMP.length - 1)], next ? `${fmt(b)}–${fmt(next - 1)}` : `${fmt(b)}+`]);
+  });
+  drawLegend(document.getElementById('legend'), title, items);
+}
+
+// a tooltip that follows the pointer over a layer, and opens for a table row's country on keyboard focus
+function hoverTooltips(map, layer, describe, points) {
+  const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, focusAfterOpen: false, className: 'map-tip', maxWidth: '260px' });
+  let hovered = null;
+  const setHover = (id) => {
+    if (hovered !== null) map.setFeatureState({ source: 'countries', id: hovered }, { hover: false });
+    hovered = id;
+    if (id !== null) map.setFeatureState({ source: 'countries', id }, { hover: true });
   };
-  features.forEach((f) => visit(f.geometry.coordinates));
-  return [[w, s], [e, n]];
+  map.on('mousemove', layer, (e) => {
+    const f = e.features[0];
+    map.getCanvas().style.cursor = 'pointer';
+    setHover(f.properties.iso3);
+    popup.setLngLat(e.lngLat).setDOMContent(describe(f.properties.iso3, f.properties.name)).addTo(map);
+  });
+  map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; setHover(null); popup.remove(); });
+  // delegated, so rows rebuilt by the month slider keep it
+  const linkOf = (e) => (e.target.closest ? e.target.closest('[data-map-table] a[data-iso3]') : null);
+  const show = (e) => {
+    const link = linkOf(e);
+    if (!link) return;
+    const iso3 = link.dataset.iso3;
+    const at = points && points[iso3];
+    setHover(iso3);
+    if (at) popup.setLngLat(at).setDOMContent(describe(iso3, link.textContent)).addTo(map);
+  };
+  const hide = (e) => { if (linkOf(e)) { setHover(null); popup.remove(); } };
+  document.addEventListener('focusin', show);
+  document.addEventListener('mouseover', show);
+  document.addEventListener('focusout', hide);
+  document.addEventListener('mouseout', hide);
+  return popup;
 }
 
+function countryLayers(map, shapesUrl) {
+  map.addSource('countries', { type: 'geojson', data: shapesUrl, promoteId: 'iso3', maxzoom: 8, tolerance: 0.5 });
+  map.addLayer({ id: 'border', type: 'line', source: 'countries', paint: { 'line-color': BORDER, 'line-width': 0.5 } });
+  map.addLayer({ id: 'hover', type: 'line', source: 'countries', paint: {
+    'line-color': '#1d2430', 'line-width': ['case', ['boolean', ['feature-state', 'hover'], false], 2, 0] } });
+}
+
+// the events loaded, per country, for the filters in the URL (Overview's "events" layer)
 async function choropleth(el) {
   const map = newMap(el);
-  // the worker fetches and tiles the shapes itself (no copy through the main thread); values join by feature state
   const shapesUrl = new URL(el.dataset.shapes, window.location.href).href;
   const values = await getJSON(el.dataset.values);
   const measure = el.dataset.measure || 'deaths';
   const stops = breaks(values.data.map((r) => r[measure]));
-  const v = ['coalesce', ['feature-state', 'v'], 0];
-  const color = ['step', v, LAND, 1, RAMP[0]];
-  stops.forEach((b, i) => { if (b > 1) color.push(b, RAMP[Math.min(i + 1, RAMP.length - 1)]); });
   const byIso = new Map(values.data.map((r) => [r.iso3, r]));
   const ready = () => {
-    map.addSource('countries', { type: 'geojson', data: shapesUrl, promoteId: 'iso3', maxzoom: 8, tolerance: 0.5 });
+    countryLayers(map, shapesUrl);
+    // countries without events loaded are 0 here (the events layer cannot tell 'none' from 'not covered')
+    map.addLayer({ id: 'fill', type: 'fill', source: 'countries', paint: { 'fill-color': stepColour(stops, 0), 'fill-opacity': 0.95 } }, 'border');
     for (const r of values.data) map.setFeatureState({ source: 'countries', id: r.iso3 }, { v: r[measure] });
-    map.addLayer({ id: 'fill', type: 'fill', source: 'countries', paint: { 'fill-color': color, 'fill-opacity': 0.95 } });
-    map.addLayer({ id: 'border', type: 'line', source: 'countries', paint: { 'line-color': BORDER, 'line-width': 0.5 } });
-    map.on('click', 'fill', (e) => {
-      const p = e.features[0].properties;
-      const r = byIso.get(p.iso3) || { events: 0, deaths: 0 };
-      new maplibregl.Popup({ closeButton: false }).setLngLat(e.lngLat)
-        .setDOMContent(popupContent(p.name, [`${Number(r.events).toLocaleString()} events`,
-          `${Number(r.deaths).toLocaleString()} deaths`], `/country/${p.iso3}${window.location.search}`))
-        .addTo(map);
-    });
+    hoverTooltips(map, 'fill', (iso3, name) => {
+      const r = byIso.get(iso3) || { events: 0, deaths: 0 };
+      return tooltipBox(name, [`${fmt(r.events)} events, ${fmt(r.deaths)} deaths (events loaded)`]);
+    }, null);
+    map.on('click', 'fill', (e) => { window.location.href = `/country/${e.features[0].properties.iso3}${window.location.search}`; });
     markPainted(map, el);
-    map.on('mouseenter', 'fill', () => { map.getCanvas().style.cursor = 'pointer'; });
-    map.on('mouseleave', 'fill', () => { map.getCanvas().style.cursor = ''; });
   };
   if (map.loaded()) ready(); else map.on('load', ready);
-  const legend = document.getElementById('legend');
-  if (legend) {
-    const items = [[LAND, '0'], [RAMP[0], '1+'], ...stops.filter((b) => b > 1).map((b, i) => [RAMP[Math.min(i + 1, RAMP.length - 1)], `${b.toLocaleString()}+`])];
-    legend.replaceChildren(...items.flatMap(([c, label]) => {
-      const sw = document.createElement('span'); sw.className = 'sw'; sw.style.background = c;
-      const lab = document.createElement('span'); lab.className = 'lab'; lab.textContent = label;
-      return [sw, lab];
-    }));
-    legend.prepend(Object.assign(document.createElement('span'), { className: 'lab', textContent: `${measure}:` }));
+  stepLegend(stops, `${measure} (events loaded):`, 'none loaded', false);
+}
+
+// the complete country-month series, one month at a time (Overview's default layer, with the month slider)
+function cmChoropleth(el) {
+  const data = JSON.parse(document.getElementById(el.dataset.source).textContent);
+  const map = newMap(el);
+  const shapesUrl = new URL(el.dataset.shapes, window.location.href).href;
+  const all = Object.values(data.values).flat();
+  const stops = breaks(all);   // one scale for every month, so months compare at a glance
+  let index = Number(el.dataset.month) - data.first;
+  const valueOf = (iso3) => (data.values[iso3] ? data.values[iso3][index] : null);
+  const paint = () => {
+    for (const iso3 of Object.keys(data.values)) map.setFeatureState({ source: 'countries', id: iso3 }, { v: valueOf(iso3) });
+  };
+  const ready = () => {
+    countryLayers(map, shapesUrl);
+    map.addLayer({ id: 'fill', type: 'fill', source: 'countries', paint: { 'fill-color': stepColour(stops), 'fill-opacity': 0.95 } }, 'border');
+    paint();
+    hoverTooltips(map, 'fill', (iso3, name) => {
+      const v = valueOf(iso3);
+      const month = data.months[index];
+      return tooltipBox(name, [v === null ? `no data in ${data.source}` : `${fmt(v)} deaths in ${month}`], `/country/${iso3}`);
+    }, data.points);
+    map.on('click', 'fill', (e) => { window.location.href = `/country/${e.features[0].properties.iso3}`; });
+    // fit the view to the countries the series covers (the whole world when it is global)
+    const pts = Object.values(data.points);
+    if (pts.length) {
+      const lons = pts.map((p) => p[0]); const lats = pts.map((p) => p[1]);
+      map.fitBounds([[Math.min(...lons) - 8, Math.max(-58, Math.min(...lats) - 8)], [Math.max(...lons) + 8, Math.min(78, Math.max(...lats) + 8)]],
+        { padding: 10, duration: 0 });
+    }
+    markPainted(map, el);
+  };
+  if (map.loaded()) ready(); else map.on('load', ready);
+  stepLegend(stops, `deaths in the month (${data.source}):`, '0');
+  monthSlider(el, data, (i) => { index = i; el.dataset.painted = 'false'; paint(); markPainted(map, el); });
+}
+
+// the month slider: the label follows the thumb; the map and table change when the thumb is let go (change), or
+// after the arrow keys rest for 300 ms — never on every input event
+function monthSlider(el, data, apply) {
+  const slider = document.getElementById('map-month');
+  const out = document.getElementById('map-month-out');
+  if (!slider) return;
+  const label = () => data.months[Number(slider.value) - data.first];
+  let timer = null;
+  const commit = () => {
+    clearTimeout(timer);
+    const i = Number(slider.value) - data.first;
+    apply(i);
+    el.dataset.month = slider.value;
+    for (const id of ['map-month-label']) { const t = document.getElementById(id); if (t) t.textContent = label(); }
+    const caption = document.getElementById('top-caption');
+    if (caption) caption.textContent = `state-based deaths, ${label()}`;
+    rebuildTable(data, i);
+    const url = new URL(window.location.href);
+    url.searchParams.set('m', slider.value); url.searchParams.set('layer', 'cm');
+    window.history.replaceState(null, '', url);
+  };
+  slider.addEventListener('input', () => { out.textContent = label(); slider.setAttribute('aria-valuetext', label()); });
+  slider.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(commit, 300); });
+  slider.addEventListener('pointerup', commit);
+  slider.form.addEventListener('submit', (e) => { e.preventDefault(); commit(); });
+}
+
+function rebuildTable(data, i) {
+  const body = document.querySelector('#top-table tbody');
+  if (!body) return;
+  const rows = Object.entries(data.values).map(([iso3, v]) => [iso3, v[i]]).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 12);
+  body.replaceChildren(...rows.map(([iso3, v]) => {
+    const tr = document.createElement('tr');
+    const a = Object.assign(document.createElement('a'), { href: `/country/${iso3}`, textContent: data.names[iso3] || iso3 });
+    a.dataset.iso3 = iso3;
+    const td1 = document.createElement('td'); td1.append(a);
+    const td2 = Object.assign(document.createElement('td'), { className: 'num', textContent: fmt(v) });
+    tr.append(td1, td2);
+    return tr;
+  }));
+}
+
+function pointsBounds(points) {
+  let [w, s, e, n] = [180, 90, -180, -90];
+  for (const f of points.features) {
+    const [x, y] = f.geometry.coordinates;
+    w = Math.min(w, x); e = Math.max(e, x); s = Math.min(s, y); n = Math.max(n, y);
   }
+  return points.features.length ? [w, s, e, n] : null;
 }
 
 async function clusterMap(el) {
@@ -120,37 +227,52 @@ async function clusterMap(el) {
       'line-width': ['case', ['==', ['get', 'iso3'], home], 1.5, 0.6] } });
     map.addSource('events', { type: 'geojson', data: points, cluster: true, clusterRadius: 38, clusterMaxZoom: 9,
       clusterProperties: { n: ['+', ['get', 'n']], deaths: ['+', ['get', 'deaths']] } });
+    const colour = ['step', ['get', 'deaths'], CIRCLE_CLASSES[0][1]];
+    CIRCLE_CLASSES.slice(1).forEach(([b, c]) => colour.push(b, c));
     map.addLayer({ id: 'events', type: 'circle', source: 'events', paint: {
-      'circle-color': ['step', ['get', 'deaths'], '#f59e0b', 10, '#ea580c', 100, '#c2410c', 1000, '#7f1d1d'],
-      'circle-opacity': 0.82, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1,
+      'circle-color': colour, 'circle-opacity': 0.82, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1,
       'circle-radius': ['interpolate', ['linear'], ['sqrt', ['get', 'n']], 1, 4, 10, 14, 40, 30] } });
+    const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, focusAfterOpen: false, className: 'map-tip' });
+    map.on('mousemove', 'events', (e) => {
+      const f = e.features[0]; const p = f.properties;
+      map.getCanvas().style.cursor = 'pointer';
+      popup.setLngLat(f.geometry.coordinates).setDOMContent(tooltipBox(`${fmt(p.n)} event${p.n === 1 ? '' : 's'}`,
+        [`${fmt(p.deaths)} deaths`, p.cluster ? 'a cluster: click to zoom in' : `near ${f.geometry.coordinates[1].toFixed(2)}, ${f.geometry.coordinates[0].toFixed(2)}`])).addTo(map);
+    });
+    map.on('mouseleave', 'events', () => { map.getCanvas().style.cursor = ''; popup.remove(); });
+    map.on('mousemove', 'land', (e) => {
+      if (map.queryRenderedFeatures(e.point, { layers: ['events'] }).length) return;
+      popup.setLngLat(e.lngLat).setDOMContent(tooltipBox(e.features[0].properties.name, [])).addTo(map);
+    });
+    map.on('mouseleave', 'land', () => popup.remove());
     map.on('click', 'events', async (e) => {
       const f = e.features[0];
-      const p = f.properties;
-      if (p.cluster) {
-        const zoom = await map.getSource('events').getClusterExpansionZoom(p.cluster_id);
+      if (f.properties.cluster) {
+        const zoom = await map.getSource('events').getClusterExpansionZoom(f.properties.cluster_id);
         map.easeTo({ center: f.geometry.coordinates, zoom });
-        return;
       }
-      new maplibregl.Popup({ closeButton: false }).setLngLat(f.geometry.coordinates)
-        .setDOMContent(popupContent(`${Number(p.n).toLocaleString()} events`, [`${Number(p.deaths).toLocaleString()} deaths`,
-          `near ${f.geometry.coordinates[1].toFixed(2)}, ${f.geometry.coordinates[0].toFixed(2)}`]))
-        .addTo(map);
     });
     markPainted(map, el);
-    map.on('mouseenter', 'events', () => { map.getCanvas().style.cursor = 'pointer'; });
-    map.on('mouseleave', 'events', () => { map.getCanvas().style.cursor = ''; });
   };
   if (map.loaded()) ready(); else map.on('load', ready);
-  if (el.dataset.bounds) {
-    const [w, s, e, n] = el.dataset.bounds.split(',').map(Number);
-    // the ring map shows the home country with a margin of the distance band (at least ~3 degrees)
-    const pad = ring.length ? Math.max(3, Number(el.dataset.distance || 0) / 80) : 0;
-    map.fitBounds([[w - pad * 1.5, s - pad], [e + pad * 1.5, n + pad]], { padding: 30, duration: 0 });
+  // fit the view to what is shown: the highlighted country and every event point (the ring's events are never cropped)
+  let box = el.dataset.bounds ? el.dataset.bounds.split(',').map(Number) : null;
+  const pb = pointsBounds(points);
+  if (pb) box = box ? [Math.min(box[0], pb[0]), Math.min(box[1], pb[1]), Math.max(box[2], pb[2]), Math.max(box[3], pb[3])] : pb;
+  if (box) {
+    const pad = ring.length ? 1.5 : 0.3;
+    map.fitBounds([[box[0] - pad, box[1] - pad], [box[2] + pad, box[3] + pad]], { padding: 30, duration: 0, maxZoom: 8 });
+  }
+  const legend = el.parentElement.querySelector('.legend');
+  drawLegend(legend, 'circles: colour = deaths', CIRCLE_CLASSES.map(([, c, label]) => [c, label, 'circle']));
+  if (legend) {
+    legend.append(Object.assign(document.createElement('span'), { className: 'lab', textContent: `; size = number of events (${fmt(points.features.reduce((a, f) => a + f.properties.n, 0))} on the map)` }));
+    if (!points.features.length) legend.append(Object.assign(document.createElement('span'), { className: 'lab empty-note', textContent: ' — no events with coordinates in this period' }));
   }
 }
 
 for (const el of document.querySelectorAll('.map[data-kind]')) {
-  const draw = el.dataset.kind === 'choropleth' ? choropleth : clusterMap;
-  draw(el).catch((err) => { showError(el, err.message); el.dataset.painted = 'error'; });
+  const kind = el.dataset.kind;
+  const draw = kind === 'choropleth' ? choropleth : kind === 'cm-choropleth' ? cmChoropleth : clusterMap;
+  Promise.resolve().then(() => draw(el)).catch((err) => { showError(el, err.message); el.dataset.painted = 'error'; });
 }
