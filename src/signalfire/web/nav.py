@@ -10,6 +10,8 @@ NAV: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("/", "Overview", "overview"),
         ("/country/UKR", "Country", "country"),
         ("/neighbourhood", "Neighbourhood watch", "neighbourhood"),
+        ("/compare", "Compare countries", "compare"),
+        ("/actors", "Actors", "actors"),
         ("/migration", "Migration", "migration"),
         ("/terrorism", "Terrorism", "terrorism"),
         ("/cyber", "Cyber operations", "cyber"),
