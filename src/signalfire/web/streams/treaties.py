@@ -196,14 +196,16 @@ def country_panel(ds, iso3: str):
     """Treaty status summary for ``/country/{iso3}``: parties, signatories, regimes, what it has not joined."""
     if not (ds.has_table("treaty_actions") and ds.scalar("SELECT count(*) > 0 FROM treaty_actions")):
         return None
-    cur = ds.store.con.cursor()
-    try:
-        status = q.treaty_status(cur, iso3)
-    except QueryError:
-        return None
-    finally:
-        cur.close()
-    if status.empty:
+    def compute():
+        cur = ds.store.con.cursor()
+        try:
+            return q.treaty_status(cur, iso3)
+        except QueryError:
+            return None
+        finally:
+            cur.close()
+    status = ds.cached(("treaties-panel", iso3), compute)
+    if status is None or status.empty:
         return None
     by = {s: status.loc[status["status"] == s, "instrument"].tolist() for s in q.STATUSES}
     flagged = status.loc[status["flags"] != "", "instrument"].tolist()

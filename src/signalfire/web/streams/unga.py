@@ -149,13 +149,15 @@ def country_panel(ds, iso3: str):
         return None
     partners, session = [], None
     if ds.has_table("unga_votes") and ds.scalar("SELECT count(*) > 0 FROM unga_votes"):
-        cur = ds.store.con.cursor()
-        try:
-            frame = q.vote_agreement(cur, iso3)
-        except QueryError:
-            frame = None
-        finally:
-            cur.close()
+        def compute():
+            cur = ds.store.con.cursor()
+            try:
+                return q.vote_agreement(cur, iso3)
+            except QueryError:
+                return None
+            finally:
+                cur.close()
+        frame = ds.cached(("unga-panel", iso3), compute)
         if frame is not None and len(frame):
             session = int(frame["session"].iloc[0])
             partners = records(frame)
