@@ -46,7 +46,7 @@ def atop_csv(path):
 def archigos_csv(path):
     path.write_text("obsid,gwcode,leadid,leader,yrborn,gender,startdate,enddate,entry,exit,exitcode\n"
                     "POL-1990,290,id-1,Walesa,1943,M,1990-12-22,1995-12-23,Regular,Regular,Regular\n"
-                    f'POL-1995,290,id-2,"{XSS.replace(chr(34), chr(34) * 2)}",1954,M,1995-12-23,2005-12-23,'
+                    f'POL-1999-T,290,id-2,"{XSS.replace(chr(34), chr(34) * 2)}",1954,M,1999-01-01,1999-01-02,'
                     "Regular,Regular,Regular\n", encoding="utf-8")
     return path
 

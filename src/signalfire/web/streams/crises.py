@@ -121,13 +121,22 @@ def crises_page(request: Request, country: str = "", search: str = "", since: st
                                                      licence=ICB_LICENCE, download=str(request.url.query)))
 
 
+def _name(iso3) -> str | None:
+    from signalfire.geo.countries import country
+    found = country(iso3) if isinstance(iso3, str) and iso3 else None
+    return found.name if found else None
+
+
 @router.get("/crises/{crisis_no}", include_in_schema=False)
 def crisis_page(request: Request, crisis_no: int):
     actors = _query(q.crisis, _ds(request), crisis_no)
     summary = records(q.crises(_ds(request)).query("crisis_no == @crisis_no"))[0]
+    actors["country_name"] = actors["country_iso3"].map(_name)
+    dyads = q.crisis_dyads(_ds(request), crisis_no)
+    dyads["state_a_name"] = dyads["state_a_iso3"].map(_name)
+    dyads["state_b_name"] = dyads["state_b_iso3"].map(_name)
     return render("crises/crisis.html", page_context(request, "crises", crisis=summary, actors=records(actors),
-                                                     dyads=records(q.crisis_dyads(_ds(request), crisis_no)),
-                                                     licence=ICB_LICENCE))
+                                                     dyads=records(dyads), licence=ICB_LICENCE))
 
 
 @router.get("/disputes", include_in_schema=False)

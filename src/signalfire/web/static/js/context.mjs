@@ -23,7 +23,8 @@ function milex(el) {
     height: 240, data: { values },
     mark: { type: 'bar', color: '#1f5fa8', tooltip: true },
     encoding: {
-      x: { field: 'year', type: 'ordinal', title: null, axis: { labelAngle: 0, labelOverlap: 'greedy' } },
+      x: { field: 'year', type: 'ordinal', title: null,
+        axis: { labelAngle: 0, labelExpr: "datum.value % 5 == 0 ? datum.label : ''", ticks: false } },
       y: { field: 'milex_constant_usd_m', type: 'quantitative', title: 'US$ m. (constant prices)', axis: { format: ',d' } },
       tooltip: [{ field: 'year', title: 'year' }, { field: 'milex_constant_usd_m', title: 'US$ m. constant', format: ',.0f' },
         { field: 'milex_current_usd_m', title: 'US$ m. current', format: ',.0f' }, { field: 'share', title: '% of GDP', format: '.2f' }],
@@ -33,11 +34,12 @@ function milex(el) {
 
 function leaders(el) {
   return embed(el, {
-    height: { step: 16 }, data: { values: rows(el) },
+    height: { step: 16 },
+    data: { values: rows(el).map((r) => ({ ...r, label: `${r.leader} ${r.start_date}` })) },
     mark: { type: 'bar', color: '#7a1848', tooltip: true },
     encoding: {
-      y: { field: 'spell_id', type: 'nominal', sort: { field: 'start_date' }, title: null,
-        axis: { labelExpr: 'datum.label' }, scale: { padding: 0.2 } },
+      y: { field: 'label', type: 'nominal', sort: { field: 'start_date' }, title: null, scale: { padding: 0.2 },
+        axis: { labelLimit: 200 } },
       x: { field: 'start_date', type: 'temporal', title: null, axis: { format: '%Y' } },
       x2: { field: 'end_date' },
       tooltip: [{ field: 'leader', title: 'leader' }, { field: 'start_date', title: 'from' }, { field: 'end_date', title: 'to' }],
