@@ -159,24 +159,23 @@ def _total(frame: pd.DataFrame) -> pd.Series:
 
 def hosts(ds, countries: list[str]) -> pd.DataFrame:
     """Refugees, asylum-seekers and others in need of protection hosted per country and year (all origins)."""
-    frame = q.refugees(ds, None, countries, (SINCE, None), POPULATION)
-    if frame.empty:
+    long = q.dyad_values(ds, "unhcr-population", None, countries, (SINCE, None), POPULATION)
+    if long.empty:
         return pd.DataFrame(columns=["asylum", "year", "people"])
-    frame = frame.assign(people=_total(frame))
-    return frame.groupby(["asylum", "year"], as_index=False)["people"].sum()
+    return long.groupby(["asylum", "year"], as_index=False)["value"].sum().rename(columns={"value": "people"})
 
 
 def origins(ds, iso3: str) -> tuple[int | None, pd.DataFrame]:
     """The largest origins of the people hosted in ``iso3`` in the latest year, with the year before."""
-    frame = q.refugees(ds, None, iso3, (SINCE, None), POPULATION)
-    if frame.empty:
-        return None, frame
-    latest = int(frame["year"].max())
-    frame = frame.assign(people=_total(frame))
-    now = frame[frame["year"] == latest].set_index("origin")["people"]
-    before = frame[frame["year"] == latest - 1].set_index("origin")["people"]
-    top = pd.DataFrame({"now": now, "before": before.reindex(now.index)}).sort_values("now", ascending=False)
-    return latest, top.head(10).reset_index()
+    long = q.dyad_values(ds, "unhcr-population", None, iso3, (SINCE, None), POPULATION)
+    if long.empty:
+        return None, long
+    latest = int(long["year"].max())
+    per = long[long["year"] >= latest - 1].groupby(["origin", "year"])["value"].sum()
+    now = per.xs(latest, level="year")
+    before = per.xs(latest - 1, level="year") if (latest - 1) in per.index.get_level_values("year") else None
+    top = pd.DataFrame({"now": now, "before": before.reindex(now.index) if before is not None else float("nan")})
+    return latest, top.sort_values("now", ascending=False).head(10).rename_axis("origin").reset_index()
 
 
 @router.get("/migration", response_class=HTMLResponse, include_in_schema=False)
