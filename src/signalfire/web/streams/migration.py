@@ -116,7 +116,8 @@ def api_missing(request: Request, since: int | None = year_q(), until: int | Non
 
 
 @api.get("/missing-migrants/routes", summary="IOM dead and missing per route and year")
-def api_missing_routes(request: Request, since: int | None = year_q(), until: int | None = year_q(), format: Fmt = "json"):
+def api_missing_routes(request: Request, since: int | None = year_q(), until: int | None = year_q(),
+                       format: Fmt = "json"):
     ds = _ds(request)
     if q.iom_source(ds) is None:
         return respond(pd.DataFrame(columns=["route", "year", "incidents", "dead", "missing"]), format, "routes")
@@ -184,6 +185,12 @@ def migration_page(request: Request, country: str = "POL", origin: str = "UKR", 
     ds = _ds(request)
     iso = _country(country)
     org = _country(origin)
+    values = ds.cached(("migration-page", iso, org, route, year), lambda: page_values(ds, iso, org, route, year))
+    return render("migration/migration.html", page_context(request, "migration", **values))
+
+
+def page_values(ds, iso: str, org: str, route: str, year: str) -> dict:
+    """What the migration page shows (cached per data version by the page)."""
     ring = neighbours(iso)
     hosted = hosts(ds, [iso, *ring])
     latest, top = origins(ds, iso)
@@ -211,15 +218,15 @@ def migration_page(request: Request, country: str = "POL", origin: str = "UKR", 
         worst = worst.sort_values("toll", ascending=False).head(15)
     pivot = (frontex_year.pivot_table(index="year", columns="route", values="detections", aggfunc="sum")
              .sort_index(ascending=False) if len(frontex_year) else pd.DataFrame())
-    return render("migration/migration.html", page_context(
-        request, "migration", iso3=iso, origin=org, ring=ring, route=route, routes=routes, route_year=route_year,
-        years_route=years_route, hosted=records(hosted), hosted_table=_host_table(hosted, [iso, *ring]),
-        latest=latest, top=records(top), dyad=records(dyad.assign(people=_total(dyad))),
-        apps_year=records(apps_year), apps_top=records(apps_top), frontex=records(frontex),
-        frontex_pivot=records(pivot.reset_index()) if len(pivot) else [], pivot_routes=list(pivot.columns),
-        monthly=records(monthly), monthly_total=float(monthly["detections"].sum()) if len(monthly) else 0,
-        iom_source=iom, map_year=map_year, iom_years=iom_years, by_route=records(by_route),
-        worst=records(worst)))
+    return {
+        "iso3": iso, "origin": org, "ring": ring, "route": route, "routes": routes, "route_year": route_year,
+        "years_route": years_route, "hosted": records(hosted), "hosted_table": _host_table(hosted, [iso, *ring]),
+        "latest": latest, "top": records(top), "dyad": records(dyad.assign(people=_total(dyad))),
+        "apps_year": records(apps_year), "apps_top": records(apps_top), "frontex": records(frontex),
+        "frontex_pivot": records(pivot.reset_index()) if len(pivot) else [], "pivot_routes": list(pivot.columns),
+        "monthly": records(monthly), "monthly_total": float(monthly["detections"].sum()) if len(monthly) else 0,
+        "iom_source": iom, "map_year": map_year, "iom_years": iom_years, "by_route": records(by_route),
+        "worst": records(worst)}
 
 
 def _host_table(hosted: pd.DataFrame, countries: list[str]) -> dict:
