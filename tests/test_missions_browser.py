@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import FIXTURES, SHARED
-from test_web_support import Server
+from test_web_support import Server, hostile_ged_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,6 +31,17 @@ PAGES = {"deployments": "/missions?country=POL", "mission": "/missions/mission/U
          "country": "/country/POL"}
 
 
+def _excerpt(path: Path, folder: Path) -> Path:
+    """The lines of a real file about Poland or UNIFIL (what the pages under test show), in a temporary copy."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    keep = frame.apply(lambda col: col.isin(["Poland", "POL", "UNIFIL"])).any(axis=1)
+    if path.name.startswith("geopko"):
+        keep = frame["year.overview"].str.contains("Poland") | (frame["mission"] == "UNIFIL")
+    out = folder / path.name
+    frame[keep].to_csv(out, index=False)
+    return out
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if not CHROMIUM.exists():
@@ -37,11 +49,14 @@ def server(tmp_path_factory):
     if not VENDOR.exists():
         pytest.skip("front-end assets are not vendored")
     import signalfire
-    path = tmp_path_factory.mktemp("missions_browser") / "browser.duckdb"
+    folder = tmp_path_factory.mktemp("missions_browser")
+    path = folder / "browser.duckdb"
     with signalfire.open(path) as wh:
+        # a few events, so the server does not load the demo data (the pages here do not need it)
+        wh.ingest("ucdp-ged", hostile_ged_file(folder / "ged.csv"))
         for name, file in REAL.items():
             if (SHARED / "peacekeeping" / file).exists():
-                wh.ingest(name, SHARED / "peacekeeping" / file)
+                wh.ingest(name, _excerpt(SHARED / "peacekeeping" / file, folder))
         wh.ingest("un-pko-hub", FIXTURES / "un_pko_hub_contributions.csv")
         wh.ingest("missions-user", FIXTURES / "missions_user_example.csv")
         wh.ingest("missions-user-contributions", FIXTURES / "missions_user_contributions_example.csv")

@@ -39,13 +39,14 @@ const monthAxis = { format: '%Y', labelAngle: 0, tickCount: 8 };
 
 const SPECS = {
   stack: (rows, title) => ({
-    height: 260, data: { values: rows }, mark: { type: 'area', tooltip: true, interpolate: 'step-after' },
+    // bars, not an area: a month no source reports stays a gap instead of a slope across it
+    height: 260, data: { values: rows }, mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'month', type: 'temporal', title: null, axis: monthAxis },
+      x: { field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: null, axis: monthAxis },
       y: { field: 'total', type: 'quantitative', aggregate: 'sum', stack: 'zero', title, axis: COUNT_AXIS },
       color: { field: 'label', type: 'nominal', title: null, scale: { range: PALETTE }, legend: LEGEND },
-      tooltip: [{ field: 'month', type: 'temporal', format: '%Y-%m', title: 'month' }, { field: 'label', title: 'type' },
-        { field: 'total', aggregate: 'sum', format: ',d', title }],
+      tooltip: [{ field: 'month', type: 'temporal', timeUnit: 'yearmonth', format: '%Y-%m', title: 'month' },
+        { field: 'label', title: 'type' }, { field: 'total', aggregate: 'sum', format: ',d', title }],
     },
   }),
   lines: (rows, title) => ({
@@ -69,7 +70,7 @@ const SPECS = {
       mark: { type: 'bar', tooltip: true },
       encoding: {
         y: { field: 'contributor', type: 'nominal', sort: top, title: null, axis: { labelLimit: 140 } },
-        x: { field: 'total', type: 'quantitative', aggregate: 'sum', title, axis: COUNT_AXIS },
+        x: { field: 'total', type: 'quantitative', aggregate: 'sum', title, axis: { ...COUNT_AXIS, tickCount: 5 } },
         color: { field: 'label', type: 'nominal', title: null, scale: { range: PALETTE }, legend: LEGEND },
         tooltip: [{ field: 'contributor' }, { field: 'label', title: 'type' }, { field: 'total', aggregate: 'sum', format: ',d', title }],
       },
