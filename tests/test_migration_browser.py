@@ -99,7 +99,8 @@ def test_page_desktop_and_phone(server, browser, name):
                 assert rendered == ["true"], rendered
             if name == "country":
                 assert page.locator("#migration-panel").count() == 1 and page.locator("#terrorism-panel").count() == 1
-            overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"{name} at {width}px scrolls sideways by {overflow}px"
             page.screenshot(path=str(SHOTS / f"migration_{name}_{width}.png"), full_page=True)
             if width == 1400 and AXE.exists():

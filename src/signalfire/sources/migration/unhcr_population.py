@@ -7,6 +7,7 @@ from signalfire.sources.migration.unhcr import adapter
 ADAPTER = adapter(
     "population",
     "unhcr-population",
-    "UNHCR population table (refugees package population.csv: year × origin × asylum, one column per population type)",
+    "UNHCR population table (refugees package population.csv: year × origin × asylum, a column per population "
+    "type)",
 )
 read = ADAPTER.read
