@@ -152,15 +152,25 @@ def country_missions(con, country: str = "POL") -> pd.DataFrame:
 # -- missions -------------------------------------------------------------------------------------------------
 
 def missions(con, organisation: str | None = None, host: str | None = None, active_in: int | None = None,
-             search: str | None = None) -> pd.DataFrame:
+             search: str | None = None, only: list[str] | None = None) -> pd.DataFrame:
     """Every mission known to the store: from the strength tables, contributions, sites and fatalities, and the
-    user-supplied ``missions`` rows (name, mandate, source URL) beside them."""
+    user-supplied ``missions`` rows (name, mandate, source URL) beside them.  ``only``: these acronyms."""
+    iso = _iso3(host) if host else None
+    if iso:
+        hosted = _df(con, """SELECT DISTINCT upper(trim(mission)) AS m FROM mission_month WHERE host_iso3 = ?
+                             UNION SELECT upper(mission) FROM missions
+                             WHERE list_contains(string_split(host_iso3, ';'), ?)""", [iso, iso])["m"].tolist()
+        only = [m for m in hosted if only is None or m in {o.upper() for o in only}]
+    keep, params = "TRUE", []
+    if only is not None:
+        keep, params = "list_contains(?::VARCHAR[], upper(trim(mission)))", [[o.upper() for o in only]] * 5
     frame = _df(con, f"""
         WITH seen AS (
-            SELECT mission, organisation, host_iso3, {MONTH} AS month, source FROM mission_month
-            UNION ALL SELECT mission, NULL, NULL, {MONTH}, source FROM mission_contributions WHERE mission <> 'ALL'
-            UNION ALL SELECT mission, 'UN', NULL, printf('%04d-12', year), source FROM mission_sites
-            UNION ALL SELECT mission, 'UN', NULL, {MONTH}, source FROM mission_fatalities),
+            SELECT mission, organisation, host_iso3, {MONTH} AS month, source FROM mission_month WHERE {keep}
+            UNION ALL SELECT mission, NULL, NULL, {MONTH}, source FROM mission_contributions
+                      WHERE mission <> 'ALL' AND {keep}
+            UNION ALL SELECT mission, 'UN', NULL, printf('%04d-12', year), source FROM mission_sites WHERE {keep}
+            UNION ALL SELECT mission, 'UN', NULL, {MONTH}, source FROM mission_fatalities WHERE {keep}),
         data AS (
             SELECT trim(mission) AS mission, mode(organisation) AS organisation,
                    string_agg(DISTINCT host_iso3, ';' ORDER BY host_iso3) AS host_iso3,
@@ -171,7 +181,7 @@ def missions(con, organisation: str | None = None, host: str | None = None, acti
             SELECT mission, any_value(name) AS name, any_value(organisation) AS organisation,
                    any_value(host_iso3) AS host_iso3, min(mandate_start) AS mandate_start,
                    max(mandate_end) AS mandate_end, any_value(source_url) AS source_url
-            FROM missions GROUP BY mission)
+            FROM missions WHERE {keep} GROUP BY mission)
         SELECT coalesce(u.mission, d.mission) AS mission, u.name,
                coalesce(u.organisation, d.organisation, 'UN') AS organisation,
                coalesce(u.host_iso3, d.host_iso3) AS host_iso3,
@@ -182,12 +192,11 @@ def missions(con, organisation: str | None = None, host: str | None = None, acti
                concat_ws(', ', d.sources, CASE WHEN u.mission IS NOT NULL THEN 'missions-user' END) AS sources,
                u.mission IS NOT NULL AS user_supplied, u.source_url
         FROM data d FULL OUTER JOIN users u ON upper(u.mission) = upper(d.mission)
-        ORDER BY last_month DESC NULLS LAST, mission""")
+        ORDER BY last_month DESC NULLS LAST, mission""", params)
     frame["organisation"] = [organisation_of(m, o) for m, o in zip(frame["mission"], frame["organisation"])]
     if organisation:
         frame = frame[frame["organisation"].str.lower() == organisation.lower()]
-    if host:
-        iso = _iso3(host)
+    if iso:
         frame = frame[frame["host_iso3"].fillna("").str.split(";").map(lambda codes: iso in codes)]
     if active_in:
         year = str(int(active_in))
@@ -202,7 +211,7 @@ def missions(con, organisation: str | None = None, host: str | None = None, acti
 
 def mission(con, acronym: str) -> pd.DataFrame:
     """One mission's row of :func:`missions` (empty when the store does not know it)."""
-    frame = missions(con)
+    frame = missions(con, only=[acronym.strip()])
     return frame[frame["mission"].str.upper() == acronym.strip().upper()].reset_index(drop=True)
 
 

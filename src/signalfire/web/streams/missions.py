@@ -176,7 +176,7 @@ def deployments_page(request: Request, country: str = "POL", source: str = "comb
         request, "missions", iso3=iso, country=iso, source=source, sources=sources, source_labels=SOURCE_LABELS,
         series=records(series[["month", "source", "label", "total"]]), yearly=records(yearly),
         types=types, type_labels=TYPE_LABELS, served=records(served), period=period,
-        missions=records(q.missions(ds).head(400))))
+        missions=ds.cached("missions-all", lambda: records(q.missions(ds)))))
 
 
 @router.get("/missions/mission/{acronym}", response_class=HTMLResponse, include_in_schema=False)
@@ -237,7 +237,7 @@ def fatalities_page(request: Request, country: str = "", mission: str = ""):
 def country_panel(ds, iso3: str):
     """The country page's section: latest deployment, missions served in and hosted, fatalities."""
     try:
-        got = q.engagement(ds, iso3)
+        got = ds.cached(("missions-engagement", iso3.upper()), lambda: q.engagement(ds, iso3))
     except q.MissionsQueryError:
         return None
     if got["latest"] is None and got["served"].empty and got["hosted"].empty and not got["fatalities"]:
