@@ -353,6 +353,7 @@ COMMAND_MODULES = (
     "signalfire.forecast.commands",
     "signalfire.alerts.commands",
     "signalfire.reports.stix_commands",
+    "signalfire.reports.commands",
 )
 
 

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
@@ -162,3 +163,14 @@ def describe_failure(value, scheme: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == "":
         return f"missing {label} code" if scheme != "name" else "missing country name"
     return f"unknown {label}{'' if scheme == 'name' else ' code'} {str(value)!r}"
+
+
+@lru_cache(maxsize=4)
+def local_names(lang: str) -> dict[str, str]:
+    """ISO3 → the country's name in ``lang`` (Unicode CLDR, built by ``scripts/build_country_names.py``); empty
+    for a language without a table (English names are :func:`country`'s)."""
+    path = Path(__file__).resolve().parent / "data" / f"names_{lang}.csv"
+    if not path.exists():
+        return {}
+    frame = pd.read_csv(path, keep_default_na=False)
+    return dict(zip(frame["iso3"], frame["name"]))
