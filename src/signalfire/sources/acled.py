@@ -45,7 +45,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
 from signalfire.sources.tabular import check_records, open_records
-from signalfire.sources.validate import Checker, require_columns, short_repr
+from signalfire.sources.validate import TEXT_LIMIT, Checker, require_columns, short_repr
 
 VERSION = "1.0"
 LICENCE = ("ACLED — Armed Conflict Location & Event Data (acleddata.com). Use under ACLED's Terms of Use: "
@@ -74,9 +74,8 @@ CATEGORY = {
 }
 TIME_PREC = {1: "day", 2: "week", 3: "month"}
 GEO_PREC = {1: "exact", 2: "near", 3: "admin1"}
-# Generous limits against corrupted or hostile files; real values are far shorter.
-LIMITS = {"event_id_cnty": 64, "sub_event_type": 200, "actor1": 2000, "actor2": 2000, "admin1": 500,
-          "admin2": 500, "location": 500, "notes": 50_000, "source": 10_000}
+# against corrupted or hostile files (real values are far shorter): one limit for the text of every event adapter
+ID_LIMIT = 64   # characters of event_id_cnty (an identifier); text columns: validate.TEXT_LIMIT
 
 
 def _timestamps(chk: Checker) -> pd.Series:
@@ -143,7 +142,7 @@ def _country(chk: Checker, dates: pd.Series) -> pd.DataFrame:
 def canonical_rows(chk: Checker) -> pd.DataFrame:
     recs = chk.records
     ids = chk.require("event_id_cnty")
-    chk.text("event_id_cnty", limit=LIMITS["event_id_cnty"])
+    chk.text("event_id_cnty", limit=ID_LIMIT)
     date = chk.date("event_date", DATE_FORMATS, required=True)
     if "year" in recs.columns:
         year = chk.number("year", whole=True, minimum=1900, maximum=2100)
@@ -154,7 +153,7 @@ def canonical_rows(chk: Checker) -> pd.DataFrame:
     category = etype.str.lower().map(CATEGORY)
     chk.fail(category.isna() & ~chk.missing(etype), "event_type", "unknown ACLED event type: " + etype.map(short_repr))
     chk.fail(chk.missing(etype), "event_type", "missing value")
-    subtype = chk.text("sub_event_type", limit=LIMITS["sub_event_type"])
+    subtype = chk.text("sub_event_type", limit=TEXT_LIMIT)
     subtype = subtype.fillna(etype.where(~chk.missing(etype), None))
     fatalities = chk.number("fatalities", required=True, whole=True, minimum=0)
     tprec, gprec = (chk.number(c, whole=True, minimum=1, maximum=3) if c in recs.columns else None
@@ -177,20 +176,20 @@ def canonical_rows(chk: Checker) -> pd.DataFrame:
         "date_precision": tprec.map(TIME_PREC).fillna("unknown") if tprec is not None else "day",
         "country_iso3": where["country_iso3"],
         "country_gw": where["country_gw"],
-        "admin1": chk.text("admin1", limit=LIMITS["admin1"]),
-        "admin2": chk.text("admin2", limit=LIMITS["admin2"]),
-        "place": chk.text("location", limit=LIMITS["location"]),
+        "admin1": chk.text("admin1", limit=TEXT_LIMIT),
+        "admin2": chk.text("admin2", limit=TEXT_LIMIT),
+        "place": chk.text("location", limit=TEXT_LIMIT),
         "latitude": lat,
         "longitude": lon,
         "geo_precision": gprec.map(GEO_PREC).fillna("unknown") if gprec is not None else "unknown",
-        "actor1": chk.text("actor1", limit=LIMITS["actor1"]),
-        "actor2": chk.text("actor2", limit=LIMITS["actor2"]),
+        "actor1": chk.text("actor1", limit=TEXT_LIMIT),
+        "actor2": chk.text("actor2", limit=TEXT_LIMIT),
         "fatalities_best": fatalities,
         "fatalities_low": None,
         "fatalities_high": None,
         "civilian_deaths": civilians,
-        "description": chk.text("notes", limit=LIMITS["notes"]),
-        "source_reference": chk.text("source", limit=LIMITS["source"]),
+        "description": chk.text("notes", limit=TEXT_LIMIT),
+        "source_reference": chk.text("source", limit=TEXT_LIMIT),
     }, index=recs.index)
 
 

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
 from signalfire.sources.delimited import first_line, read_records
-from signalfire.sources.validate import Checker, short_repr
+from signalfire.sources.validate import TEXT_LIMIT, Checker, short_repr
 
 VERSION = "1.0"
 LICENCE = ("GDELT Project (gdeltproject.org), free and unrestricted use with citation: Leetaru, Kalev and Philip "
@@ -146,13 +146,20 @@ def _location(chk: Checker, adm2: bool):
     return where, pd.Series(block, index=chk.records.index)
 
 
-def _pick(chk: Checker, block: pd.Series, field: str) -> pd.Series:
-    """The text of ``field`` in the chosen geo block of each record (ActionGeo's when none was chosen)."""
+def _pick(chk: Checker, block: pd.Series, field: str, limit: int | None = None) -> pd.Series:
+    """The text of ``field`` in the chosen geo block of each record (ActionGeo's when none was chosen); with
+    ``limit``, a longer value is a failure naming its column."""
     out = chk.value(f"ActionGeo_{field}")
+    chosen = pd.Series(f"ActionGeo_{field}", index=out.index)
     for geo in GEO_BLOCKS[1:]:
         sel = block == geo
         if sel.any():
             out = out.where(~sel, chk.value(f"{geo}_{field}"))
+            chosen = chosen.where(~sel, f"{geo}_{field}")
+    if limit is not None:
+        too_long = out.str.len() > limit
+        for column in chosen[too_long].unique():
+            chk.fail(too_long & (chosen == column), column, f"longer than {limit} characters")
     return out
 
 
@@ -202,14 +209,14 @@ def canonical_rows(chk: Checker, layout: int) -> pd.DataFrame:
     where, block = _location(chk, adm2)
     lat = _coordinate(chk, block, "Lat", 90)
     lon = _coordinate(chk, block, "Long", 180)
-    place = _text(_pick(chk, block, "FullName"))
-    admin1 = _text(_pick(chk, block, "ADM1Code"))
-    admin2 = _text(_pick(chk, block, "ADM2Code")) if adm2 else None
+    place = _text(_pick(chk, block, "FullName", limit=TEXT_LIMIT))
+    admin1 = _text(_pick(chk, block, "ADM1Code", limit=TEXT_LIMIT))
+    admin2 = _text(_pick(chk, block, "ADM2Code", limit=TEXT_LIMIT)) if adm2 else None
     geo_type = _pick(chk, block, "Type")
     added = chk.value("DATEADDED")
     bad_added = ~_fullmatch(added, r"\d{8}(\d{6})?") & (added != "")
     chk.fail(bad_added, "DATEADDED", "not YYYYMMDD or YYYYMMDDHHMMSS: " + added.map(short_repr))
-    actor1, actor2 = chk.text("Actor1Name"), chk.text("Actor2Name")
+    actor1, actor2 = chk.text("Actor1Name", limit=TEXT_LIMIT), chk.text("Actor2Name", limit=TEXT_LIMIT)
     return pd.DataFrame({
         "source": "gdelt",
         "source_id": ids,
@@ -231,7 +238,7 @@ def canonical_rows(chk: Checker, layout: int) -> pd.DataFrame:
         "actor2": actor2,
         "fatalities_best": None,
         "description": _description(actor1, actor2, subtype),
-        "source_reference": chk.text("SOURCEURL") if "SOURCEURL" in recs.columns else None,
+        "source_reference": chk.text("SOURCEURL", limit=TEXT_LIMIT) if "SOURCEURL" in recs.columns else None,
     }, index=recs.index)
 
 

@@ -43,7 +43,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch, SourceError
 from signalfire.sources.tabular import check_records, open_records
-from signalfire.sources.validate import Checker, require_columns, short_repr
+from signalfire.sources.validate import TEXT_LIMIT, Checker, require_columns, short_repr
 
 VERSION = "1.0"
 LICENCE = ("Global Terrorism Database, National Consortium for the Study of Terrorism and Responses to Terrorism "
@@ -53,8 +53,6 @@ UNKNOWN = (-99, -9, -999)
 SPECIFICITY = {1: "exact", 2: "admin2", 3: "admin2", 4: "admin1", 5: "country"}
 RESOLUTION_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %H:%M"]
 EVENTID = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{4,})(?:\.0+)?$")
-LIMITS = {"country_txt": 200, "provstate": 500, "city": 500, "attacktype1_txt": 200, "targtype1_txt": 200,
-          "target1": 2000, "gname": 2000, "summary": 50_000, "scite1": 10_000}
 
 
 def release_from_name(path: Path) -> str | None:
@@ -117,7 +115,7 @@ def canonical_rows(chk: Checker, source_version: str | None) -> pd.DataFrame:
     recs = chk.records
     ids, id_parts = _event_ids(chk)
     start, end, precision = _dates(chk, id_parts)
-    names = chk.text("country_txt", limit=LIMITS["country_txt"])
+    names = chk.text("country_txt", limit=TEXT_LIMIT)
     where = resolve_series(names, "name", when=start)
     chk.fail(where["country_iso3"].isna(), "country_txt",
              chk.value("country_txt").map(lambda v: describe_failure(v, "name")))
@@ -129,34 +127,34 @@ def canonical_rows(chk: Checker, source_version: str | None) -> pd.DataFrame:
     lon = chk.number("longitude", minimum=-180, maximum=180)
     spec = chk.number("specificity", whole=True, minimum=1, maximum=5, sentinels=UNKNOWN) \
         if "specificity" in recs.columns else None
-    target = chk.text("target1", limit=LIMITS["target1"])
-    target_type = chk.text("targtype1_txt", limit=LIMITS["targtype1_txt"])
+    target = chk.text("target1", limit=TEXT_LIMIT)
+    target_type = chk.text("targtype1_txt", limit=TEXT_LIMIT)
     civilians = pd.Series(pd.NA, index=recs.index, dtype="Int64").mask((nkill == 0).fillna(False), 0)
     return pd.DataFrame({
         "source": "gtd",
         "source_id": ids,
         "source_version": source_version,
         "category": "terrorism",
-        "subtype": chk.text("attacktype1_txt", limit=LIMITS["attacktype1_txt"]),
+        "subtype": chk.text("attacktype1_txt", limit=TEXT_LIMIT),
         "date_start": start.dt.date,
         "date_end": end.dt.date,
         "date_precision": precision,
         "country_iso3": where["country_iso3"],
         "country_gw": where["country_gw"],
-        "admin1": chk.text("provstate", limit=LIMITS["provstate"]),
+        "admin1": chk.text("provstate", limit=TEXT_LIMIT),
         "admin2": None,
-        "place": chk.text("city", limit=LIMITS["city"]),
+        "place": chk.text("city", limit=TEXT_LIMIT),
         "latitude": lat,
         "longitude": lon,
         "geo_precision": spec.map(SPECIFICITY).fillna("unknown") if spec is not None else "unknown",
-        "actor1": chk.text("gname", limit=LIMITS["gname"]),
+        "actor1": chk.text("gname", limit=TEXT_LIMIT),
         "actor2": target.fillna(target_type) if target is not None else target_type,
         "fatalities_best": nkill,
         "fatalities_low": None,
         "fatalities_high": None,
         "civilian_deaths": civilians,
-        "description": chk.text("summary", limit=LIMITS["summary"]),
-        "source_reference": chk.text("scite1", limit=LIMITS["scite1"]),
+        "description": chk.text("summary", limit=TEXT_LIMIT),
+        "source_reference": chk.text("scite1", limit=TEXT_LIMIT),
     }, index=recs.index)
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Adapter, Batch
 from signalfire.sources.delimited import read_records, sniff_delimiter
-from signalfire.sources.validate import Checker, require_columns, short_repr, version_from_name
+from signalfire.sources.validate import TEXT_LIMIT, Checker, require_columns, short_repr, version_from_name
 
 VERSION = "1.0"
 LICENCE = ("UCDP Georeferenced Event Dataset, CC BY 4.0. Sundberg, Ralph and Erik Melander (2013) Introducing the "
@@ -94,29 +94,29 @@ def canonical_rows(chk: Checker, source_version: str | None) -> pd.DataFrame:
         "date_precision": date_prec.map(DATE_PREC).fillna("unknown") if date_prec is not None else "day",
         "country_iso3": where["country_iso3"],
         "country_gw": where["country_gw"],
-        "admin1": chk.text("adm_1"),
-        "admin2": chk.text("adm_2"),
-        "place": chk.text("where_coordinates"),
+        "admin1": chk.text("adm_1", limit=TEXT_LIMIT),
+        "admin2": chk.text("adm_2", limit=TEXT_LIMIT),
+        "place": chk.text("where_coordinates", limit=TEXT_LIMIT),
         "latitude": lat,
         "longitude": lon,
         "geo_precision": where_prec.map(WHERE_PREC).fillna("unknown") if where_prec is not None else "unknown",
-        "actor1": chk.text("side_a"),
-        "actor2": chk.text("side_b"),
+        "actor1": chk.text("side_a", limit=TEXT_LIMIT),
+        "actor2": chk.text("side_b", limit=TEXT_LIMIT),
         "fatalities_best": best,
         "fatalities_low": low,
         "fatalities_high": high,
         "civilian_deaths": civ,
         "description": _description(chk),
-        "source_reference": chk.text("source_article"),
+        "source_reference": chk.text("source_article", limit=TEXT_LIMIT),
     }, index=recs.index)
     return rows
 
 
 def _description(chk: Checker) -> pd.Series:
-    dyad = chk.text("dyad_name")
+    dyad = chk.text("dyad_name", limit=TEXT_LIMIT)
     if dyad.isna().all():
-        dyad = chk.text("conflict_name")
-    where = chk.text("where_description")
+        dyad = chk.text("conflict_name", limit=TEXT_LIMIT)
+    where = chk.text("where_description", limit=TEXT_LIMIT)
     out = dyad.fillna("")
     out = out.where(where.isna(), out + " — " + where.fillna(""))
     return out.str.strip(" —").replace("", None)

@@ -17,6 +17,7 @@ import pandas as pd
 from signalfire.sources.base import quarantine_frame
 
 VALUE_SHOWN = 80  # characters of a bad value quoted in a quarantine reason (the raw record keeps it all)
+TEXT_LIMIT = 50_000  # characters of one text value of an event, in every event adapter: longer is quarantined
 
 
 def short_repr(value) -> str:

@@ -18,6 +18,21 @@ class QueryError(ValueError):
     """A filter value the user gave is not valid; the message says which and why."""
 
 
+SHOWN = 80   # characters of a bad value echoed in a message (a 100 KB value gives a short error, not 100 KB)
+
+
+def short_repr(value) -> str:
+    """``repr`` of a value for an error message, cut to :data:`SHOWN` characters with an ellipsis."""
+    text = str(value)
+    return repr(text) if len(text) <= SHOWN else repr(text[:SHOWN]) + f"… ({len(text):,} characters)"
+
+
+def cut(value) -> str:
+    """A value for a message as it is (a path, an id), cut to :data:`SHOWN` characters with an ellipsis."""
+    text = str(value)
+    return text if len(text) <= SHOWN else text[:SHOWN] + f"… ({len(text):,} characters)"
+
+
 YEARS = (1800, 2200)   # dates outside are typos (0001, 20233): refused, not run into date arithmetic
 
 
@@ -43,9 +58,9 @@ def parse_date(value: str | dt.date | None, name: str, end: bool = False) -> dt.
                         date = date.replace(day=calendar.monthrange(date.year, date.month)[1])
                 break
         if date is None:
-            raise QueryError(f"--{name}: {value!r} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
+            raise QueryError(f"--{name}: {short_repr(value)} is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)")
     if not YEARS[0] <= date.year <= YEARS[1]:
-        raise QueryError(f"--{name}: {value!r} is out of range (years {YEARS[0]}–{YEARS[1]})")
+        raise QueryError(f"--{name}: {short_repr(value)} is out of range (years {YEARS[0]}–{YEARS[1]})")
     return date
 
 
@@ -56,9 +71,9 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     try:
         west, south, east, north = (float(p) for p in parts)
     except ValueError:
-        raise QueryError(f"--bbox: {value!r} is not W,S,E,N (four numbers separated by commas)") from None
+        raise QueryError(f"--bbox: {short_repr(value)} is not W,S,E,N (four numbers separated by commas)") from None
     if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
-        raise QueryError(f"--bbox: {value!r} is outside -180..180 / -90..90 or has south > north")
+        raise QueryError(f"--bbox: {short_repr(value)} is outside -180..180 / -90..90 or has south > north")
     return west, south, east, north
 
 
@@ -113,7 +128,8 @@ class EventFilter:
                 ("source", flt.sources, _known_sources(), ", ".join(sorted(_known_sources())))):
             unknown = [v for v in values if v not in known]
             if unknown:
-                raise QueryError(f"--{option}: unknown {', '.join(map(repr, unknown))}; use {hint}")
+                more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+                raise QueryError(f"--{option}: unknown {', '.join(map(short_repr, unknown[:5]))}{more}; use {hint}")
         return flt
 
     def where(self, alias: str = "") -> tuple[str, list]:

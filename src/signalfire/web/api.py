@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from signalfire.reports.export import to_bytes
-from signalfire.store.queries import EVENT_OUTPUT, EventFilter
+from signalfire.store.queries import EVENT_OUTPUT, EventFilter, cut, short_repr
 from signalfire.store.schema import CATEGORIES
 from signalfire.web import analytics
 
@@ -120,7 +120,7 @@ def event(request: Request, source: str, source_id: str):
     current = ds.rows("SELECT * EXCLUDE (row_hash) FROM events WHERE source = ? AND source_id = ?",
                       [source, source_id])
     if not current:
-        raise HTTPException(404, f"no event {source}/{source_id}")
+        raise HTTPException(404, f"no event {cut(f'{source}/{source_id}')}")
     revisions = ds.rows("SELECT * EXCLUDE (row_hash) FROM event_revisions WHERE source = ? AND source_id = ? "
                         "ORDER BY superseded_at DESC", [source, source_id])
     run = ds.rows("SELECT run_id, adapter, file_name, file_sha256, finished_at, source_version FROM ingest_runs "
@@ -208,7 +208,7 @@ def neighbours(iso3: str, distance_km: float = Query(200, ge=0, le=2000)):
     try:
         ring = neighbourhood(iso3, distance_km=distance_km)
     except KeyError:
-        raise HTTPException(404, f"unknown country {iso3!r} (use ISO 3166 alpha-3, e.g. POL)") from None
+        raise HTTPException(404, f"unknown country {short_repr(iso3)} (use ISO 3166 alpha-3, e.g. POL)") from None
     names = country_names()
     land = land_borders().get(iso3, set())
     return {"iso3": iso3, "name": names.get(iso3, iso3), "distance_km": distance_km,
@@ -231,7 +231,8 @@ def ingest_runs(request: Request, limit: int = Query(100, ge=1, le=MAX_PAGE),
                 offset: int = Query(0, ge=0, le=MAX_OFFSET),
                 format: Format = "json"):
     ds = _ds(request)
-    sql = f"SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT {limit} OFFSET {offset}"
+    # the file name only: the server's absolute paths are for the CLI (signalfire status, the Python API)
+    sql = f"SELECT * EXCLUDE (file_path) FROM ingest_runs ORDER BY run_id DESC LIMIT {limit} OFFSET {offset}"
     if format != "json":
         return table_response(ds.arrow(sql), format, "ingest_runs")
     return _page(ds.scalar("SELECT count(*) FROM ingest_runs"), limit, offset, ds.rows(sql))

@@ -21,7 +21,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from signalfire import __version__
 from signalfire.sources.base import SourceError
 from signalfire.store.database import StoreError
-from signalfire.store.queries import QueryError
+from signalfire.store.queries import QueryError, cut
 from signalfire.web.datastore import DataStore, QueryTimeout
 from signalfire.web.privacy import ConsentLog, RateLimit, consent_path
 from signalfire.web.security import LOOPBACK_HOSTS, RequestGuard, SecurityHeaders
@@ -36,7 +36,12 @@ Filters: `country`, `category`, `source` (comma-separated), `since`/`until` (YYY
 `bbox` (W,S,E,N). Errors are `{"error": {"status": …, "message": …}}`."""
 
 
+MAX_MESSAGE = 1000   # characters of an error message (a bad value is echoed cut short: queries.short_repr)
+
+
 def _error(status: int, message: str) -> JSONResponse:
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "…"
     return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
 
 
@@ -128,7 +133,7 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404 and message == "Not Found":
-            message = f"no such page or endpoint: {request.url.path}"
+            message = f"no such page or endpoint: {cut(request.url.path)}"
         response = page_or_json(request, exc.status_code, message)
         response.headers.update(exc.headers or {})   # e.g. Allow on a 405
         return response
