@@ -109,6 +109,9 @@ def test_pages_render_and_mark_user_rows(client_and_wh):
     for url in ("/missions/map?country=POL", "/missions/fatalities", "/country/POL"):
         assert client.get(url).status_code == 200
     assert 'id="missions-panel"' in client.get("/country/POL").text
+    from signalfire.web.streams.missions import country_panel
+    assert country_panel(client.app.state.ds, "ISL") is None       # nothing recorded: no section
+    assert country_panel(client.app.state.ds, "GHA")[1]["served"][0]["mission"] == "UNIFIL"
 
 
 def test_hostile_text_is_inert(client_and_wh):
