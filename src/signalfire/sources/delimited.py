@@ -160,11 +160,12 @@ def sniff_delimiter(path: Path, candidates: str = ",;\t|") -> str:
 def duplicate_names_error(path: Path, names: list[str]) -> SourceError:
     """The error for a header with repeated names, saying so when line 1 looks like data (a headerless file, such
     as GDELT's, given to a source whose files have a header)."""
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    folded = [n.casefold() for n in names]          # DuckDB's column names ignore case
+    dupes = sorted({n for n, f in zip(names, folded) if folded.count(f) > 1})
     numeric = sum(n.strip().lstrip("-").replace(".", "", 1).isdigit() for n in names)
     hint = ("; line 1 looks like data, not a header: is this a file of this source?"
             if numeric >= 0.3 * len(names) else "")
-    return SourceError(f"{Path(path).name}, line 1: duplicate column names {dupes[:5]}"
+    return SourceError(f"{Path(path).name}, line 1: duplicate column names (compared without case) {dupes[:5]}"
                        + (" …" if len(dupes) > 5 else "") + hint)
 
 
@@ -196,7 +197,7 @@ def read_records(path: Path, *, delim: str, header: bool = True, names: list[str
             if not header:
                 raise ValueError("headerless files need names")
             names = header_names(path, delim)
-        if len(set(names)) != len(names):
+        if len({n.casefold() for n in names}) != len(names):
             raise duplicate_names_error(path, names)
         columns = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for n in names)
         opts = ", ".join(f"{k}={_sql_value(v)}" for k, v in options.items())
