@@ -64,11 +64,23 @@ def _context(request: Request, active: str, **kw) -> dict:
         "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()])
     consent = privacy.current_consent(request)
     first = ds.cached("first_event", lambda: ds.scalar("SELECT min(date_start) FROM events"))
+    language = _language(request)
     return {"request": request, "active": active, "version": __version__, "categories": CATEGORIES,
-            "sources": sources, "consent": consent, "names": _names(), "path": request.url.path,
+            "sources": sources, "consent": consent, "names": _local_names(language["lang"]),
+            "path": request.url.path,
             "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
             "as_of": analytics.as_of(ds), "data_to": analytics.data_to(ds), "data_first": first,
-            **_language(request), **kw}
+            **language, **kw}
+
+
+def _local_names(lang: str) -> dict[str, str]:
+    """ISO3 → the country's name in the page's language (CLDR names; Natural Earth's where CLDR has none)."""
+    names = _names()
+    if lang == i18n.DEFAULT:
+        return names
+    from signalfire.geo.countries import local_names
+    local = local_names(lang)
+    return {iso3: local.get(iso3, name) for iso3, name in names.items()}
 
 
 def _language(request: Request) -> dict:
