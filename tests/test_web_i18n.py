@@ -57,6 +57,9 @@ def test_placeholders_survive_translation():
         source = " ".join(m.id) if isinstance(m.id, tuple) else m.id
         target = " ".join(m.string) if isinstance(m.string, tuple) else m.string
         assert set(re.findall(r"%\(\w+\)[sd]", source)) == set(re.findall(r"%\(\w+\)[sd]", target)), source
+        values = {name: 1 for name in re.findall(r"%\((\w+)\)", source)}
+        for text in (m.string if isinstance(m.string, tuple) else (m.string,)):
+            text % values            # templates always %-format (a lone % must be %%): this must not raise
 
 
 @pytest.fixture(scope="module")
