@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 import pandas as pd
 import pyarrow as pa
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from signalfire.analysis import crises as q
 from signalfire.web.api import ERRORS, table_response
@@ -23,6 +24,7 @@ router = APIRouter()
 api = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["crises"])
 Format = Annotated[Literal["json", "csv"], Query(description="json, or a csv download")]
 Year = Annotated[str | None, Query(description="A year, e.g. 1990")]
+Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="The producer's number")]
 ICB_LICENCE = "International Crisis Behavior (ICB) Project v15: free with citation."
 MID_LICENCE = "Gibler-Miller-Little MID data 2.2.1 (dispute level): free with citation."
 
@@ -67,6 +69,18 @@ def _flag(value: str | None) -> bool | None:
     raise HTTPException(400, f"mediated must be true or false, not {value!r}")
 
 
+PAGE_ROWS = 100
+
+
+def _paged(request: Request, frame: pd.DataFrame, page: int) -> dict:
+    """One page of a registry's rows, with the links to the pages before and after (filters kept)."""
+    pages = max(1, -(-len(frame) // PAGE_ROWS))
+    page = min(max(page, 1), pages)
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    return {"rows": records(frame.iloc[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]), "total": len(frame),
+            "page": page, "pages": pages, "query": query}
+
+
 def _download(frame: pd.DataFrame, name: str):
     return table_response(pa.Table.from_pandas(frame, preserve_index=False), "csv", name, total=len(frame))
 
@@ -86,7 +100,7 @@ def crises_api(request: Request, country: Annotated[str | None, Query(descriptio
 
 
 @api.get("/crises/{crisis_no}", summary="One ICB crisis with its actors and dyads")
-def crisis_api(request: Request, crisis_no: int):
+def crisis_api(request: Request, crisis_no: Number):
     actors = _query(q.crisis, _ds(request), crisis_no)
     summary = _query(q.crises, _ds(request)).query("crisis_no == @crisis_no")
     return {"crisis": records(summary)[0], "actors": records(actors),
@@ -105,20 +119,20 @@ def disputes_api(request: Request, since: Year = None, until: Year = None,
 
 
 @api.get("/disputes/{dispute_no}", summary="One militarised interstate dispute")
-def dispute_api(request: Request, dispute_no: int):
+def dispute_api(request: Request, dispute_no: Number):
     return {"dispute": records(_query(q.dispute, _ds(request), dispute_no))[0], "licence": MID_LICENCE}
 
 
 # -- pages ------------------------------------------------------------------------------------------------------
 @router.get("/crises", include_in_schema=False)
 def crises_page(request: Request, country: str = "", search: str = "", since: str = "", until: str = "",
-                mediated: str = ""):
+                mediated: str = "", page: int = 1):
     frame = _query(q.crises, _ds(request), country=country or None, search=search or None, since=since or None,
                    until=until or None, mediated=True if mediated else None)
     f = {"country": (q.iso3_of(country) or "") if country else "", "search": search, "since": since,
          "until": until, "mediated": bool(mediated)}
-    return render("crises/crises.html", page_context(request, "crises", rows=records(frame), f=f,
-                                                     licence=ICB_LICENCE, download=str(request.url.query)))
+    return render("crises/crises.html", page_context(request, "crises", f=f, licence=ICB_LICENCE,
+                                                     **_paged(request, frame, page)))
 
 
 def _name(iso3) -> str | None:
@@ -128,7 +142,7 @@ def _name(iso3) -> str | None:
 
 
 @router.get("/crises/{crisis_no}", include_in_schema=False)
-def crisis_page(request: Request, crisis_no: int):
+def crisis_page(request: Request, crisis_no: Number):
     actors = _query(q.crisis, _ds(request), crisis_no)
     summary = records(q.crises(_ds(request)).query("crisis_no == @crisis_no"))[0]
     actors["country_name"] = actors["country_iso3"].map(_name)
@@ -140,7 +154,7 @@ def crisis_page(request: Request, crisis_no: int):
 
 
 @router.get("/disputes", include_in_schema=False)
-def disputes_page(request: Request, since: str = "", until: str = "", hostility: str = ""):
+def disputes_page(request: Request, since: str = "", until: str = "", hostility: str = "", page: int = 1):
     level = None
     if hostility:
         try:
@@ -149,8 +163,8 @@ def disputes_page(request: Request, since: str = "", until: str = "", hostility:
             raise HTTPException(400, f"hostility must be a level from 1 to 5, not {hostility!r}") from None
     frame = _query(q.disputes, _ds(request), since=since or None, until=until or None, hostility=level)
     f = {"since": since, "until": until, "hostility": level}
-    return render("crises/disputes.html", page_context(request, "disputes", rows=records(frame), f=f,
-                                                       licence=MID_LICENCE, download=str(request.url.query)))
+    return render("crises/disputes.html", page_context(request, "disputes", f=f, licence=MID_LICENCE,
+                                                       **_paged(request, frame, page)))
 
 
 def country_panel(ds, iso3: str):
