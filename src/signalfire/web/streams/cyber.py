@@ -88,7 +88,8 @@ def _ready(ds) -> bool:
 
 def _need(ds) -> None:
     if not _ready(ds):
-        raise HTTPException(503, "this store has no cyber tables: upgrade it by opening it for writing once")
+        raise HTTPException(503, "this store has no cyber tables (cyber_incidents, stix_objects): it was created "
+                                 "before they existed; load the cyber data into a new store")
 
 
 # -- API ----------------------------------------------------------------------------------------------------------
