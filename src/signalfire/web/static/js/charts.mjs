@@ -4,6 +4,7 @@
 //   .chart[data-bars]:   horizontal bars (e.g. deaths by admin1), from a JSON block
 // Counts get integer axes (no tick at 0.2 events, no "0.000000"); a chart with nothing to draw says so instead.
 import { expressionInterpreter } from '/static/vendor/vega-interpreter.mjs';
+import { vegaLocale } from '/static/js/format.mjs';
 
 const PALETTE = ['#c2410c', '#1f5fa8', '#7a1848', '#4b2a87', '#8a5300', '#17683f', '#475467', '#0e7490', '#b42318', '#0b5130'];
 const CONFIG = { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null },
@@ -20,7 +21,7 @@ function empty(el, message) {
 
 async function embed(el, spec) {
   await window.vegaEmbed(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG, ...spec },
-    { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
+    { ...vegaLocale(), actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   el.dataset.rendered = 'true';
 }
 
@@ -54,7 +55,7 @@ async function linesChart(el) {
     encoding: {
       x: { field: 'month', type: 'temporal', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: 6 } },
       y: { field: 'value', type: 'quantitative', title: el.dataset.title || 'per month', axis: COUNT_AXIS },
-      color: { field: 'country', type: 'nominal', title: null, scale: { range: PALETTE }, legend: { orient: 'bottom', labelFontSize: 11, columns: 4 } },
+      color: { field: 'country', type: 'nominal', title: null, scale: { range: PALETTE }, legend: { orient: 'bottom', labelFontSize: 11, columns: el.clientWidth < 600 ? 2 : 4 } },
       tooltip: [{ field: 'country' }, { field: 'month', type: 'temporal', title: 'month', format: '%Y-%m' }, { field: 'value', title: el.dataset.title || 'value', format: ',d' }],
     },
   });

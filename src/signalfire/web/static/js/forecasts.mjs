@@ -3,6 +3,7 @@
 // Everything comes from this server's /api/v1/forecasts endpoints; no tiles, no glyphs, nothing from elsewhere.
 
 import { BORDER, NODATA, OCEAN, RAMP, ZERO, getJSON, tooltipBox } from '/static/js/mapstyle.mjs';
+import { fmtInt, fmtNum, fmtPct, fmtSigned, vegaLocale } from '/static/js/format.mjs';
 
 // 'no forecast' (mid grey) must not look like '< 1%' (the palest class)
 const NONE = NODATA;
@@ -34,12 +35,11 @@ function drawLegend(metric) {
 }
 
 // a probability as a percentage; above 0 but under 0.5% is '<1%', never '0%'
-function pct(p) { return p > 0 && p < 0.005 ? '<1%' : `${Math.round(p * 100)}%`; }
+function pct(p) { return fmtPct(p); }
 
 function fmtChange(v, digits, unit) {
   if (v === null || v === undefined) return 'no earlier run';
-  const sign = v > 0 ? '+' : '';
-  return `${sign}${v.toFixed(digits)}${unit}`;
+  return `${fmtSigned(v, digits)}${unit}`;
 }
 
 // the table holds the top countries by either metric: show the top ones of the metric on the map
@@ -81,8 +81,8 @@ async function forecastMap(el) {
       const r = byIso.get(p.iso3);
       map.getCanvas().style.cursor = 'pointer';
       const lines = r ? [`${values.month}: P(≥25 deaths) ${pct(r.p_ge25)} (${fmtChange(r.p_ge25_change === null ? null : r.p_ge25_change * 100, 0, ' pt')})`,
-        `expected ${r.mean.toFixed(1)} deaths (${fmtChange(r.mean_change, 1, '')})`,
-        `median ${Math.round(r.q50)}, 90% interval ${Math.round(r.q05)}–${Math.round(r.q95)}`] : ['no forecast for this country'];
+        `expected ${fmtNum(r.mean)} deaths (${fmtChange(r.mean_change, 1, '')})`,
+        `median ${fmtInt(r.q50)}, 90% interval ${fmtInt(r.q05)}–${fmtInt(r.q95)}`] : ['no forecast for this country'];
       popup.setLngLat(e.lngLat).setDOMContent(tooltipBox(p.name, lines, `/country/${p.iso3}#forecasts`)).addTo(map);
     });
     map.on('mouseleave', 'fill', () => { map.getCanvas().style.cursor = ''; popup.remove(); });
@@ -132,25 +132,26 @@ const MODEL_COLOURS = ['#1f5fa8', '#7a1848', '#17683f', '#4b2a87'];
 const OBSERVED = 'observed (UCDP state-based, country-month)';
 
 // P(≥25 deaths) per forecast month, per run: bars on a 0–100% axis under the fan chart
-function probabilitySpec(data) {
-  const rows = data.runs.flatMap((run) => run.rows.map((r) => ({ date: `${r.month}-01`, p: r.p_ge25,
-    run: `${run.model === 'views-published' ? 'VIEWS published (0 or 1)' : run.model} (data to ${run.cutoff})` })));
+function probabilitySpec(data, narrow = false) {
+  const label = (run) => `${run.model === 'views-published' ? 'VIEWS published (0 or 1)' : run.model} (data to ${run.cutoff})`;
+  const rows = data.runs.flatMap((run) => run.rows.map((r) => ({ date: `${r.month}-01`, p: r.p_ge25, run: label(run) })));
+  const domain = data.runs.map(label);   // the fan chart's order and colours: our run first
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    width: 'container', height: 110, autosize: { type: 'fit', contains: 'padding' },
+    width: 'container', height: 90, autosize: { type: 'fit-x', contains: 'padding' },
     data: { values: rows },
     mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2, point: { size: 10 } },
     encoding: {
       x: { field: 'date', type: 'temporal', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: 8 } },
       y: { field: 'p', type: 'quantitative', title: 'P(≥25 deaths)', scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 3 } },
-      color: { field: 'run', type: 'nominal', title: null, scale: { range: ['#c2410c', ...MODEL_COLOURS] }, legend: { orient: 'bottom', labelFontSize: 11 } },
+      color: { field: 'run', type: 'nominal', title: null, scale: { domain, range: ['#c2410c', ...MODEL_COLOURS] }, legend: { orient: 'bottom', labelFontSize: 11, labelLimit: narrow ? 320 : 420, columns: narrow ? 1 : 2 } },
       tooltip: [{ field: 'date', type: 'temporal', title: 'month', format: '%Y-%m' }, { field: 'run' }, { field: 'p', title: 'P(≥25 deaths)', format: '.0%' }],
     },
     config: { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null }, axis: { grid: true, gridColor: '#eef0f3', labelColor: '#475467', titleColor: '#475467' } },
   };
 }
 
-function fanSpec(data) {
+function fanSpec(data, narrow = false) {
   const [main, ...others] = data.runs;
   const date = (m) => `${m}-01`;
   const band = main.rows.map((r) => ({ date: date(r.month), q05: r.q05, q25: r.q25, q50: r.q50, q75: r.q75, q95: r.q95, mean: r.mean, p: r.p_ge25 }));
@@ -187,7 +188,7 @@ function fanSpec(data) {
         encoding: { x, y: { value: 0 }, text: { field: 'label' } } },
       { data: { values: lines }, mark: { type: 'line', strokeWidth: 2, point: { size: 14 } },
         encoding: { x, y: { field: 'value', type: 'quantitative' },
-          color: { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'bottom', labelFontSize: 11 } },
+          color: { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'bottom', labelFontSize: 11, labelLimit: narrow ? 320 : 420, columns: narrow ? 1 : 2 } },
           strokeDash: { field: 'series', type: 'nominal', legend: null, scale: { domain, range: domain.map((d, i) => (i < 2 ? [1, 0] : [5, 3])) } },
           tooltip: [tip, { field: 'series', title: 'series' }, { field: 'value', title: 'deaths', format: '.0f' }] } },
     ],
@@ -199,12 +200,13 @@ async function fanChart(el) {
   const data = await getJSON(el.dataset.fan);
   if (!data.runs.length) { el.textContent = data.message || 'No forecast stored for this country.'; el.dataset.rendered = 'empty'; return; }
   const { expressionInterpreter } = await import('/static/vendor/vega-interpreter.mjs');
-  await window.vegaEmbed(el, fanSpec(data), { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
+  const narrow = el.clientWidth < 600;   // one legend entry per line on phones
+  await window.vegaEmbed(el, fanSpec(data, narrow), { ...vegaLocale(), actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   const prob = Object.assign(document.createElement('div'), { className: 'chart fan-p', id: 'fan-p-chart' });
   prob.setAttribute('role', 'img');
   prob.setAttribute('aria-label', 'P(≥25 deaths) per forecast month; the table below has the numbers');
   el.after(prob);
-  await window.vegaEmbed(prob, probabilitySpec(data), { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
+  await window.vegaEmbed(prob, probabilitySpec(data, narrow), { ...vegaLocale(), actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   el.dataset.rendered = 'true';
 }
 

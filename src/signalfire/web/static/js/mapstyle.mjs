@@ -11,7 +11,9 @@ export const RAMP = ['#fee8c8', '#fdd49e', '#fdbb84', '#fc8d59', '#ef6548', '#d7
 // event circles: colour by deaths, size by the number of events
 export const CIRCLE_CLASSES = [[0, '#f59e0b', '0–9'], [10, '#ea580c', '10–99'], [100, '#c2410c', '100–999'], [1000, '#7f1d1d', '1,000+']];
 
-export const fmt = (v) => Number(v).toLocaleString('en-US', { maximumFractionDigits: 0 });
+import { fmtInt } from '/static/js/format.mjs';
+
+export const fmt = fmtInt;   // numbers as the page's language writes them (format.mjs, the twin of formatting.py)
 
 export async function getJSON(url) {
   const response = await fetch(url, { headers: { Accept: 'application/json' } });
