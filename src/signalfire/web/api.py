@@ -4,7 +4,8 @@ Filters everywhere: ``country``, ``category``, ``source`` (comma-separated lists
 (YYYY, YYYY-MM or YYYY-MM-DD) and ``bbox`` (W,S,E,N), parsed by :class:`~signalfire.store.queries.EventFilter`
 exactly as the CLI does.  Lists are paginated (``limit`` at most :data:`MAX_PAGE`, ``offset`` at most
 :data:`MAX_OFFSET`); every query runs under the store's statement timeout.  Tabular endpoints take
-``format=json|csv|geojson|parquet`` for downloads (at most :data:`MAX_EXPORT` rows).  Errors are
+``format=json|csv|geojson|parquet`` for downloads (at most :data:`MAX_EXPORT` rows), streamed a batch at a
+time; at most ``DataStore.exports`` downloads run at once (503 with Retry-After beyond).  Errors are
 ``{"error": {"status": …, "message": …}}``.
 """
 
@@ -17,10 +18,10 @@ import pyarrow as pa
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
 
-from signalfire.reports.export import to_bytes
+from signalfire.reports.export import iter_bytes, to_bytes
 from signalfire.store.queries import EVENT_OUTPUT, EventFilter, cut, short_repr
 from signalfire.store.schema import CATEGORIES
 from signalfire.web import analytics
@@ -47,6 +48,8 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 MAX_PAGE = 1000
 MAX_OFFSET = 100_000
 MAX_EXPORT = 100_000
+EXPORT_BATCH = 10_000     # rows per batch streamed from DuckDB to the client
+EXPORT_RETRY_S = 5        # Retry-After of a download refused because every export slot is busy
 MEDIA = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json",
          "parquet": "application/vnd.apache.parquet", "json": "application/json"}
 Format = Annotated[Literal["json", "csv", "geojson", "parquet"],
@@ -83,6 +86,39 @@ def table_response(table: pa.Table, fmt: str, name: str, total: int | None = Non
     return Response(data, media_type=MEDIA[fmt], headers=headers)
 
 
+def stream_download(ds, sql: str, params: list | None, fmt: str, name: str, total: int | None = None,
+                    shown: int | None = None) -> StreamingResponse:
+    """A download of a query's rows streamed a batch at a time from DuckDB (memory stays flat whatever its size).
+    At most ``ds.exports`` run at once: when all are busy the answer is 503 with Retry-After, not a queue that
+    grows the server's memory.  ``total``: rows matching; ``shown``: rows the download holds (for the headers)."""
+    if not ds.exports.acquire(blocking=False):
+        raise HTTPException(503, "too many downloads at once: try again in a few seconds",
+                            headers={"Retry-After": str(EXPORT_RETRY_S)})
+    try:
+        cur = ds.execute(sql, params)
+        reader = cur.fetch_record_batch(EXPORT_BATCH)
+        if fmt == "geojson" and "latitude" not in reader.schema.names:
+            cur.close()
+            raise HTTPException(400, f"{name} has no coordinates: download it as csv or parquet")
+    except BaseException:
+        ds.exports.release()
+        raise
+
+    def body():
+        try:
+            yield from iter_bytes(reader, reader.schema, fmt)
+        finally:
+            cur.close()
+            ds.exports.release()
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    if total is not None:
+        headers["X-Total-Count"] = str(total)
+        if shown is not None and total > shown:
+            headers["X-Signalfire-Truncated"] = (f"the first {shown:,} of {total:,} rows: narrow the "
+                                                 "filters, or use the CLI or Python API for all")
+    return StreamingResponse(body(), media_type=MEDIA[fmt], headers=headers)
+
+
 def rows_table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
     """``rows`` as a table; with no rows, its ``columns`` all the same, so an empty download still has its header."""
     return pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
@@ -100,8 +136,9 @@ def events(request: Request, country: Country = None, category: Category = None,
     ds = _ds(request)
     flt = event_filter(country, category, source, since, until, bbox)
     if format != "json":
-        table = ds.arrow(*analytics.page_query(flt, EVENT_OUTPUT, MAX_EXPORT, 0, ds))
-        return table_response(table, format, "events", total=analytics.count_events(ds, flt))
+        total = analytics.count_events(ds, flt)
+        return stream_download(ds, *analytics.page_query(flt, EVENT_OUTPUT, MAX_EXPORT, 0, ds), format, "events",
+                               total=total, shown=min(total, MAX_EXPORT))
     rows = ds.rows(*analytics.page_query(flt, EVENT_OUTPUT, limit, offset, ds))
     total = analytics.count_events(ds, flt)
     return _page(total, limit, offset, rows)
@@ -234,7 +271,7 @@ def ingest_runs(request: Request, limit: int = Query(100, ge=1, le=MAX_PAGE),
     # the file name only: the server's absolute paths are for the CLI (signalfire status, the Python API)
     sql = f"SELECT * EXCLUDE (file_path) FROM ingest_runs ORDER BY run_id DESC LIMIT {limit} OFFSET {offset}"
     if format != "json":
-        return table_response(ds.arrow(sql), format, "ingest_runs")
+        return stream_download(ds, sql, None, format, "ingest_runs")
     return _page(ds.scalar("SELECT count(*) FROM ingest_runs"), limit, offset, ds.rows(sql))
 
 
@@ -247,7 +284,7 @@ def quarantine(request: Request, run: int | None = None, limit: int = Query(100,
     sql = (f"SELECT run_id, file_name, record_ref, column_name, reason, left(raw, 500) AS raw "
            f"FROM quarantine {where} ORDER BY run_id DESC, record_ref LIMIT {cap} OFFSET {offset}")
     if format != "json":
-        return table_response(ds.arrow(sql, params), format, "quarantine")
+        return stream_download(ds, sql, params, format, "quarantine")
     return _page(ds.scalar(f"SELECT count(*) FROM quarantine {where}", params), limit, offset, ds.rows(sql, params))
 
 

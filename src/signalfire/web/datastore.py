@@ -26,6 +26,9 @@ from signalfire.sources.validate import short_repr
 from signalfire.store.database import Store
 
 
+EXPORT_SLOTS = 2   # concurrent downloads (each streams up to 100,000 rows; CPU-bound): more get 503 + Retry-After
+
+
 class QueryTimeout(Exception):
     """A query ran past the statement timeout and was interrupted."""
 
@@ -69,6 +72,7 @@ class DataStore:
         from signalfire.web.rollup import Rollups
         self.rollups = Rollups(self)
         self.after_commit: list = []      # callables(ds), run after each committed ingest (cache warming)
+        self.exports = threading.BoundedSemaphore(EXPORT_SLOTS)   # downloads streaming at once
         if load_demo_if_empty and self.is_empty():
             from signalfire.demo import load_demo
             load_demo(self.store)
