@@ -11,7 +11,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -89,10 +88,10 @@ def _fail(message: str, code: int = 2):
 def ingest(
     source: str = typer.Argument(..., help="Source format, e.g. ucdp-ged, ucdp-acd, acled, gdelt, gtd, views-cm "
                                  "(see `signalfire sources`)."),
-    files: list[Path] = typer.Argument(..., help="Files exactly as the producer publishes them."),
-    store: Optional[Path] = StoreOpt,
+    files: list[Path] = typer.Argument(..., help="Files exactly as the producer publishes them."),  # noqa: B008 (typer)
+    store: Path | None = StoreOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
-    source_version: Optional[str] = typer.Option(None, "--source-version",
+    source_version: str | None = typer.Option(None, "--source-version",
                                                  help="Release of the data (e.g. 24.1); default: from the file."),
 ):
     """Load files into the store: one transaction per file; bad records are quarantined with their reasons."""
@@ -120,7 +119,7 @@ def ingest(
                           TextColumn("records"), TimeElapsedColumn(), console=console,
                           disable=as_json or not console.is_terminal, transient=True) as bar:
                 task = bar.add_task(f"{adapter.name} {path.name}", total=None)
-                result = ingest_file(wh, adapter, path, progress=lambda n: bar.advance(task, n),
+                result = ingest_file(wh, adapter, path, progress=lambda n, task=task: bar.advance(task, n),
                                      source_version=source_version)
             results.append(result)
     except (SourceError, StoreError) as exc:
@@ -181,7 +180,7 @@ def _vintages(count: int, first, last) -> str:
 
 
 @app.command()
-def status(store: Optional[Path] = StoreOpt):
+def status(store: Path | None = StoreOpt):
     """What is loaded, by source: records, spans, vintages, and the data's attribution."""
     from signalfire.sources import MODULES, get
     wh = _reader(store)
@@ -228,10 +227,10 @@ def status(store: Optional[Path] = StoreOpt):
 
 @app.command()
 def quarantine(
-    run: Optional[int] = typer.Option(None, "--run", help="Only this ingest run."),
-    show: Optional[str] = typer.Option(None, "--show", help="Show one record in full: RUN:REF, e.g. 3:'line 12'."),
+    run: int | None = typer.Option(None, "--run", help="Only this ingest run."),
+    show: str | None = typer.Option(None, "--show", help="Show one record in full: RUN:REF, e.g. 3:'line 12'."),
     limit: int = typer.Option(50, "--limit", min=1, help="Rows to list."),
-    store: Optional[Path] = StoreOpt,
+    store: Path | None = StoreOpt,
 ):
     """List rejected records with their reasons, or show one in full."""
     wh = _reader(store)
@@ -264,18 +263,18 @@ def quarantine(
 
 @app.command()
 def events(
-    store: Optional[Path] = StoreOpt,
-    country: Optional[str] = typer.Option(None, "--country", help="ISO3 code(s), comma-separated."),
-    category: Optional[str] = typer.Option(None, "--category", help="e.g. armed_conflict, unrest, terrorism."),
-    source: Optional[str] = typer.Option(None, "--source", help="e.g. ucdp-ged, acled, gdelt, gtd."),
-    since: Optional[str] = typer.Option(None, "--since", help="First date (YYYY-MM-DD, YYYY-MM or YYYY)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Last date."),
-    bbox: Optional[str] = typer.Option(None, "--bbox", help="W,S,E,N in degrees; W > E crosses the antimeridian."),
+    store: Path | None = StoreOpt,
+    country: str | None = typer.Option(None, "--country", help="ISO3 code(s), comma-separated."),
+    category: str | None = typer.Option(None, "--category", help="e.g. armed_conflict, unrest, terrorism."),
+    source: str | None = typer.Option(None, "--source", help="e.g. ucdp-ged, acled, gdelt, gtd."),
+    since: str | None = typer.Option(None, "--since", help="First date (YYYY-MM-DD, YYYY-MM or YYYY)."),
+    until: str | None = typer.Option(None, "--until", help="Last date."),
+    bbox: str | None = typer.Option(None, "--bbox", help="W,S,E,N in degrees; W > E crosses the antimeridian."),
     fmt: str = typer.Option("table", "--format", help="table, csv, parquet or geojson (default: from --output's "
                             "suffix, else table)."),
-    output: Optional[Path] = typer.Option(None, "--output", help="Write to this file; - for standard output "
+    output: Path | None = typer.Option(None, "--output", help="Write to this file; - for standard output "  # noqa: B008
                                           "(default for table/csv/geojson)."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many events (table default: 50)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many events (table default: 50)."),
 ):
     """Filter events and print them or export them (CSV, Parquet, GeoJSON)."""
     from signalfire.reports.export import write_events
@@ -322,7 +321,7 @@ def events(
 
 
 @app.command()
-def demo(store: Optional[Path] = StoreOpt):
+def demo(store: Path | None = StoreOpt):
     """Load the bundled demo data (real UCDP and VIEWS excerpts) into the store and show what is there."""
     from signalfire.demo import ATTRIBUTION, load_demo
     wh = _store(store)
@@ -354,6 +353,7 @@ COMMAND_MODULES = (
     "signalfire.alerts.commands",
     "signalfire.reports.stix_commands",
     "signalfire.reports.commands",
+    "signalfire.scale.commands",
 )
 
 

@@ -28,7 +28,7 @@ def prepare_folder(folder: str | Path, overwrite: bool = False) -> Path:
     if folder.exists() and not folder.is_dir():
         raise ExchangeError(f"{folder}: exists and is not a folder")
     if folder.exists() and any(folder.iterdir()) and not overwrite:
-        raise ExchangeError(f"{folder}: is not empty (pass overwrite to replace its contents)")
+        raise ExchangeError(f"{folder}: is not empty (pass --overwrite to replace its contents)")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
