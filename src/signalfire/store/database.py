@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from signalfire.store.schema import MIGRATIONS, SCHEMA_VERSION
+from signalfire.store.schema import MIGRATIONS, SCHEMA_VERSION, additive_ddl
 
 ENV_VAR = "SIGNALFIRE_STORE"
 DEFAULT_STORE = Path("~/.local/share/signalfire/signalfire.duckdb")
@@ -86,12 +86,14 @@ class Store:
         return int(row[0] or 0)
 
     def migrate(self) -> int:
-        """Apply pending migrations; returns the schema version."""
+        """Apply pending migrations, and create any stream table the store lacks (:func:`.schema.additive_ddl`);
+        returns the schema version."""
         current = self.schema_version()
         if current > SCHEMA_VERSION:
             raise StoreError(f"the store {self.path} was written by a newer Signalfire (schema {current}); "
                              "upgrade Signalfire to open it")
         if current == SCHEMA_VERSION:
+            self._add_missing_tables()
             return current
         self.con.execute("BEGIN TRANSACTION")
         try:
@@ -106,6 +108,19 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         return SCHEMA_VERSION
+
+    def _add_missing_tables(self) -> None:
+        have = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        missing = [stmt for stmt in additive_ddl() if stmt.split()[5] not in have]
+        if missing:
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                for statement in missing:
+                    self.con.execute(statement)
+                self.con.execute("COMMIT")
+            except Exception:
+                self.con.execute("ROLLBACK")
+                raise
 
     # -- queries ------------------------------------------------------------------------------------------------
     def sql(self, query: str, params: list | None = None):

@@ -256,12 +256,14 @@ def _merge(con, table: str, columns: dict[str, str], key: tuple[str, ...], run_i
     counts = dict(con.execute("SELECT change, count(*) FROM diff GROUP BY change").fetchall())
     counts["new"] = staged - counts.get("updated", 0) - counts.get("unchanged", 0)
     if counts.get("updated"):
-        target_keys = f"SELECT {', '.join('s.' + k for k in key)} FROM stage s JOIN diff d USING (seq) " \
-                      f"WHERE d.change = 'updated'"
+        # the stored versions of the updated rows; keys compare with IS NOT DISTINCT FROM, as in the diff above, so a
+        # key with a NULL part (a STIX object without a modified time, …) is replaced, not stored twice
+        target = f"""EXISTS (SELECT 1 FROM stage s JOIN diff d USING (seq) WHERE d.change = 'updated'
+                     AND {' AND '.join(f's.{k} IS NOT DISTINCT FROM t.{k}' for k in key)})"""
         if table == "events":
             con.execute(f"""INSERT INTO event_revisions
-                SELECT t.*, {run_id}, now() FROM events t WHERE ({', '.join(key)}) IN ({target_keys})""")
-        con.execute(f"DELETE FROM {table} WHERE ({', '.join(key)}) IN ({target_keys})")
+                SELECT t.*, {run_id}, now() FROM events t WHERE {target}""")
+        con.execute(f"DELETE FROM {table} t WHERE {target}")
     if counts.get("unchanged"):
         con.execute(f"""INSERT INTO {table} ({cols}, run_id, record_ref, row_hash)
             SELECT {cols}, {run_id}, record_ref, row_hash FROM stage

@@ -211,3 +211,15 @@ MIGRATIONS: list[list[str]] = [
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def additive_ddl() -> list[str]:
+    """``CREATE TABLE IF NOT EXISTS`` for the general dyad-year table and every stream's tables: run at every
+    writable opening (:meth:`signalfire.store.database.Store.migrate`), so a stream table added after a store
+    reached its schema version is created there too.  Adding a table needs nothing more; changing the columns of
+    an existing one needs a migration appended to MIGRATIONS."""
+    statements = [_table(name, columns, TRACE_COLUMNS)
+                  for name, columns in ADAPTER_TABLES.items()
+                  if name not in ("events", "conflicts", "country_month", "country_year")]
+    statements += _STREAM_DDL
+    return [stmt.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1) for stmt in statements]
