@@ -123,3 +123,14 @@ def test_bad_rules_are_clear_errors(store, kind, params, message):
     with pytest.raises(AlertError, match=message):
         rules.add(store.con, "x", kind, params)
     assert store.con.execute("SELECT count(*) FROM alert_rules").fetchone()[0] == 0
+
+
+def test_python_api_lists_rules_and_firings(store):
+    rules.add(store.con, "ring", "events", {"subject": "ring:POL", "threshold": 1000}, webhook_secret="hidden")
+    ingest_file(store, get("ucdp-ged"), GED)
+    new = evaluate_pending(store.con)
+    listed = store.alert_rules()
+    assert list(listed.firings) == [len(new)] and "webhook_secret" not in listed.columns
+    assert listed.params[0]["subject"] == "ring:POL"
+    firings = store.alert_firings(rule_id=1)
+    assert len(firings) == len(new) and isinstance(firings.evidence[0], dict)
