@@ -4,6 +4,8 @@ actors, the Data page (every source, no server paths), the header's data-to list
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import re
 from html import unescape
 
@@ -195,13 +197,19 @@ def test_data_page_lists_every_source_and_no_server_path(client):
 
 
 # -- forecasts ----------------------------------------------------------------------------------------------------
-def test_skill_is_read_from_the_forecasts_doc():
-    from signalfire.web.forecasts import _docs_path, skill
-    if not _docs_path().exists():
-        pytest.skip("docs/FORECASTS.md is not beside the package (installed without the docs)")
+def test_skill_is_read_from_the_shipped_evaluation_and_agrees_with_the_forecasts_doc():
+    import json
+    from importlib import resources
+
+    from signalfire.web.forecasts import skill
     got = skill()
-    text = _docs_path().read_text()
-    mean = next(line for line in text.splitlines() if line.startswith("| mean |"))
-    assert got["rows"][-1][0] == ("mean", False)
-    assert got["rows"][-1][1][0] in mean
-    assert got["ratio"] and got["ratio"] in text and got["brier"][0] in text
+    result = json.loads((resources.files("signalfire.forecast") / "data" / "evaluation_2018-2023.json").read_text())
+    assert got["model"] == result["model_version"] and got["rows"][-1][0] == ("mean", False)
+    mean = result["mean"]
+    assert got["rows"][-1][1] == (f"{mean['qgbm']['crps']:,.2f}", True)            # ours, and better
+    assert got["rows"][-1][2] == (f"{mean['conflictology']['crps']:,.2f} (conflictology)", False)
+    assert got["ratio"] == f"{mean['qgbm']['crps'] / mean['conflictology']['crps']:.3f}"
+    doc = Path(__file__).resolve().parents[1] / "docs" / "FORECASTS.md"
+    if doc.exists():                              # the page and the doc tell the same figures
+        text = doc.read_text()
+        assert f"| mean | **{mean['qgbm']['crps']:.2f}** |" in text and f"{got['ratio']} × conflictology" in text

@@ -9,6 +9,8 @@ against the previous run of the same model (the SQL shared with ``forecast.store
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from signalfire.analysis.panel import month_label, parse_month
 from signalfire.store.forecasts import QUANTILES, change_query, month_label_sql, previous_run_query
 
@@ -168,39 +170,36 @@ def country_series(ds, iso3: str, n_observed: int = 24) -> dict:
     return {"observed": observed_rows, "runs": fcs}
 
 
-def _docs_path():
-    from pathlib import Path
-    return Path(__file__).resolve().parents[3] / "docs" / "FORECASTS.md"
+EVALUATION = "evaluation_2018-2023.json"
+SKILL_METRICS = (("crps", "CRPS", 2), ("ign", "IGN", 3), ("mis", "MIS", 1))
 
 
 def skill(path=None) -> dict | None:
-    """The model's measured skill as docs/FORECASTS.md records it (the challenge windows' table, the mean CRPS
-    ratio, the Brier score and average precision for ≥25 deaths, the PIT statement), read from that file, never
-    restated here; None when the file is not there (an installed package without the docs)."""
-    import re
-    path = path or _docs_path()
+    """The model's measured skill on the challenge windows, from the evaluation shipped with the package
+    (``forecast/data/evaluation_2018-2023.json``: what ``signalfire forecast evaluate --json`` wrote, never
+    restated here): per window ours against the best benchmark for CRPS, IGN and MIS, the mean CRPS ratio to
+    conflictology, Brier score and average precision for ≥25 deaths.  None when the file is absent."""
+    import json
+    from importlib import resources
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
+        text = (Path(path) if path else resources.files("signalfire.forecast") / "data" / EVALUATION).read_text()
+        result = json.loads(text)
+    except (OSError, ValueError):
         return None
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith("| window | CRPS ours")), None)
-    table = []
-    if start is not None:
-        header = [c.strip() for c in lines[start].strip("|").split("|")]
-        for line in lines[start + 2:]:
-            if not line.startswith("|"):
-                break
-            # (text, bold): the file bolds the better of ours and the best benchmark
-            table.append([(c.strip().replace("**", ""), "**" in c) for c in line.strip("|").split("|")])
-    else:
-        header = []
-    measured = re.search(r"measured on (\d{4}-\d{2}-\d{2}) with `([^`]+)`", text)
-    ratio = re.search(r"Mean CRPS is \*\*([\d.]+) × conflictology\*\*", text)
-    brier = re.search(r"mean Brier score is ([\d.]+) against conflictology's ([\d.]+)\. Mean average precision is "
-                      r"([\d.]*\d)\s+against ([\d.]*\d)", text)
-    pit = next((line.lstrip("- ").strip() for line in lines if line.startswith("- The PIT histogram")), None)
-    return {"file": "docs/FORECASTS.md", "header": header, "rows": table,
-            "measured": measured.group(1) if measured else None, "model": measured.group(2) if measured else None,
-            "ratio": ratio.group(1) if ratio else None,
-            "brier": brier.groups() if brier else None, "pit": pit}
+    ours, benches = "qgbm", result.get("benchmarks", ["zero", "last", "boot", "conflictology"])
+    header = ["window"] + [h for _, label, _ in SKILL_METRICS for h in (f"{label} ours", "best benchmark")]
+    rows = []
+    for key, per in [*result["windows"].items(), ("mean", result["mean"])]:
+        row = [(key, False)]
+        for metric, _, digits in SKILL_METRICS:
+            value, name = min((per[b][metric], b) for b in benches)
+            mine = per[ours][metric]
+            row += [(f"{mine:,.{digits}f}", mine < value), (f"{value:,.{digits}f} ({name})", value < mine)]
+        rows.append(row)
+    mean = result["mean"]
+    return {"file": f"forecast/data/{EVALUATION}", "header": header, "rows": rows,
+            "measured": result.get("measured"), "model": result.get("model_version"),
+            "ratio": f"{mean[ours]['crps'] / mean['conflictology']['crps']:.3f}",
+            "brier": (f"{mean[ours]['brier25']:.4f}", f"{mean['conflictology']['brier25']:.4f}",
+                      f"{mean[ours]['ap25']:.3f}", f"{mean['conflictology']['ap25']:.3f}"),
+            "pit": "the PIT histogram is drawn by signalfire forecast evaluate --plot pit.png"}
