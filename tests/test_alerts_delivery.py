@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -89,7 +89,7 @@ def test_webhook_retried_with_backoff_through_an_outage_arrives_once_signed(tmp_
             first = deliver.flush(wh.con)
             assert first == {"sent": n - 3, "retry": 3, "failed": 0}
             assert deliver.flush(wh.con)["sent"] == 0                 # not due yet: backing off
-            later = datetime.utcnow() + timedelta(seconds=deliver.FIRST_DELAY_S + 1)
+            later = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=deliver.FIRST_DELAY_S + 1)
             assert deliver.flush(wh.con, now=later) == {"sent": 3, "retry": 0, "failed": 0}
             assert deliver.flush(wh.con, now=later + timedelta(hours=2))["sent"] == 0
         box = _outbox(tmp_path / "a.duckdb")
@@ -105,7 +105,7 @@ def test_a_receiver_down_for_good_is_given_up_after_max_attempts(tmp_path):
     receiver = Receiver(fail_first=10**6)
     try:
         n = _store_with_firings(tmp_path / "a.duckdb", webhook_url=receiver.url, webhook_secret=SECRET)
-        when = datetime.utcnow()
+        when = datetime.now(UTC).replace(tzinfo=None)
         with Warehouse(tmp_path / "a.duckdb") as wh:
             for _ in range(deliver.MAX_ATTEMPTS):
                 deliver.flush(wh.con, now=when)
@@ -136,7 +136,7 @@ def test_sender_killed_between_send_and_acknowledgement_delivers_exactly_once(tm
         box = _outbox(store)
         assert (box.status == "sent").sum() == 1
         state["proc"] = None
-        again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        again = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=120)
         assert again.returncode == 0, again.stderr
         box = _outbox(store)
         assert (box.status == "sent").all()
@@ -174,7 +174,7 @@ def test_email_over_smtp_through_a_refusal_arrives_once(tmp_path):
                                 smtp_url=f"smtp://127.0.0.1:{port}")
         with Warehouse(tmp_path / "a.duckdb") as wh:
             assert deliver.flush(wh.con) == {"sent": n - 1, "retry": 1, "failed": 0}
-            later = datetime.utcnow() + timedelta(seconds=deliver.FIRST_DELAY_S + 1)
+            later = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=deliver.FIRST_DELAY_S + 1)
             assert deliver.flush(wh.con, now=later) == {"sent": 1, "retry": 0, "failed": 0}
         assert len(handler.messages) == n
         ids = {line.split(":", 1)[1].strip() for m in handler.messages for line in m.splitlines()

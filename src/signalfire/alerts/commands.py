@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -29,26 +28,26 @@ def register(app: typer.Typer) -> None:
     def add_cmd(
         name: str = typer.Argument(..., help="A name for the rule."),
         kind: str = typer.Option("events", "--kind", help="events, forecast or new-records."),
-        subject: Optional[str] = typer.Option(None, "--subject", help="ring:POL (Poland's land neighbours), POL, "
+        subject: str | None = typer.Option(None, "--subject", help="ring:POL (Poland's land neighbours), POL, "
                                               "or UKR,BLR; default: every country."),
-        threshold: Optional[float] = typer.Option(None, "--threshold", help="events: deaths (or events) in a month."),
+        threshold: float | None = typer.Option(None, "--threshold", help="events: deaths (or events) in a month."),
         measure: str = typer.Option("deaths", "--measure", help="events: deaths or events."),
-        category: Optional[str] = typer.Option(None, "--category", help="events: one event category."),
-        source: Optional[str] = typer.Option(None, "--source", help="events: one source; new-records: the source "
+        category: str | None = typer.Option(None, "--category", help="events: one event category."),
+        source: str | None = typer.Option(None, "--source", help="events: one source; new-records: the source "
                                              "(adapter) whose new records fire the rule."),
-        baseline_months: Optional[int] = typer.Option(None, "--baseline-months", help="events: compare with the "
+        baseline_months: int | None = typer.Option(None, "--baseline-months", help="events: compare with the "
                                                       "mean of this many months before …"),
-        ratio: Optional[float] = typer.Option(None, "--ratio", help="… and fire only at this many times it."),
-        level: Optional[float] = typer.Option(None, "--level", help="forecast: P(≥25 deaths) crossing this (0–1)."),
-        rise: Optional[float] = typer.Option(None, "--rise", help="forecast: P(≥25) rising by this since the "
+        ratio: float | None = typer.Option(None, "--ratio", help="… and fire only at this many times it."),
+        level: float | None = typer.Option(None, "--level", help="forecast: P(≥25 deaths) crossing this (0–1)."),
+        rise: float | None = typer.Option(None, "--rise", help="forecast: P(≥25) rising by this since the "
                                              "previous run."),
-        months_ahead: Optional[int] = typer.Option(None, "--months-ahead", help="forecast: which month after the "
+        months_ahead: int | None = typer.Option(None, "--months-ahead", help="forecast: which month after the "
                                                    "cut-off (default 1)."),
-        webhook: Optional[str] = typer.Option(None, "--webhook", help="POST each firing as JSON to this URL."),
-        secret: Optional[str] = typer.Option(None, "--secret", help="HMAC-SHA256 key for the webhook's signature."),
-        email: Optional[str] = typer.Option(None, "--email", help="E-mail each firing to these addresses."),
-        smtp: Optional[str] = typer.Option(None, "--smtp", help="smtp://host:port (default smtp://127.0.0.1:25)."),
-        store: Optional[Path] = StoreOpt,
+        webhook: str | None = typer.Option(None, "--webhook", help="POST each firing as JSON to this URL."),
+        secret: str | None = typer.Option(None, "--secret", help="HMAC-SHA256 key for the webhook's signature."),
+        email: str | None = typer.Option(None, "--email", help="E-mail each firing to these addresses."),
+        smtp: str | None = typer.Option(None, "--smtp", help="smtp://host:port (default smtp://127.0.0.1:25)."),
+        store: Path | None = StoreOpt,
     ):
         """Add an alert rule; it is evaluated after every ingest and forecast run from now on."""
         from signalfire.alerts import rules
@@ -65,7 +64,7 @@ def register(app: typer.Typer) -> None:
         out.print(f"alert rule {rule_id} added", highlight=False)
 
     @alerts.command("list")
-    def list_cmd(store: Optional[Path] = StoreOpt):
+    def list_cmd(store: Path | None = StoreOpt):
         """The rules, with how often each fired."""
         from rich.table import Table
         wh = _reader(store)
@@ -97,17 +96,17 @@ def register(app: typer.Typer) -> None:
         out.print(f"alert rule {rule_id}: {action}d", highlight=False)
 
     @alerts.command("remove")
-    def remove_cmd(rule_id: int = typer.Argument(...), store: Optional[Path] = StoreOpt):
+    def remove_cmd(rule_id: int = typer.Argument(...), store: Path | None = StoreOpt):
         """Remove a rule (its firings stay)."""
         _toggle(rule_id, store, "remove")
 
     @alerts.command("enable")
-    def enable_cmd(rule_id: int = typer.Argument(...), store: Optional[Path] = StoreOpt):
+    def enable_cmd(rule_id: int = typer.Argument(...), store: Path | None = StoreOpt):
         """Evaluate a disabled rule again."""
         _toggle(rule_id, store, "enable")
 
     @alerts.command("disable")
-    def disable_cmd(rule_id: int = typer.Argument(...), store: Optional[Path] = StoreOpt):
+    def disable_cmd(rule_id: int = typer.Argument(...), store: Path | None = StoreOpt):
         """Stop evaluating a rule."""
         _toggle(rule_id, store, "disable")
 
@@ -115,7 +114,7 @@ def register(app: typer.Typer) -> None:
     def evaluate_cmd(
         all_data: bool = typer.Option(False, "--all", help="Evaluate on all the data in the store, not only on "
                                       "the runs not yet evaluated."),
-        store: Optional[Path] = StoreOpt,
+        store: Path | None = StoreOpt,
     ):
         """Evaluate the rules now and send what is due."""
         from signalfire.alerts.evaluate import after_runs, evaluate_run
@@ -132,7 +131,7 @@ def register(app: typer.Typer) -> None:
     def firings_cmd(
         limit: int = typer.Option(20, "--limit", min=1, max=10_000),
         as_json: bool = typer.Option(False, "--json", help="As JSON lines, with the evidence."),
-        store: Optional[Path] = StoreOpt,
+        store: Path | None = StoreOpt,
     ):
         """The newest firings."""
         from rich.table import Table
@@ -158,7 +157,7 @@ def register(app: typer.Typer) -> None:
         out.print(table)
 
     @alerts.command("deliver")
-    def deliver_cmd(store: Optional[Path] = StoreOpt):
+    def deliver_cmd(store: Path | None = StoreOpt):
         """Send the deliveries that are due (retries back off from 30 s to an hour)."""
         from signalfire.alerts.deliver import flush
         wh = _writer(store)
@@ -171,14 +170,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command("watch")
     def watch_cmd(
-        folder: Path = typer.Argument(..., help="Folder with one sub-folder per source, named as in "
+        folder: Path = typer.Argument(..., help="Folder with one sub-folder per source, named as in "  # noqa: B008
                                       "`signalfire sources` (e.g. FOLDER/ucdp-ged/): files dropped there are "
                                       "ingested by that source's adapter."),
         forecast: bool = typer.Option(False, "--forecast/--no-forecast", help="Make a new forecast after an ingest "
                                       "that brought country-month or GED data (takes a minute)."),
         interval: float = typer.Option(10.0, "--interval", min=0.5, max=3600, help="Seconds between looks."),
         once: bool = typer.Option(False, "--once", help="Look once and stop (for cron or a test)."),
-        store: Optional[Path] = StoreOpt,
+        store: Path | None = StoreOpt,
     ):
         """Ingest → forecast → alerts for files dropped into FOLDER, with a log line for each step. A file already
         ingested (same SHA-256) is not loaded again, and a rule never fires twice for the same thing, so a

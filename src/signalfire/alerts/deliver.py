@@ -19,7 +19,7 @@ import json
 import smtplib
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
@@ -61,7 +61,7 @@ def payload(con, delivery: str) -> dict:
 
 def _post(url: str, body: bytes, headers: dict) -> None:
     request = urllib.request.Request(url, data=body, method="POST", headers=headers)
-    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:   # noqa: S310 - the rule's own URL
+    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:   # the rule's own URL
         if not 200 <= response.status < 300:
             raise OSError(f"HTTP {response.status}")
 
@@ -94,7 +94,7 @@ def _send_email(con, delivery: str, to: str, smtp_url: str | None) -> None:
 
 def flush(con, now: datetime | None = None) -> dict:
     """Send every delivery that is due; returns counts {sent, retry, failed}."""
-    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     due = con.execute("""SELECT o.delivery_id, o.channel, o.target, o.attempts, r.webhook_secret, r.smtp_url
                          FROM alert_outbox o JOIN alert_firings f USING (firing_id)
                          LEFT JOIN alert_rules r ON r.rule_id = f.rule_id

@@ -15,6 +15,8 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
+import duckdb
+
 from signalfire.store.queries import QueryError
 
 BASELINE_MONTHS = 6
@@ -117,12 +119,12 @@ def _engagement(con, iso3: str) -> dict:
         e = missions.engagement(con, iso3)
         out["deployed"] = e["latest"]
         out["missions_served"] = len(e["served"])
-    except Exception:          # the missions tables are empty or absent in this store: the section says so
+    except (duckdb.Error, ValueError, KeyError):   # no missions data in this store: the section says so
         out["deployed"] = None
     try:
         summary = treaties.status_summary(con, iso3)
         out["treaties"] = {k: v for k, v in summary.items() if v}
-    except Exception:
+    except (duckdb.Error, ValueError, KeyError):
         out["treaties"] = {}
     return out
 

@@ -122,7 +122,7 @@ def pdf(page: str, out: Path) -> Path:
         source.write_text(page, encoding="utf-8")
         try:
             done = subprocess.run([sys.executable, "-m", "signalfire.reports.pdf_worker", str(source), str(out)],
-                                  capture_output=True, text=True, timeout=RENDER_TIMEOUT_S)
+                                  check=False, capture_output=True, text=True, timeout=RENDER_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             raise BriefingError(f"rendering the PDF took over {RENDER_TIMEOUT_S} s and was stopped") from None
     if done.returncode != 0 or not out.exists():

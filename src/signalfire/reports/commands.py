@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -17,10 +16,10 @@ def register(app: typer.Typer) -> None:
                                     "come with it."),
         period: str = typer.Option(..., "--period", help="The month, YYYY-MM (e.g. 2024-06)."),
         lang: str = typer.Option("en", "--lang", help="en or pl."),
-        output: Optional[Path] = typer.Option(None, "--output", "-o", help="The PDF to write (default: "
+        output: Path | None = typer.Option(None, "--output", "-o", help="The PDF to write (default: "  # noqa: B008
                                               "briefing_<COUNTRY>_<PERIOD>_<LANG>.pdf here)."),
-        html_out: Optional[Path] = typer.Option(None, "--html", help="Also write the HTML version here."),
-        store: Optional[Path] = StoreOpt,
+        html_out: Path | None = typer.Option(None, "--html", help="Also write the HTML version here."),  # noqa: B008
+        store: Path | None = StoreOpt,
     ):
         """A briefing on a country and its neighbours for one month: an A4 PDF (and HTML) with the bottom line,
         the month's figures and their change, a map, trends, the forecast, alerts, engagement and sources."""

@@ -10,7 +10,7 @@ hand-offs do; a page's form posts are checked for their Origin by the request gu
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -131,7 +131,7 @@ def atom_feed(request: Request):
     from signalfire.alerts.feed import atom
     _, rows = _firings(request.app.state.ds, 100, 0)
     base = str(request.base_url).rstrip("/")
-    updated = rows[0]["fired_at"] if rows else datetime.now(timezone.utc).isoformat(timespec="seconds")
+    updated = rows[0]["fired_at"] if rows else datetime.now(UTC).isoformat(timespec="seconds")
     for r in rows:
         r["fired_at"] = (r["fired_at"] or updated) + ("" if (r["fired_at"] or "").endswith("Z") else "Z")
     body = atom(rows, base, updated if updated.endswith("Z") or "+" in updated else updated + "Z")
