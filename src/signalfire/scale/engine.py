@@ -81,4 +81,9 @@ def connect(engine: str = "duckdb", *, spark_master: str | None = None, session=
     ibis = _require("ibis", "spark")
     if engine == "duckdb":
         return ibis.duckdb.connect()
-    return ibis.pyspark.connect(session or spark_session(spark_master))
+    session = session or spark_session(spark_master)   # before touching ibis.pyspark: its errors are clearer
+    try:
+        return ibis.pyspark.connect(session)
+    except ImportError as exc:
+        raise EngineUnavailable(f"ibis's PySpark backend is not installed: `pip install 'signalfire[spark]'` "
+                                f"({str(exc)[:200]})") from None
