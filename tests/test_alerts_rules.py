@@ -32,7 +32,8 @@ def test_ring_rule_fires_on_february_2022_with_its_evidence(store):
     feb = fired[fired.period == "2022-02"].iloc[0]
     # an independent reading of the file: best deaths in the ring in February 2022, and the 6 months before
     raw = pd.read_csv(GED, low_memory=False, encoding="cp1252")
-    raw["date_start"] = pd.to_datetime(raw.date_start.str.strip(), format="mixed")   # both 1/22/2014 12:00:00 AM and 05/02/2014 00:00
+    # the file mixes 1/22/2014 12:00:00 AM and 05/02/2014 00:00
+    raw["date_start"] = pd.to_datetime(raw.date_start.str.strip(), format="mixed")
     iso = raw.country.map({"Ukraine": "UKR", "Russia (Soviet Union)": "RUS", "Belarus": "BLR"})
     ring = raw[iso.isin(RING)]
     month = ring.date_start.dt.strftime("%Y-%m")
