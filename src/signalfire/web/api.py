@@ -54,12 +54,36 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json",
          "parquet": "application/vnd.apache.parquet", "json": "application/json"}
 Format = Annotated[Literal["json", "csv", "geojson", "parquet"],
                    Query(description="json, or a download: csv, geojson (rows with coordinates) or parquet")]
-Country = Annotated[str | None, Query(description="ISO 3166 alpha-3 codes, comma-separated, e.g. UKR,POL")]
-Category = Annotated[str | None, Query(description="Categories, comma-separated: " + ", ".join(CATEGORIES))]
-Source = Annotated[str | None, Query(description="Sources, comma-separated, e.g. ucdp-ged,acled")]
-Since = Annotated[str | None, Query(description="First date: YYYY, YYYY-MM or YYYY-MM-DD")]
-Until = Annotated[str | None, Query(description="Last date: YYYY, YYYY-MM or YYYY-MM-DD")]
-Bbox = Annotated[str | None, Query(description="W,S,E,N in degrees; W > E crosses the antimeridian")]
+TableFormat = Annotated[Literal["json", "csv", "parquet"],     # tables without coordinates: no geojson
+                        Query(description="json, or a download: csv or parquet")]
+# patterns: the shape of each filter, documented in the OpenAPI schema; EventFilter.parse checks the values (a 400
+# naming the bad one, as the CLI does; a value of the right shape can still be unknown: a code no country has, a
+# bbox whose south is north of its north)
+DATE = r"^\s*(1[89]\d{2}|20\d{2}|21\d{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?\s*$"
+NUMBER = r"-?\d{1,3}(\.\d+)?"
+NAMES = r"^[^,]+(,[^,]+)*$"
+Country = Annotated[str | None, Query(description="Countries, comma-separated: ISO 3166 alpha-3 codes (UKR,POL), "
+                                      "alpha-2 codes or English names", json_schema_extra={"pattern": NAMES})]
+Category = Annotated[str | None, Query(description="Categories, comma-separated: " + ", ".join(CATEGORIES),
+                                       json_schema_extra={"pattern": rf"^\s*(?i:{'|'.join(CATEGORIES)})\s*"
+                                                                     rf"(,\s*(?i:{'|'.join(CATEGORIES)})\s*)*$"})]
+Source = Annotated[str | None, Query(description="Sources, comma-separated, e.g. ucdp-ged,acled",
+                                     json_schema_extra={"pattern": r"^\s*[A-Za-z0-9_-]+\s*(,\s*[A-Za-z0-9_-]+\s*)*$"})]
+Since = Annotated[str | None, Query(description="First date: YYYY, YYYY-MM or YYYY-MM-DD (years 1800-2200)",
+                                    json_schema_extra={"pattern": DATE})]
+Until = Annotated[str | None, Query(description="Last date: YYYY, YYYY-MM or YYYY-MM-DD (years 1800-2200)",
+                                    json_schema_extra={"pattern": DATE})]
+Bbox = Annotated[str | None, Query(description="W,S,E,N in degrees (-180..180, -90..90, S <= N); W > E crosses "
+                                   "the antimeridian",
+                                   json_schema_extra={"pattern": f"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$"})]
+
+# the downloads each `format` gives, documented beside the JSON (OpenAPI: one 200 response, several media types)
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+DOWNLOADS = {200: {"description": "JSON, or the download in the format asked for", "content": {
+    "text/csv": _BINARY, "application/geo+json": {"schema": {"type": "object"}},
+    "application/vnd.apache.parquet": _BINARY}}}
+TABLE_DOWNLOADS = {200: {"description": "JSON, or the download in the format asked for", "content": {
+    "text/csv": _BINARY, "application/vnd.apache.parquet": _BINARY}}}
 
 
 def _ds(request: Request):
@@ -96,7 +120,7 @@ def stream_download(ds, sql: str, params: list | None, fmt: str, name: str, tota
                             headers={"Retry-After": str(EXPORT_RETRY_S)})
     try:
         cur = ds.execute(sql, params)
-        reader = cur.fetch_record_batch(EXPORT_BATCH)
+        reader = cur.to_arrow_reader(EXPORT_BATCH)
         if fmt == "geojson" and "latitude" not in reader.schema.names:
             cur.close()
             raise HTTPException(400, f"{name} has no coordinates: download it as csv or parquet")
@@ -125,7 +149,7 @@ def rows_table(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
 
 
 # -- events -----------------------------------------------------------------------------------------------------
-@router.get("/events", summary="Events matching the filters, newest first")
+@router.get("/events", summary="Events matching the filters, newest first", responses=DOWNLOADS)
 def events(request: Request, country: Country = None, category: Category = None,
            source: Source = None, since: Since = None, until: Until = None,
            bbox: Bbox = None,
@@ -174,10 +198,10 @@ def map_grid(request: Request, country: Country = None, category: Category = Non
 
 
 # -- aggregates -------------------------------------------------------------------------------------------------
-@router.get("/series", summary="Monthly events and deaths by category or source")
+@router.get("/series", summary="Monthly events and deaths by category or source", responses=TABLE_DOWNLOADS)
 def series(request: Request, country: Country = None, category: Category = None,
            source: Source = None, since: Since = None, until: Until = None,
-           bbox: Bbox = None, by: Literal["category", "source"] = "category", format: Format = "json"):
+           bbox: Bbox = None, by: Literal["category", "source"] = "category", format: TableFormat = "json"):
     flt = event_filter(country, category, source, since, until, bbox)
     rows = analytics.monthly_series(_ds(request), flt, by=by)
     if format != "json":
@@ -185,7 +209,8 @@ def series(request: Request, country: Country = None, category: Category = None,
     return {"by": by, "data": rows}
 
 
-@router.get("/countries/summary", summary="Events and deaths per country (the choropleth's values)")
+@router.get("/countries/summary", summary="Events and deaths per country (the choropleth's values)",
+            responses=DOWNLOADS)
 def country_summary(request: Request, category: Category = None, source: Source = None,
                     since: Since = None, until: Until = None, country: Country = None,
                     format: Format = "json"):
@@ -227,7 +252,9 @@ def countries(request: Request):
                      for iso3, name in sorted(names.items())]}
 
 
-@router.get("/countries/shapes.geojson", summary="Country polygons (Natural Earth 1:50m, simplified)")
+@router.get("/countries/shapes.geojson", summary="Country polygons (Natural Earth 1:50m, simplified)",
+            responses={200: {"description": "GeoJSON FeatureCollection", "content": {
+                "application/geo+json": {"schema": {"type": "object"}}}}})
 def country_shapes(request: Request, detail: Literal["low", "high"] = "low"):
     """``low``: simplified to ~5 km (world maps); ``high``: ~2 km (country and neighbourhood maps)."""
     from signalfire.web.geometry import DETAIL, countries_geojson, countries_geojson_gzip
@@ -254,8 +281,8 @@ def neighbours(iso3: str, distance_km: float = Query(200, ge=0, le=2000)):
 
 
 # -- sources and provenance -------------------------------------------------------------------------------------
-@router.get("/sources", summary="Sources loaded: events, span and versions")
-def sources(request: Request, format: Format = "json"):
+@router.get("/sources", summary="Sources loaded: events, span and versions", responses=TABLE_DOWNLOADS)
+def sources(request: Request, format: TableFormat = "json"):
     rows = analytics.sources_summary(_ds(request))
     if format != "json":
         return table_response(rows_table(rows, ("source", "events", "first", "last", "countries", "deaths",
@@ -263,10 +290,10 @@ def sources(request: Request, format: Format = "json"):
     return {"data": rows}
 
 
-@router.get("/ingest-runs", summary="Every ingest run, newest first")
+@router.get("/ingest-runs", summary="Every ingest run, newest first", responses=TABLE_DOWNLOADS)
 def ingest_runs(request: Request, limit: int = Query(100, ge=1, le=MAX_PAGE),
                 offset: int = Query(0, ge=0, le=MAX_OFFSET),
-                format: Format = "json"):
+                format: TableFormat = "json"):
     ds = _ds(request)
     # the file name only: the server's absolute paths are for the CLI (signalfire status, the Python API)
     sql = f"SELECT * EXCLUDE (file_path) FROM ingest_runs ORDER BY run_id DESC LIMIT {limit} OFFSET {offset}"
@@ -275,9 +302,9 @@ def ingest_runs(request: Request, limit: int = Query(100, ge=1, le=MAX_PAGE),
     return _page(ds.scalar("SELECT count(*) FROM ingest_runs"), limit, offset, ds.rows(sql))
 
 
-@router.get("/quarantine", summary="Quarantined records with their reasons")
+@router.get("/quarantine", summary="Quarantined records with their reasons", responses=TABLE_DOWNLOADS)
 def quarantine(request: Request, run: int | None = None, limit: int = Query(100, ge=1, le=MAX_PAGE),
-               offset: int = Query(0, ge=0, le=MAX_OFFSET), format: Format = "json"):
+               offset: int = Query(0, ge=0, le=MAX_OFFSET), format: TableFormat = "json"):
     ds = _ds(request)
     where, params = ("WHERE run_id = ?", [run]) if run is not None else ("", [])
     cap = MAX_EXPORT if format != "json" else limit
