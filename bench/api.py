@@ -162,7 +162,8 @@ def browser_metrics(server: Server, paints: int) -> dict:
             sizes: dict[str, int] = {}
             cdp = context.new_cdp_session(page)
             cdp.send("Network.enable")
-            cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+            cdp.on("Network.loadingFinished",
+                   lambda e, sizes=sizes: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
             page.goto(server.base + "/")
             page.wait_for_selector("#map[data-painted=true]", timeout=60000)
             results.append(float(page.get_attribute("#map", "data-painted-at")))

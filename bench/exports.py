@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api import build_store  # noqa: E402  (bench/api.py: the same store layout)
+from api import build_store
 
 URLS = ("/api/v1/events?format=geojson", "/api/v1/events?format=csv")
 

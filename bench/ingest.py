@@ -87,7 +87,7 @@ def time_ingest(source: str, path: Path, store: Path, env: dict | None = None) -
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         peak_kb = 0
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            pid, status, _usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             peak_kb = max(peak_kb, _vm_hwm_kb(proc.pid) or 0)

@@ -116,7 +116,7 @@ def main() -> int:
         iso3 = rec.get("iso3c")
         if not isinstance(iso3, str) or iso3 in historical_iso:
             continue
-        def code(key):
+        def code(key, rec=rec):
             val = rec.get(key)
             return "" if pd.isna(val) else int(val)
         rows.append({

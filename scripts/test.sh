@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
+# lint first: the style the codebase has stays (pyproject.toml's [tool.ruff]; ruff comes with the test extras)
+.venv/bin/ruff check src tests bench scripts
 exec .venv/bin/python -m pytest -n 2 -q "$@"

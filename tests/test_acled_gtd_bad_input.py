@@ -86,7 +86,7 @@ def test_a_file_that_is_not_delimited_is_a_source_error(tmp_path):
 def test_a_headerless_file_is_named_as_such(tmp_path):
     # a GDELT-style file (no header; tab-separated numbers and codes) given to adapters whose files have a header
     path = tmp_path / "20160728.export.tsv"
-    rows = ["\t".join(["5", "20160728", "1", "1", "USA", "38.8973", "-77.0083", "1", "1", "010"])] * 3
+    rows = ["5\t20160728\t1\t1\tUSA\t38.8973\t-77.0083\t1\t1\t010"] * 3
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     for adapter in ("acled", "ucdp-ged"):
         with pytest.raises(SourceError, match="line 1 looks like data, not a header"):
@@ -153,10 +153,10 @@ def test_acled_needs_some_country_column(fixtures_dir, tmp_path):
         _read_all("acled", _write(tmp_path / "acled.csv", frame))
     # either one alone is enough, but Kosovo (ACLED iso 0) needs its name
     frame = _table(fixtures_dir, ACLED).drop(columns=["iso"])
-    rows, quarantine, read = _read_all("acled", _write(tmp_path / "acled_names.csv", frame))
+    rows, quarantine, _read = _read_all("acled", _write(tmp_path / "acled_names.csv", frame))
     assert (len(rows), len(quarantine)) == (10, 0)
     frame = _table(fixtures_dir, ACLED).drop(columns=["country"])
-    rows, quarantine, read = _read_all("acled", _write(tmp_path / "acled_codes.csv", frame))
+    rows, quarantine, _read = _read_all("acled", _write(tmp_path / "acled_codes.csv", frame))
     assert (len(rows), len(quarantine)) == (9, 1)
     assert "line 9, column iso: unknown ISO 3166 numeric code '0'" in quarantine.reason[0]
 

@@ -10,8 +10,8 @@ from test_hardening_support import ESCAPE, hostile_ged
 from typer.testing import CliRunner
 
 from signalfire.cli import app
-from signalfire.store.ingest import ingest_file
 from signalfire.sources import get
+from signalfire.store.ingest import ingest_file
 from signalfire.warehouse import Warehouse
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

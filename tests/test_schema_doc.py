@@ -13,7 +13,7 @@ DOC = "\n".join(p.read_text() for p in [DOCS / "SCHEMA.md", *sorted((DOCS / "sch
 
 
 def _section(title: str) -> str:
-    match = re.search(rf"^##+ {title}\n(.*?)(?=^## |\Z)", DOC, flags=re.S | re.M)
+    match = re.search(rf"^##+ {title}\n(.*?)(?=^## |\Z)", DOC, flags=re.DOTALL | re.MULTILINE)
     assert match, f"docs/SCHEMA.md has no section {title}"
     return match.group(1)
 

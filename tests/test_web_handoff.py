@@ -59,7 +59,7 @@ def test_cli_ingest_hands_off_to_the_running_server(server, tmp_path):
     path = hostile_ged_file(tmp_path / "ged_cli_v23_1.csv", n=2, date="2023-03-02")
     exe = Path(sys.executable).with_name("signalfire")
     out = subprocess.run([str(exe), "ingest", "ucdp-ged", str(path), "--store", str(server.store), "--json"],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     assert (payload["read"], payload["new"]) == (2, 2)
@@ -67,7 +67,8 @@ def test_cli_ingest_hands_off_to_the_running_server(server, tmp_path):
     assert {e["date_start"] for e in latest} == {"2023-03-02"}
     # without a live server, a busy store still gives the clear StoreBusy message (not a hang)
     missing = subprocess.run([str(exe), "ingest", "ucdp-ged", str(tmp_path / "nope.csv"), "--store",
-                              str(server.store)], capture_output=True, text=True, timeout=60)
+                              str(server.store)], capture_output=True, text=True, timeout=60,
+                             check=False)
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 

@@ -57,7 +57,7 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         exe = Path(sys.executable).with_name("signalfire")
-        self.log = open(self.store.with_suffix(".serve.log"), "w")
+        self.log = open(self.store.with_suffix(".serve.log"), "w")  # noqa: SIM115 (open while the server runs)
         args = [str(exe), "serve", "--store", str(self.store), "--port", str(self.port)]
         self.proc = subprocess.Popen(args + ([] if forecast else ["--no-forecast"]),
                                      stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ})
@@ -81,9 +81,10 @@ class Server:
             return json.loads(r.read())
 
     def stop(self):
+        import subprocess
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)
-        except Exception:
+        except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -79,7 +79,7 @@ def all_countries() -> list[Country]:
     return sorted(_by_iso3().values(), key=lambda c: c.iso3)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _index(scheme: str) -> dict:
     """Code → list of (valid_from, valid_to, Country) rows, oldest first, for one code scheme."""
     ref = reference().sort_values("valid_to")

@@ -40,4 +40,4 @@ def all_adapters() -> list[Adapter]:
     return [get(name) for name in MODULES]
 
 
-__all__ = ["Adapter", "Batch", "SourceError", "get", "all_adapters", "MODULES"]
+__all__ = ["MODULES", "Adapter", "Batch", "SourceError", "all_adapters", "get"]

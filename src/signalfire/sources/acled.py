@@ -218,4 +218,4 @@ ADAPTER = Adapter(name="acled", source="acled", table="events", version=VERSION,
                   formats="ACLED export/API CSV or .xlsx (any column order; API, R and legacy date styles)", read=read,
                   licence=LICENCE)
 
-__all__ = ["ADAPTER", "read", "canonical_rows", "CATEGORY"]
+__all__ = ["ADAPTER", "CATEGORY", "canonical_rows", "read"]

@@ -189,7 +189,7 @@ def read_records(path: Path, *, delim: str, header: bool = True, names: list[str
     with plain_file(path) as plain, tempfile.TemporaryDirectory(prefix="signalfire-spill-") as spill:
         con = duckdb.connect()
         con.execute(f"SET temp_directory = '{spill}'")
-        options = dict(delim=delim, header=header, all_varchar=True, quote=quote, escape=quote,
+        options = dict(delim=delim, header=header, all_varchar=True, quote=quote, escape=quote,  # noqa: C408
                        store_rejects=True, rejects_table="rej", rejects_scan="rej_scan",
                        max_line_size=MAX_LINE_BYTES, auto_detect=False, null_padding=False,
                        strict_mode=True, parallel=True)

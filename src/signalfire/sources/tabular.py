@@ -109,7 +109,7 @@ def _open(path: Path):
         raise SourceError(f"{path.name}: reading Excel workbooks needs openpyxl (pip install openpyxl)") from None
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
+    except Exception as exc:  # noqa: BLE001 (openpyxl raises many kinds for damaged workbooks)
         raise SourceError(f"{path.name}: cannot read the Excel workbook ({type(exc).__name__}: {exc})") from None
     if not book.worksheets:
         raise SourceError(f"{path.name}: the workbook has no worksheet")

@@ -166,7 +166,7 @@ def _read_parquet(path: Path) -> Iterator[Batch]:
     import pyarrow.parquet as pq
     try:
         frame = pq.read_table(path).to_pandas()
-    except Exception as exc:  # pyarrow raises several types for broken files
+    except Exception as exc:  # noqa: BLE001 (pyarrow raises several types for broken files)
         raise SourceError(f"{path.name}: cannot read as parquet ({str(exc).splitlines()[0]})") from None
     names = [n for n in (frame.index.names or []) if n]
     if names:

@@ -109,7 +109,7 @@ class EventFilter:
     bbox: tuple[float, float, float, float] | None = None
 
     @classmethod
-    def parse(cls, country=None, category=None, source=None, since=None, until=None, bbox=None) -> "EventFilter":
+    def parse(cls, country=None, category=None, source=None, since=None, until=None, bbox=None) -> EventFilter:
         def as_list(value):
             if value is None:
                 return []

@@ -62,7 +62,7 @@ def _url_host(host: str) -> str:
 
 
 def serve(
-    store: Path | None = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
+    store: Path | None = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "  # noqa: B008
                                          "~/.local/share/signalfire/signalfire.duckdb)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (default: this machine only)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
@@ -72,9 +72,10 @@ def serve(
     forecast: bool = typer.Option(True, "--forecast/--no-forecast",
                                   help="When the store has country-month deaths but no forecast, make one in the "
                                        "background (cut-off: the last month of data; under a minute)."),
-    allowed_host: list[str] = typer.Option([], "--allowed-host", help="A host name (or address) browsers may use "
-                                           "to reach the server, besides 127.0.0.1, localhost, [::1] and the "
-                                           "--host address; repeatable. Other names are refused (DNS rebinding)."),
+    allowed_host: list[str] = typer.Option([], "--allowed-host",  # noqa: B008
+                                           help="A host name (or address) browsers may use to reach the server, "
+                                           "besides 127.0.0.1, localhost, [::1] and the --host address; repeatable. "
+                                           "Other names are refused (DNS rebinding)."),
 ):
     """Start the dashboard and API (http://127.0.0.1:8000); `signalfire ingest` hands its work to it."""
     import uvicorn
@@ -168,7 +169,7 @@ def start_forecast_if_missing(ds, say=print, config: str = "full", horizons: int
             ds.forecast_job.update(status="done", run_id=run_id, message=f"run {run_id} in {seconds:.0f} s")
             say(f"forecast run {run_id} stored ({seconds:.1f} s)"
                 + (f"; VIEWS's published forecasts imported as run {views}" if views else ""))
-        except Exception as exc:               # told on the page and the console, never a traceback
+        except Exception as exc:  # noqa: BLE001 (told on the page and the console, never a traceback)
             ds.forecast_job.update(status="failed", message=f"{type(exc).__name__}: {exc}")
             say(f"the background forecast failed: {exc}")
     thread = threading.Thread(target=work, daemon=True, name="demo-forecast")

@@ -25,7 +25,6 @@ import duckdb
 from signalfire.sources.validate import short_repr
 from signalfire.store.database import Store
 
-
 EXPORT_SLOTS = 2   # concurrent downloads (each streams up to 100,000 rows; CPU-bound): more get 503 + Retry-After
 
 
@@ -192,10 +191,10 @@ class DataStore:
                 for hook in self.after_commit:
                     try:
                         hook(self)
-                    except Exception:
-                        pass      # warming is an optimisation; requests compute on demand
+                    except Exception:  # noqa: BLE001, S110 (warming is an optimisation)
+                        pass
                 job.status = "done"
-            except Exception as exc:  # reported to the client, never a traceback
+            except Exception as exc:  # noqa: BLE001 (reported to the client, never a traceback)
                 job.status = "failed"
                 job.error = f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
             finally:

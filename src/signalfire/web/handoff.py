@@ -128,7 +128,7 @@ def _request(info: dict, method: str, path: str, body: dict | None = None, timeo
     except urllib.error.HTTPError as exc:
         try:
             message = json.loads(exc.read())["error"]["message"]
-        except Exception:
+        except (ValueError, KeyError, TypeError, OSError):   # not our JSON error body
             message = str(exc)
         raise HandoffError(f"the running server refused the ingest: {message}") from None
     except OSError as exc:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from starlette.middleware.base import BaseHTTPMiddleware
 
-CSP = "; ".join([
+CSP_DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self'",
     "worker-src 'self' blob:",
@@ -26,7 +26,8 @@ CSP = "; ".join([
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
-])
+)
+CSP = "; ".join(CSP_DIRECTIVES)
 
 HEADERS = {
     "Content-Security-Policy": CSP,
@@ -59,7 +60,7 @@ def host_name(value: str | None) -> str | None:
         return None
     try:
         parts = urlsplit(f"//{value}")
-        parts.port    # a malformed port raises ValueError
+        _ = parts.port    # a malformed port raises ValueError
     except ValueError:
         return None
     return parts.hostname or None
