@@ -4,10 +4,9 @@ actors, the Data page (every source, no server paths), the header's data-to list
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
 from html import unescape
+from pathlib import Path
 
 import pandas as pd
 import pytest

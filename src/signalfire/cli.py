@@ -88,7 +88,7 @@ def _fail(message: str, code: int = 2):
 def ingest(
     source: str = typer.Argument(..., help="Source format, e.g. ucdp-ged, ucdp-acd, acled, gdelt, gtd, views-cm "
                                  "(see `signalfire sources`)."),
-    files: list[Path] = typer.Argument(..., help="Files exactly as the producer publishes them."),  # noqa: B008 (typer)
+    files: list[Path] = typer.Argument(..., help="Files exactly as the producer publishes them."),
     store: Path | None = StoreOpt,
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
     source_version: str | None = typer.Option(None, "--source-version",
@@ -272,7 +272,7 @@ def events(
     bbox: str | None = typer.Option(None, "--bbox", help="W,S,E,N in degrees; W > E crosses the antimeridian."),
     fmt: str = typer.Option("table", "--format", help="table, csv, parquet or geojson (default: from --output's "
                             "suffix, else table)."),
-    output: Path | None = typer.Option(None, "--output", help="Write to this file; - for standard output "  # noqa: B008
+    output: Path | None = typer.Option(None, "--output", help="Write to this file; - for standard output "
                                           "(default for table/csv/geojson)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many events (table default: 50)."),
 ):

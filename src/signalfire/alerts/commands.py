@@ -170,7 +170,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("watch")
     def watch_cmd(
-        folder: Path = typer.Argument(..., help="Folder with one sub-folder per source, named as in "  # noqa: B008
+        folder: Path = typer.Argument(..., help="Folder with one sub-folder per source, named as in "
                                       "`signalfire sources` (e.g. FOLDER/ucdp-ged/): files dropped there are "
                                       "ingested by that source's adapter."),
         forecast: bool = typer.Option(False, "--forecast/--no-forecast", help="Make a new forecast after an ingest "

@@ -16,9 +16,9 @@ def register(app: typer.Typer) -> None:
                                     "come with it."),
         period: str = typer.Option(..., "--period", help="The month, YYYY-MM (e.g. 2024-06)."),
         lang: str = typer.Option("en", "--lang", help="en or pl."),
-        output: Path | None = typer.Option(None, "--output", "-o", help="The PDF to write (default: "  # noqa: B008
+        output: Path | None = typer.Option(None, "--output", "-o", help="The PDF to write (default: "
                                               "briefing_<COUNTRY>_<PERIOD>_<LANG>.pdf here)."),
-        html_out: Path | None = typer.Option(None, "--html", help="Also write the HTML version here."),  # noqa: B008
+        html_out: Path | None = typer.Option(None, "--html", help="Also write the HTML version here."),
         store: Path | None = StoreOpt,
     ):
         """A briefing on a country and its neighbours for one month: an A4 PDF (and HTML) with the bottom line,

@@ -62,7 +62,7 @@ def _url_host(host: str) -> str:
 
 
 def serve(
-    store: Path | None = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "  # noqa: B008
+    store: Path | None = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
                                          "~/.local/share/signalfire/signalfire.duckdb)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (default: this machine only)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
@@ -72,7 +72,7 @@ def serve(
     forecast: bool = typer.Option(True, "--forecast/--no-forecast",
                                   help="When the store has country-month deaths but no forecast, make one in the "
                                        "background (cut-off: the last month of data; under a minute)."),
-    allowed_host: list[str] = typer.Option([], "--allowed-host",  # noqa: B008
+    allowed_host: list[str] = typer.Option([], "--allowed-host",
                                            help="A host name (or address) browsers may use to reach the server, "
                                            "besides 127.0.0.1, localhost, [::1] and the --host address; repeatable. "
                                            "Other names are refused (DNS rebinding)."),
