@@ -14,7 +14,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 extras="web,forecast,reports"
-[ $want_test = 1 ] && extras="web,forecast,reports,test"
+[ $want_test = 1 ] && extras="web,forecast,reports,test,spark"
 echo "==> installing signalfire[$extras] into .venv"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]" 2>&1 | grep -v '^WARNING: Location' || true
@@ -30,11 +30,14 @@ if [ -f package.json ]; then
   fi
 fi
 
-# Debian packages the tests need: chromium (browser tests), poppler-utils (pdftotext/pdftoppm on briefings)
-if [ $want_test = 1 ] && { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; }; then
-  echo "==> installing Debian's chromium and poppler-utils for the tests"
+# Debian packages the tests need: chromium (browser tests), poppler-utils (pdftotext/pdftoppm on briefings),
+# a Java runtime (the Spark parity test)
+if [ $want_test = 1 ] && { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null || ! command -v java >/dev/null; }; then
+  echo "==> installing Debian's chromium, poppler-utils and a Java runtime for the tests"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils >/dev/null
+  pkgs="chromium poppler-utils"
+  command -v java >/dev/null || pkgs="$pkgs default-jre-headless"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $pkgs >/dev/null
 fi
 echo "==> set up"
