@@ -20,8 +20,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from signalfire.analysis import treaties as q
 from signalfire.store.queries import QueryError
+from signalfire.web.api import ERRORS
 
-router = APIRouter()
+router = APIRouter(responses=ERRORS)   # the documented error body on every API route (pages are out of the schema)
 API = "/api/v1/treaties"
 TIMEOUT_S = 10.0
 SOURCE_NOTE = ("manytreaties (GGO/HUGGO, IEADB; CC BY 4.0), manyios (Vabulas & Snidal; CC BY 4.0), "

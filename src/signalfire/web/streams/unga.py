@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse
 
 from signalfire.analysis import unga as q
 from signalfire.store.queries import QueryError
+from signalfire.web.api import ERRORS
 from signalfire.web.streams.treaties import has_tables, records, respond, run
 
-router = APIRouter()
+router = APIRouter(responses=ERRORS)   # the documented error body on every API route (pages are out of the schema)
 API = "/api/v1/unga"
 SOURCE_NOTE = ("Erik Voeten, United Nations General Assembly Voting Data (Harvard Dataverse), via the unvotes "
                "package (MIT); sessions 1-74, 1946-2019")
