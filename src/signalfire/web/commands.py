@@ -71,7 +71,7 @@ def serve(
                                   help="Seconds before a query is stopped (> 0)."),
     forecast: bool = typer.Option(True, "--forecast/--no-forecast",
                                   help="When the store has country-month deaths but no forecast, make one in the "
-                                       "background (cut-off: the last month of data; under a minute)."),
+                                       "background (cut-off: the last month of data; about 40 s on 2 idle cores)."),
     allowed_host: list[str] = typer.Option([], "--allowed-host",
                                            help="A host name (or address) browsers may use to reach the server, "
                                            "besides 127.0.0.1, localhost, [::1] and the --host address; repeatable. "
@@ -141,7 +141,7 @@ def start_forecast_if_missing(ds, say=print, config: str = "full", horizons: int
     ds.forecast_job = {"status": "queued", "message": f"model qgbm, data to {month_label(last)}",
                        "started_at": time.time()}
     say(f"no forecast in the store yet: making one in the background (data to {month_label(last)}, "
-        f"{horizons} months ahead; under a minute)…")
+        f"{horizons} months ahead; about 40 s on 2 idle cores, longer on a busy machine)…")
 
     def work():
         import os
