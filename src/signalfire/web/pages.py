@@ -122,7 +122,7 @@ def render(name: str, ctx: dict) -> HTMLResponse:
 def render_error(request: Request, status: int, message: str) -> str:
     try:
         ctx = _context(request, "", status=status, message=message)
-    except Exception:
+    except Exception:  # noqa: BLE001 - the error page must render even when the store cannot be read
         ctx = {"request": request, "active": "", "status": status, "message": message, "categories": CATEGORIES,
                "sources": [], "consent": None, "names": {}, "path": "", "next_url": "/", "as_of": None,
                "version": __version__, "lang": i18n.pick(request.query_params.get("lang"), None, False),
@@ -256,7 +256,7 @@ def data_page(request: Request, page: int = 1):
     for name in {r["adapter"] for r in runs}:
         try:
             licences[name] = get(name).licence if name in MODULES else ""
-        except Exception:
+        except Exception:  # noqa: BLE001 - a broken adapter module must not take the Data page down
             licences[name] = ""
     return render("data.html", _context(request, "data", sources=sources, tables=tables, runs=runs,
                                         loaded=loaded_sources(ds),
