@@ -117,15 +117,15 @@ async function forecastMap(el) {
   }
 }
 
-// The month and model selects reload the page (the table is rendered by the server for that month).
+// The month and model selects apply when the form is submitted (Apply or Enter), never on change (WCAG 3.2.2): the
+// table is rendered by the server for that month.  A changed model drops the month (it may not be one of its months).
 const controls = document.getElementById('forecast-controls');
 if (controls) {
-  for (const select of controls.querySelectorAll('select')) {
-    select.addEventListener('change', () => {
-      if (select.id === 'fc-model') { const m = document.getElementById('fc-month'); if (m) m.disabled = true; }
-      controls.submit();
-    });
-  }
+  controls.addEventListener('submit', () => {
+    const model = document.getElementById('fc-model');
+    const month = document.getElementById('fc-month');
+    if (model && month && !model.options[model.selectedIndex].defaultSelected) month.disabled = true;
+  });
 }
 
 const MODEL_COLOURS = ['#1f5fa8', '#7a1848', '#17683f', '#4b2a87'];
