@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,7 +109,9 @@ def _open(path: Path):
     except ImportError:
         raise SourceError(f"{path.name}: reading Excel workbooks needs openpyxl (pip install openpyxl)") from None
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():   # "no default style": said of workbooks such as SIPRI's, harmless for data
+            warnings.filterwarnings("ignore", message="Workbook contains no default style", category=UserWarning)
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 (openpyxl raises many kinds for damaged workbooks)
         raise SourceError(f"{path.name}: cannot read the Excel workbook ({type(exc).__name__}: {exc})") from None
     if not book.worksheets:
