@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
-STREAMS = ("missions", "treaties", "unga", "crises", "context", "cyber", "migration", "terrorism", "alerts",
+STREAMS = ("timeline", "missions", "treaties", "unga", "crises", "context", "cyber", "migration", "terrorism",
+           "alerts",
            "briefings")
 
 
