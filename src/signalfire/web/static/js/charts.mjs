@@ -5,6 +5,7 @@
 // Counts get integer axes (no tick at 0.2 events, no "0.000000"); a chart with nothing to draw says so instead.
 import { expressionInterpreter } from '/static/vendor/vega-interpreter.mjs';
 import { vegaLocale } from '/static/js/format.mjs';
+import { embed as embedChart } from '/static/js/export.mjs';
 
 const PALETTE = ['#c2410c', '#1f5fa8', '#7a1848', '#4b2a87', '#8a5300', '#17683f', '#475467', '#0e7490', '#b42318', '#0b5130'];
 const CONFIG = { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null },
@@ -20,7 +21,7 @@ function empty(el, message) {
 }
 
 async function embed(el, spec) {
-  await window.vegaEmbed(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG, ...spec },
+  await embedChart(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG, ...spec },
     { ...vegaLocale(), actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   el.dataset.rendered = 'true';
 }

@@ -2,6 +2,7 @@
 // Archigos leaders timeline, drawn with Vega-Lite from the page's JSON blocks (no eval: strict CSP).
 // The tables beside each chart are their text alternative.
 import { expressionInterpreter } from '/static/vendor/vega-interpreter.mjs';
+import { embed as embedChart } from '/static/js/export.mjs';
 
 const CONFIG = { font: 'system-ui, sans-serif', background: null, view: { stroke: null },
   axis: { grid: true, gridColor: '#e2e6eb', domainColor: '#c5cdd6', labelColor: '#56606e', titleColor: '#56606e' } };
@@ -11,7 +12,7 @@ function rows(el) {
 }
 
 async function embed(el, spec) {
-  await window.vegaEmbed(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG,
+  await embedChart(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG,
     width: 'container', autosize: { type: 'fit', contains: 'padding' }, ...spec },
   { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   el.dataset.rendered = 'true';

@@ -8,6 +8,7 @@
 import { expressionInterpreter } from '/static/vendor/vega-interpreter.mjs';
 import * as ml from '/static/vendor/maplibre-gl.mjs';
 import { BORDER, LAND, NODATA, OCEAN, RAMP, drawLegend, fmt, tooltipBox } from '/static/js/mapstyle.mjs';
+import { embed as embedChart } from '/static/js/export.mjs';
 
 const maplibregl = ml.default ?? ml;
 const PALETTE = ['#1f5fa8', '#c2410c', '#17683f', '#7a1848', '#8a5300', '#4b2a87', '#0e7490', '#98a2b3'];
@@ -28,7 +29,7 @@ function empty(el) {
 }
 
 async function embed(el, spec) {
-  await window.vegaEmbed(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG,
+  await embedChart(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG,
     width: 'container', autosize: { type: 'fit', contains: 'padding' }, ...spec },
   { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   el.dataset.rendered = 'true';

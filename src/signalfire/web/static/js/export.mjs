@@ -44,3 +44,11 @@ export function addExport(el, view, name = 'chart') {
   el.after(bar);
   return bar;
 }
+
+// Vega-Embed with the export buttons: the same arguments as window.vegaEmbed; the file is named after the chart's
+// element (data-export-name, else its id).
+export async function embed(el, spec, options) {
+  const result = await window.vegaEmbed(el, spec, options);
+  addExport(el, result.view, el.dataset.exportName || el.id || document.title);
+  return result;
+}

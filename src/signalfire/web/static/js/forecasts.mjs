@@ -4,6 +4,7 @@
 
 import { BORDER, NODATA, OCEAN, RAMP, ZERO, getJSON, tooltipBox } from '/static/js/mapstyle.mjs';
 import { fmtInt, fmtNum, fmtPct, fmtSigned, vegaLocale } from '/static/js/format.mjs';
+import { embed as embedChart } from '/static/js/export.mjs';
 
 // 'no forecast' (mid grey) must not look like '< 1%' (the palest class)
 const NONE = NODATA;
@@ -201,12 +202,12 @@ async function fanChart(el) {
   if (!data.runs.length) { el.textContent = data.message || 'No forecast stored for this country.'; el.dataset.rendered = 'empty'; return; }
   const { expressionInterpreter } = await import('/static/vendor/vega-interpreter.mjs');
   const narrow = el.clientWidth < 600;   // one legend entry per line on phones
-  await window.vegaEmbed(el, fanSpec(data, narrow), { ...vegaLocale(), actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
+  await embedChart(el, fanSpec(data, narrow), { ...vegaLocale(), actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   const prob = Object.assign(document.createElement('div'), { className: 'chart fan-p', id: 'fan-p-chart' });
   prob.setAttribute('role', 'img');
   prob.setAttribute('aria-label', 'P(≥25 deaths) per forecast month; the table below has the numbers');
   el.after(prob);
-  await window.vegaEmbed(prob, probabilitySpec(data, narrow), { ...vegaLocale(), actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
+  await embedChart(prob, probabilitySpec(data, narrow), { ...vegaLocale(), actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   el.dataset.rendered = 'true';
 }
 

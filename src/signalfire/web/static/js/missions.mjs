@@ -9,6 +9,7 @@
 // The Vega interpreter needs the vega globals (chart pages load them) and MapLibre is large (the map page only):
 // both are imported when a page has something for them.
 import { BORDER, LAND, OCEAN, drawLegend, fmt, tooltipBox } from '/static/js/mapstyle.mjs';
+import { embed as embedChart } from '/static/js/export.mjs';
 
 const PALETTE = ['#1f5fa8', '#c2410c', '#17683f', '#7a1848', '#8a5300', '#4b2a87', '#475467', '#0e7490'];
 const CONFIG = { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null },
@@ -28,7 +29,7 @@ function empty(el) {
 
 async function embed(el, spec) {
   const { expressionInterpreter } = await import('/static/vendor/vega-interpreter.mjs');
-  await window.vegaEmbed(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG,
+  await embedChart(el, { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: CONFIG,
     width: 'container', autosize: { type: 'fit', contains: 'padding' }, ...spec },
   { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter });
   el.dataset.rendered = 'true';

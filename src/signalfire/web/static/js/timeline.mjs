@@ -2,6 +2,7 @@
 // a shared year axis.  Data from the server-rendered <script type="application/json" id="timeline-data">; labels
 // reach the chart as Vega text, never as markup.
 import { expressionInterpreter } from '/static/vendor/vega-interpreter.mjs';
+import { embed as embedChart } from '/static/js/export.mjs';
 
 const el = document.getElementById('timeline-chart');
 const source = document.getElementById('timeline-data');
@@ -22,7 +23,7 @@ if (el && source && window.vegaEmbed) {
         y: { field: 'value', type: 'quantitative', title: null, axis: { format: ',d', tickCount: 3, tickMinStep: 1 } },
         tooltip: [{ field: 'label', title: 'series' }, { field: 'year', format: 'd' },
           { field: 'value', format: ',d' }, { field: 'source' }] } } };
-  window.vegaEmbed(el, spec, { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter })
+  embedChart(el, spec, { actions: false, renderer: 'svg', ast: true, expr: expressionInterpreter })
     .then(() => { el.dataset.rendered = 'true'; })
     .catch(() => { el.textContent = ''; });
 }

@@ -2,6 +2,7 @@
 // no eval under the CSP).  Data comes from the JSON API named in data-timeline; the page also has the same rows
 // as a table (the chart's text alternative).  Text from the data is only ever set as text.
 import { expressionInterpreter } from '/static/vendor/vega-interpreter.mjs';
+import { embed as embedChart } from '/static/js/export.mjs';
 
 const ACTION_COLOURS = { domain: ['signature', 'ratification', 'entry_into_force', 'withdrawal', 'withdrawal_of_ratification', 'end'],
   range: ['#8a5300', '#17683f', '#1f5fa8', '#b42318', '#7a1848', '#475467'] };
@@ -17,7 +18,7 @@ async function timeline(el) {
   const rows = (await response.json()).data.filter((r) => r.action_date);
   if (!rows.length) { message(el, 'No dated actions.'); return; }
   const instruments = [...new Set(rows.map((r) => r.instrument))];
-  await window.vegaEmbed(el, {
+  await embedChart(el, {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 'container', height: Math.max(160, 22 * instruments.length), autosize: { type: 'fit', contains: 'padding' },
     config: { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null } },

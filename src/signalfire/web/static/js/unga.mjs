@@ -2,6 +2,7 @@
 // eval under the CSP), fetched from the JSON API in data-agreement; the rows also fill the table beside it
 // (the chart's text alternative), set as text only.
 import { expressionInterpreter } from '/static/vendor/vega-interpreter.mjs';
+import { embed as embedChart } from '/static/js/export.mjs';
 
 function message(el, text) {
   el.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty-chart', textContent: text }));
@@ -34,7 +35,7 @@ async function agreement(el) {
   const long = rows.flatMap((r) => [
     { session: r.session, measure: 'coincidence index', value: r.coincidence, votes: r.votes },
     { session: r.session, measure: 'identical share', value: r.identical, votes: r.votes }]);
-  await window.vegaEmbed(el, {
+  await embedChart(el, {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 'container', height: 240, autosize: { type: 'fit', contains: 'padding' },
     config: { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null } },
