@@ -1,0 +1,53 @@
+"""`signalfire watch FOLDER --once`: a file dropped into FOLDER/<source>/ is ingested, the rules are evaluated and
+the firings delivered; a restart (a second look) repeats no ingest, no firing and no delivery."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from test_alerts_delivery import SECRET, Receiver
+
+from signalfire.alerts import rules
+from signalfire.warehouse import Warehouse
+
+GED = Path(__file__).resolve().parents[1] / "src" / "signalfire" / "demo" / "ged_ukraine_2014-2023.csv.gz"
+
+
+def test_watch_ingests_evaluates_delivers_and_repeats_nothing(tmp_path):
+    store, inbox = tmp_path / "w.duckdb", tmp_path / "inbox"
+    (inbox / "ucdp-ged").mkdir(parents=True)
+    (inbox / "not-a-source").mkdir()
+    receiver = Receiver()
+    try:
+        with Warehouse(store) as wh:
+            rules.add(wh.con, "ring", "events", {"subject": "ring:POL", "threshold": 1000},
+                      webhook_url=receiver.url, webhook_secret=SECRET)
+        shutil.copyfile(GED, inbox / "ucdp-ged" / GED.name)
+        cmd = [sys.executable, "-m", "signalfire.cli", "watch", str(inbox), "--once", "--store", str(store)]
+        first = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300)
+        assert first.returncode == 0, first.stderr
+        log = first.stderr + first.stdout
+        assert f"ingest ucdp-ged {GED.name}: read" in log and "alerts:" in log
+        with Warehouse(store, read_only=True) as wh:
+            firings = wh.con.execute("SELECT count(*) FROM alert_firings").fetchone()[0]
+            runs = wh.con.execute("SELECT count(*) FROM ingest_runs").fetchone()[0]
+        assert firings > 0 and runs == 1 and len(receiver.accepted) == firings
+        again = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300)   # a restart
+        assert again.returncode == 0, again.stderr
+        assert "ingest ucdp-ged" not in again.stderr + again.stdout
+        with Warehouse(store, read_only=True) as wh:
+            assert wh.con.execute("SELECT count(*) FROM alert_firings").fetchone()[0] == firings
+            assert wh.con.execute("SELECT count(*) FROM ingest_runs").fetchone()[0] == 1
+        assert len(receiver.requests) == firings          # nothing delivered twice
+    finally:
+        receiver.close()
+
+
+def test_watch_on_a_missing_folder_is_a_clear_error(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "signalfire.cli", "watch", str(tmp_path / "nope"), "--once",
+                           "--store", str(tmp_path / "s.duckdb")], check=False, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and "no such folder" in done.stderr
