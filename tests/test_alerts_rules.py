@@ -136,3 +136,36 @@ def test_python_api_lists_rules_and_firings(store):
     assert listed.params[0]["subject"] == "ring:POL"
     firings = store.alert_firings(rule_id=1)
     assert len(firings) == len(new) and isinstance(firings.evidence[0], dict)
+
+
+def test_cyber_rule_fires_once_per_new_operation_against_a_watched_state(store, tmp_path):
+    from test_cyber_incidents import _cfr_fixture
+    rules.add(store.con, "cyber near Poland", "cyber", {"subject": "POL,LTU"})
+    ingest_file(store, get("cfr-cyber"), _cfr_fixture(tmp_path))
+    new = evaluate_pending(store.con)
+    watched = store.con.execute("""SELECT count(*) FROM cyber_incidents
+                                   WHERE list_has_any(victim_iso3, ['POL', 'LTU'])""").fetchone()[0]
+    assert watched >= 2 and len(new) == watched
+    fired = _firings(store)
+    assert any("Polish members of parliament" in t for t in fired.title)
+    assert set(",".join(fired.subject).split(",")) <= {"POL", "LTU"}
+    assert evaluate_run(store.con, "ingest", 1) == []          # the same incidents: no new firing
+
+
+def test_route_rule_fires_when_a_route_rises(store, fixtures_dir):
+    rules.add(store.con, "Eastern land border", "route",
+              {"route": "Eastern Borders Route", "threshold": 100, "baseline_months": 6, "ratio": 2})
+    rules.add(store.con, "quiet", "route", {"route": "Eastern Borders Route", "threshold": 10**6})
+    ingest_file(store, get("frontex"), fixtures_dir / "frontex_sample.csv")
+    evaluate_pending(store.con)
+    fired = _firings(store)
+    raw = pd.read_csv(fixtures_dir / "frontex_sample.csv")
+    east = raw[raw.route == "Eastern Borders Route"].groupby("t").n.sum()        # an independent reading
+    months = pd.period_range("2020-01", "2022-12", freq="M").strftime("%Y-%m")
+    full = east.reindex(months, fill_value=0.0)
+    expected = [m for i, m in enumerate(months) if m in east.index and full[m] >= 100
+                and full[m] >= 2 * full.iloc[max(i - 6, 0):i].mean()]
+    assert expected and list(fired.period) == expected                # e.g. the summer 2021 surge
+    assert fired.set_index("period").value.to_dict() == {m: east[m] for m in expected}
+    with pytest.raises(AlertError, match="needs route"):
+        rules.add(store.con, "x", "route", {"threshold": 1})

@@ -27,10 +27,13 @@ def register(app: typer.Typer) -> None:
     @alerts.command("add")
     def add_cmd(
         name: str = typer.Argument(..., help="A name for the rule."),
-        kind: str = typer.Option("events", "--kind", help="events, forecast or new-records."),
+        kind: str = typer.Option("events", "--kind", help="events, forecast, new-records, cyber (a new operation "
+                                 "against the subject's states) or route (a Frontex route's detections)."),
         subject: str | None = typer.Option(None, "--subject", help="ring:POL (Poland's land neighbours), POL, "
                                               "or UKR,BLR; default: every country."),
-        threshold: float | None = typer.Option(None, "--threshold", help="events: deaths (or events) in a month."),
+        threshold: float | None = typer.Option(None, "--threshold", help="events: deaths (or events) in a month; "
+                                               "route: detections in a month."),
+        route: str | None = typer.Option(None, "--route", help="route: the Frontex route watched."),
         measure: str = typer.Option("deaths", "--measure", help="events: deaths or events."),
         category: str | None = typer.Option(None, "--category", help="events: one event category."),
         source: str | None = typer.Option(None, "--source", help="events: one source; new-records: the source "
@@ -53,7 +56,7 @@ def register(app: typer.Typer) -> None:
         from signalfire.alerts import rules
         params = {"subject": subject, "threshold": threshold, "measure": measure if kind == "events" else None,
                   "category": category, "source": source, "baseline_months": baseline_months, "ratio": ratio,
-                  "level": level, "rise": rise, "months_ahead": months_ahead}
+                  "level": level, "rise": rise, "months_ahead": months_ahead, "route": route}
         wh = _writer(store)
         try:
             rule_id = rules.add(wh.con, name, kind, params, webhook, secret, email, smtp)

@@ -142,6 +142,51 @@ def _new_records(con, rule: dict, run_id: int) -> list[dict]:
              "evidence": {"run_id": run_id, "file_name": run[4], "new": count, "records": records}}]
 
 
+def _cyber_incidents(con, rule: dict, run_id: int) -> list[dict]:
+    """The incidents this ingest run brought whose victims include a watched state: one firing each."""
+    watched = subject_countries(rule["params"]["subject"])
+    rows = con.execute("""SELECT source, source_id, name, CAST(date_start AS VARCHAR), sponsor_iso3, victim_iso3, type
+                          FROM cyber_incidents WHERE run_id = ? AND list_has_any(victim_iso3, ?)
+                          ORDER BY date_start DESC NULLS LAST, source_id""", [run_id, watched]).fetchall()
+    out = []
+    for source, source_id, name, date, sponsors, victims, kind in rows:
+        hit = sorted(set(victims or []) & set(watched))
+        out.append({"subject": ",".join(hit), "period": f"{source}:{source_id}", "value": 1.0, "baseline": None,
+                    "level": "orange", "title": (f"cyber operation against {', '.join(hit)}: {name or source_id} "
+                                                 f"({date or 'undated'}; sponsor {', '.join(sponsors or []) or 'unknown'})"),
+                    "evidence": {"source": source, "source_id": source_id, "date": date, "type": kind,
+                                 "sponsors": list(sponsors or []), "victims": list(victims or [])}})
+    return out
+
+
+def _route_rise(con, rule: dict, run_id: int) -> list[dict]:
+    """The months this run wrote to the route in which its detections reached the threshold (and, with a
+    baseline, rose to ``ratio`` times the mean of the months before)."""
+    p = rule["params"]
+    touched = {r[0] for r in con.execute("""SELECT DISTINCT strftime(month, '%Y-%m') FROM route_month
+                                            WHERE run_id = ? AND route = ?""", [run_id, p["route"]]).fetchall()}
+    series = dict(con.execute("""SELECT strftime(month, '%Y-%m'), sum(value) FROM route_month WHERE route = ?
+                                 AND measure = 'detections' GROUP BY 1""", [p["route"]]).fetchall())
+    out = []
+    for month in sorted(touched):
+        value = float(series.get(month, 0))
+        if value < p["threshold"]:
+            continue
+        baseline = None
+        if p.get("baseline_months"):
+            before = _months_before(month, int(p["baseline_months"]))
+            baseline = sum(float(series.get(m, 0)) for m in before) / len(before)
+            if value < p["ratio"] * baseline:
+                continue
+        out.append({"subject": p["route"], "period": month, "value": value, "baseline": baseline,
+                    "level": _level(value, p["threshold"]),
+                    "title": (f"{p['route']}: {value:,.0f} detections in {month} (threshold {p['threshold']:,.0f}"
+                              + (f"; {baseline:,.1f} a month before" if baseline is not None else "") + ")"),
+                    "evidence": {"route": p["route"], "month": month, "detections": value,
+                                 "months": {m: series[m] for m in [k for k in sorted(series) if k <= month][-13:]}}})
+    return out
+
+
 def _store(con, rule: dict, found: list[dict], trigger: str) -> list[str]:
     """Insert the firings not stored before, and their deliveries; returns the new firing ids."""
     new = []
@@ -171,6 +216,10 @@ def evaluate_run(con, run_kind: str, run_id: int | None) -> list[str]:
                 found = _events_months(con, rule, run_id)
             elif kind == "new-records" and run_kind == "ingest":
                 found = _new_records(con, rule, run_id)
+            elif kind == "cyber" and run_kind == "ingest":
+                found = _cyber_incidents(con, rule, run_id)
+            elif kind == "route" and run_kind == "ingest":
+                found = _route_rise(con, rule, run_id)
             elif kind == "forecast" and run_kind == "forecast":
                 found = _forecast_crossings(con, rule, run_id)
             elif kind == "forecast" and run_kind == "manual":

@@ -6,6 +6,10 @@
 * ``forecast``: P(≥ 25 deaths) ``months_ahead`` months after a forecast run's cut-off, for any country of the
   subject, crossing ``level`` (from below, against the previous run of the same model) or rising by ``rise``.
 * ``new-records``: new rows from an ingest of ``source`` (for events, in the subject's countries when given).
+* ``cyber``: a new cyber operation (CFR, DCID) against any state of the subject (``ring:POL``, ``POL,LTU``, …),
+  one firing per incident.
+* ``route``: a migration route's detections (Frontex) in a month an ingest brought reaching ``threshold`` and,
+  with ``baseline_months`` and ``ratio``, at least ``ratio`` times the mean of the months before.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import math
 
 from signalfire.alerts import AlertError
 
-KINDS = ("events", "forecast", "new-records")
+KINDS = ("events", "forecast", "new-records", "cyber", "route")
 MEASURES = ("deaths", "events")
 
 
@@ -79,9 +83,20 @@ def check(kind: str, params: dict) -> dict:
         _number(out, "rise", 0, 1)
         out.setdefault("months_ahead", 1)
         _number(out, "months_ahead", 1, 36)
-    else:
+    elif kind == "new-records":
         if not out.get("source"):
             raise AlertError("a new-records rule needs source (e.g. ucdp-ged)")
+    elif kind == "cyber":
+        if not out.get("subject"):
+            raise AlertError("a cyber rule needs subject: the victim states watched (e.g. ring:POL or POL,LTU)")
+    else:
+        if not out.get("route"):
+            raise AlertError("a route rule needs route (a Frontex route, e.g. Eastern Borders Route)")
+        _number(out, "threshold", 0, required=True)
+        _number(out, "baseline_months", 1, 60)
+        _number(out, "ratio", 0)
+        if ("ratio" in out) != ("baseline_months" in out):
+            raise AlertError("a change against a baseline needs both baseline_months and ratio")
     return out
 
 
