@@ -333,6 +333,9 @@ def test_forecast_map_and_fan_chart_in_chromium(served):
         means = [float(v) for v in visible.evaluate_all("rows => rows.map(r => r.dataset.mean)")]
         assert means == sorted(means, reverse=True)                  # the table re-sorted by expected deaths
         page.select_option("#fc-month", index=2)
+        page.wait_for_timeout(300)
+        assert "month=" not in page.url                              # a select never reloads on change (WCAG 3.2.2)
+        page.click("#forecast-controls button[type=submit]")
         page.wait_for_url("**month=**")
         page.wait_for_selector("#map[data-painted=true]", timeout=20000)
         assert page.locator("#fc-month").input_value() in page.url
