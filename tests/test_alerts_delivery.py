@@ -183,3 +183,60 @@ def test_email_over_smtp_through_a_refusal_arrives_once(tmp_path):
         assert any("2022-02" in m and "Subject: [Signalfire red]" in m for m in handler.messages)
     finally:
         controller.stop()
+
+
+def test_email_sender_killed_between_smtp_acceptance_and_acknowledgement_arrives_once(tmp_path):
+    """The webhook test's kill, on the SMTP path: the receiver accepts the second message and kills the sender
+    before it can mark the delivery sent; the restarted sender sends it again with the same Message-ID, and a
+    receiver that keeps one message per Message-ID (as a mail store does) ends with exactly one of each."""
+    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+    import socket
+    from email import message_from_bytes
+    store = tmp_path / "a.duckdb"
+    state = {"proc": None}
+
+    class Handler:
+        def __init__(self):
+            self.received: list[str] = []          # every Message-ID accepted, repeats included
+            self.mailbox: dict[str, str] = {}      # one message per Message-ID
+
+        async def handle_DATA(self, server, session, envelope):
+            msg = message_from_bytes(envelope.content)
+            self.received.append(msg["Message-ID"])
+            self.mailbox.setdefault(msg["Message-ID"], msg["Subject"])
+            if state["proc"] is not None and len(self.received) == 2:
+                os.kill(state["proc"].pid, signal.SIGKILL)   # accepted here, but the sender never hears "250"
+                state["proc"].wait()
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Handler()
+    controller = aiosmtpd.Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        n = _store_with_firings(store, email_to="analyst@example.org", smtp_url=f"smtp://127.0.0.1:{port}")
+        assert n > 2
+        cmd = [sys.executable, "-m", "signalfire.cli", "alerts", "deliver", "--store", str(store)]
+        state["proc"] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        state["proc"].wait(timeout=120)
+        assert state["proc"].returncode == -signal.SIGKILL
+        box = _outbox(store)
+        assert (box.status == "sent").sum() == 1 and (box.channel == "email").all()
+        # the attempt on the killed delivery was recorded before the message went out
+        killed = box[(box.status == "pending") & (box.attempts == 1)]
+        assert len(killed) == 1 and killed.last_error.iloc[0] == deliver.UNACKNOWLEDGED
+        assert f"<{killed.delivery_id.iloc[0]}@signalfire>" == handler.received[1]
+        state["proc"] = None
+        again = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        box = _outbox(store)
+        assert (box.status == "sent").all() and box.last_error.isna().all()
+        assert sorted(box.attempts.tolist()) == [1] * (n - 1) + [2]
+        assert len(handler.received) == n + 1                          # the second message was sent twice …
+        assert handler.received.count(handler.received[1]) == 2        # … with the same Message-ID …
+        assert len(handler.mailbox) == n                               # … and the mailbox holds it once
+        assert set(handler.mailbox) == {f"<{d}@signalfire>" for d in box.delivery_id}
+    finally:
+        controller.stop()

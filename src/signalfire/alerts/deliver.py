@@ -2,10 +2,13 @@
 
 Each firing is queued once per channel (:func:`queue`, in the transaction that stores the firing).  :func:`flush`
 sends what is due and marks a delivery ``sent`` only after the receiver acknowledged it (HTTP 2xx; SMTP accepted
-the message), committing each on its own.  A failure is retried with back-off (30 s, doubling, at most an hour;
-given up as ``failed`` after ``MAX_ATTEMPTS``).  A sender killed between sending and marking sends the same
-delivery again on its next run, with the same ``delivery_id`` (header ``X-Signalfire-Delivery``, the e-mail's
-``Message-ID``): at least once from here, exactly once for a receiver that drops a repeated id.
+the message), committing each on its own.  Every attempt, on either channel, is recorded (``attempts`` + 1 and
+``last_error`` = :data:`UNACKNOWLEDGED`, committed) *before* anything is sent, so a sender killed mid-send leaves a
+trace and a sender that keeps dying is given up like a receiver that keeps failing.  A failure is retried with
+back-off (30 s, doubling, at most an hour; given up as ``failed`` after ``MAX_ATTEMPTS``).  A sender killed between
+sending and marking sends the same delivery again on its next run, with the same ``delivery_id`` (header
+``X-Signalfire-Delivery``, the e-mail's ``Message-ID``): at least once from here, exactly once for a receiver that
+drops a repeated id.
 
 The signature: ``X-Signalfire-Signature: sha256=<hex HMAC-SHA256 of the raw body with the rule's secret>``;
 a receiver recomputes it over the body it got and compares in constant time.
@@ -27,6 +30,7 @@ MAX_ATTEMPTS = 8
 FIRST_DELAY_S = 30
 MAX_DELAY_S = 3600
 TIMEOUT_S = 10
+UNACKNOWLEDGED = "sent or sending; no acknowledgement recorded"
 
 
 def delivery_id(firing_id: str, channel: str, target: str) -> str:
@@ -102,13 +106,19 @@ def flush(con, now: datetime | None = None) -> dict:
                          o.delivery_id""", [now]).fetchall()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for delivery, channel, target, attempts, secret, smtp_url in due:
+        if attempts >= MAX_ATTEMPTS:          # earlier senders died mid-send this many times: give up
+            con.execute("UPDATE alert_outbox SET status = 'failed' WHERE delivery_id = ?", [delivery])
+            counts["failed"] += 1
+            continue
+        attempts += 1                         # recorded (and committed) before sending, on every channel
+        con.execute("UPDATE alert_outbox SET attempts = ?, last_error = ? WHERE delivery_id = ?",
+                    [attempts, UNACKNOWLEDGED, delivery])
         try:
             if channel == "webhook":
                 _send_webhook(con, delivery, target, secret)
             else:
                 _send_email(con, delivery, target, smtp_url)
         except (OSError, smtplib.SMTPException, urllib.error.URLError) as exc:
-            attempts += 1
             delay = min(FIRST_DELAY_S * 2 ** (attempts - 1), MAX_DELAY_S)
             status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
             con.execute("UPDATE alert_outbox SET attempts = ?, status = ?, last_error = ?, next_attempt_at = ? "
@@ -116,7 +126,7 @@ def flush(con, now: datetime | None = None) -> dict:
                                                   delivery])
             counts["failed" if status == "failed" else "retry"] += 1
             continue
-        con.execute("UPDATE alert_outbox SET status = 'sent', attempts = attempts + 1, sent_at = now(), "
+        con.execute("UPDATE alert_outbox SET status = 'sent', sent_at = now(), "
                     "last_error = NULL WHERE delivery_id = ?", [delivery])
         counts["sent"] += 1
     return counts
