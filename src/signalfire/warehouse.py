@@ -24,6 +24,7 @@ from signalfire.analysis.missions import MissionsQueries
 from signalfire.analysis.terrorism import TerrorismQueries
 from signalfire.analysis.treaties import TreatiesQueries
 from signalfire.analysis.unga import UngaQueries
+from signalfire.analysis.wmd import WmdQueries
 from signalfire.store.database import Store, StoreError
 from signalfire.store.queries import EventFilter, QueryError, events_query
 
@@ -68,7 +69,7 @@ def _bbox(value):
 
 
 class Warehouse(MissionsQueries, TreatiesQueries, UngaQueries, CrisesQueries, ContextQueries, CyberQueries,
-                MigrationQueries, TerrorismQueries, AlertsQueries, Store):
+                MigrationQueries, TerrorismQueries, AlertsQueries, WmdQueries, Store):
     """The store with the queries of every stream as methods (each stream's are in ``analysis/<stream>.py``)."""
 
     def events(self, country=None, category=None, source=None, since=None, until=None, bbox=None,

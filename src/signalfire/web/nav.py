@@ -22,6 +22,7 @@ NAV: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("/missions/map", "Deployment map", "missions-map"),
         ("/missions/fatalities", "Peacekeeper fatalities", "missions-fatalities"),
         ("/treaties", "Arms control", "treaties"),
+        ("/wmd", "Missile tests", "wmd"),
         ("/unga", "UN votes", "unga"),
         ("/crises", "Crises", "crises"),
         ("/disputes", "Disputes", "disputes"),

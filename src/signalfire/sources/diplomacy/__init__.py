@@ -13,4 +13,6 @@ MODULES: dict[str, str] = {
     "unvotes-issues": "unvotes_issues",          # Voeten UNGA issue codes (unvotes un_roll_call_issues)
     "v-clear": "vclear",                         # ν-CLEAR nuclear proficiency, country-year (into country_year)
     "nca": "nca",                                # Nuclear Cooperation Agreements, dyad-year (into dyad_year)
+    "missile-tests": "missile_tests",            # CNS/NTI missile test databases (DPRK, India, Iran, Pakistan)
+    "nuclear-latency": "nuclear_latency",        # Nuclear Latency v1.2 enrichment/reprocessing facilities
 }

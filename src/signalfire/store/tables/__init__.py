@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-STREAMS = ("missions", "treaties", "unga", "crises", "context", "cyber", "migration", "terrorism", "alerts")
+STREAMS = ("missions", "treaties", "unga", "crises", "context", "cyber", "migration", "terrorism", "alerts", "wmd")
 
 
 def modules():

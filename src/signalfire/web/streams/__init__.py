@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 
 STREAMS = ("timeline", "missions", "treaties", "unga", "crises", "context", "cyber", "migration", "terrorism",
-           "alerts",
+           "alerts", "wmd",
            "briefings")
 
 
