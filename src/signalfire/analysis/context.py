@@ -103,6 +103,57 @@ def leaders(con, country: str, since=None) -> pd.DataFrame:
                params)
 
 
+ARMS_MEASURES = ("arms_imports_tiv", "arms_imports_world_share", "arms_exports_tiv", "arms_exports_world_share",
+                 "arms_net_exports_tiv")
+COMPANY_COLUMNS = ("year, rank, rank_previous, company, country, country_iso3, arms_revenue_usd_m, "
+                   "arms_revenue_previous_usd_m, total_revenue_usd_m, arms_share, arms_revenue_constant_usd_m, notes")
+
+
+def _last_version(con, source: str) -> str | None:
+    frame = _df(con, "SELECT source_version FROM ingest_runs WHERE source = ? AND status = 'loaded' "
+                     "ORDER BY run_id DESC LIMIT 1", [source])
+    return None if frame.empty else frame.iloc[0, 0]
+
+
+def arms_transfers(con, country: str) -> pd.DataFrame:
+    """SIPRI arms imports and exports (TIV) of a country per period: ``period`` (e.g. 2020-2023, from the loaded
+    edition's periods; ``year`` is its last year), TIV sums, shares of the world total (fractions), net exports."""
+    frame = _wide(con, "sipri-arms-transfers", _country(country), ARMS_MEASURES)
+    spans = {}
+    for part in (_last_version(con, "sipri-arms-transfers") or "").split(";")[0].split(","):
+        first, _, last = part.strip().partition("-")
+        if first.isdigit() and last.isdigit():
+            spans[int(last)] = f"{first}-{last}"
+    frame.insert(1, "period", [spans.get(int(y), str(y)) for y in frame["year"]])
+    return frame
+
+
+def arms_companies(con, country: str | None = None, year: int | None = None) -> pd.DataFrame:
+    """SIPRI Top 100 arms-producing companies: a country's companies in every year (``country``), or one year's
+    list (``year``; default with no country: the last year loaded), by year and rank.  US$ m., current prices;
+    ``arms_revenue_constant_usd_m`` at the constant prices of the loaded edition (``arms_companies_base``)."""
+    where, params = [], []
+    iso = iso3_of(country) if country is not None else None
+    if iso is not None:
+        where.append("country_iso3 = ?")
+        params.append(iso)
+    if year is None and iso is None:
+        year = _df(con, "SELECT max(year) AS y FROM arms_company_year").iloc[0, 0]
+        year = None if pd.isna(year) else int(year)
+    if year is not None:
+        where.append("year = ?")
+        params.append(int(year))
+    sql = f"SELECT {COMPANY_COLUMNS} FROM arms_company_year"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return _df(con, sql + " ORDER BY year DESC, rank", params)
+
+
+def arms_companies_base(con) -> str | None:
+    """The Top 100 edition's constant-price base (e.g. ``constant 2023 US$``), from the last ingest run."""
+    return _last_version(con, "sipri-top100")
+
+
 class ContextQueries:
     """The context stream's methods of ``signalfire.open(...)``."""
 
@@ -124,3 +175,11 @@ class ContextQueries:
     def leaders(self, country: str, since=None) -> pd.DataFrame:
         """Archigos leaders of a country."""
         return leaders(self.con, country, since=since)
+
+    def arms_transfers(self, country: str) -> pd.DataFrame:
+        """SIPRI arms imports/exports (TIV) of a country per period."""
+        return arms_transfers(self.con, country)
+
+    def arms_companies(self, country: str | None = None, year: int | None = None) -> pd.DataFrame:
+        """SIPRI Top 100 arms-producing companies (of a country, or of a year)."""
+        return arms_companies(self.con, country, year)

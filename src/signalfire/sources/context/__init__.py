@@ -8,4 +8,6 @@ MODULES: dict[str, str] = {
     "cow-nmc": "cow_nmc",            # COW National Material Capabilities
     "atop-dyads": "atop_dyads",      # ATOP alliance obligations, dyad-year
     "archigos": "archigos",          # Archigos leaders
+    "sipri-arms-transfers": "sipri_arms_transfers",  # arms imports/exports, SIPRI TIV per period (World Bank)
+    "sipri-top100": "sipri_top100",  # SIPRI Top 100 arms-producing companies workbook
 }

@@ -1,7 +1,9 @@
 """API routes and pages for context per country: military expenditure, capabilities, alliances, leaders.
 
 API (JSON, or CSV with ``format=csv``): ``/api/v1/context/{iso3}/military-expenditure`` (SIPRI),
-``/capabilities`` (COW NMC), ``/allies`` (ATOP, ``year`` default the last), ``/leaders`` (Archigos).
+``/capabilities`` (COW NMC), ``/allies`` (ATOP, ``year`` default the last), ``/leaders`` (Archigos),
+``/arms-transfers`` (SIPRI TIV per period), ``/arms-companies`` (SIPRI Top 100); ``/api/v1/context/arms-companies``
+(one year's Top 100).
 Page: ``/context/{iso3}`` with each figure's source and licence.  The queries are
 :mod:`signalfire.analysis.context`, the same the Python API runs.
 """
@@ -30,6 +32,11 @@ LICENCES = {
     "cow-nmc": "Correlates of War National Material Capabilities v6.0: free with citation.",
     "atop": "ATOP v5.0 (Leeds et al.): free with citation.",
     "archigos": "Archigos 4.1 (Goemans, Gleditsch & Chiozza): free with citation.",
+    "sipri-arms-transfers": "SIPRI Arms Transfers Database (trend-indicator values, as the World Bank republishes "
+                            "them, summed per period): free for non-commercial use with citation (no open licence); "
+                            "© SIPRI. Not redistributed by Signalfire.",
+    "sipri-top100": "SIPRI Arms Industry Database (Top 100): free for non-commercial use with citation (no open "
+                    "licence); © SIPRI. Not redistributed by Signalfire.",
 }
 
 
@@ -74,6 +81,31 @@ def leaders_api(request: Request, iso3: str, since: Annotated[int | None, Query(
                    "archigos")
 
 
+@api.get("/arms-companies", summary="SIPRI Top 100 arms-producing companies of a year (default: the last)")
+def companies_year_api(request: Request, year: Annotated[int | None, Query(ge=2002, le=2100)] = None,
+                       format: Format = "json"):
+    frame = _query(q.arms_companies, _ds(request), None, year)
+    return _answer(frame, format, f"top100-{year or 'last'}", "sipri-top100", edition=q.arms_companies_base(_ds(request)))
+
+
+@api.get("/{iso3}/arms-transfers", summary="SIPRI arms imports and exports (TIV) of a country per period")
+def arms_transfers_api(request: Request, iso3: str, format: Format = "json"):
+    return _answer(_query(q.arms_transfers, _ds(request), iso3), format, f"arms-transfers-{iso3.upper()}",
+                   "sipri-arms-transfers")
+
+
+@api.get("/{iso3}/arms-companies", summary="A country's companies in the SIPRI Top 100, by year")
+def arms_companies_api(request: Request, iso3: str, format: Format = "json"):
+    frame = _query(q.arms_companies, _ds(request), iso3)
+    return _answer(frame, format, f"top100-{iso3.upper()}", "sipri-top100", edition=q.arms_companies_base(_ds(request)))
+
+
+def _arms(ds, iso: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    transfers = q.arms_transfers(ds, iso)
+    companies = q.arms_companies(ds, iso) if ds.has_table("arms_company_year") else pd.DataFrame()
+    return transfers, companies
+
+
 # -- pages ------------------------------------------------------------------------------------------------------
 @router.get("/context", include_in_schema=False)
 def context_home(country: str = "POL"):
@@ -91,8 +123,11 @@ def context_page(request: Request, iso3: str, goto: str = ""):
     allies = q.allies(ds, iso)
     counts = q.allies_count(ds, iso)
     leaders = q.leaders(ds, iso)
+    transfers, companies = _arms(ds, iso)
     return render("context/context.html", page_context(
         request, "context", iso3=iso, milex=records(milex), edition=q.milex_base(ds),
+        transfers=records(transfers), companies=records(companies),
+        companies_base=q.arms_companies_base(ds) if len(companies) else None,
         caps=records(caps.tail(15).iloc[::-1]), allies=records(allies), counts=records(counts),
         leaders=records(leaders), licences=LICENCES))
 
@@ -116,6 +151,12 @@ def _panel_values(ds, iso3: str) -> dict:
     leaders = q.leaders(ds, iso3)
     if not leaders.empty:
         values["leader"] = records(leaders.tail(1))[0]
+    transfers, companies = _arms(ds, iso3)
+    if not transfers.empty:
+        values["transfers"] = records(transfers.tail(1))[0]
+    if not companies.empty:
+        last = companies[companies["year"] == companies["year"].max()]
+        values["companies"] = {"year": int(last["year"].iloc[0]), "names": records(last)}
     return values
 
 
@@ -127,7 +168,7 @@ def country_panel(ds, iso3: str):
         values = _panel_values(ds, iso3)
     except Exception:  # noqa: BLE001 - a section must never break the country page
         return None
-    if not any(k in values for k in ("milex", "allies", "leader")):
+    if not any(k in values for k in ("milex", "allies", "leader", "transfers", "companies")):
         return None
     return "context/_country.html", values
 
