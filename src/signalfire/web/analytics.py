@@ -117,14 +117,9 @@ def grid(ds, flt: EventFilter, cell_deg: float = 0.1, limit: int = 20000) -> dic
     cell = float(cell_deg)
 
     def compute():
-        from signalfire.web.rollup import CELL
-        cells = ds.rollups.usable(flt, "cells") if abs(cell - CELL) < 1e-9 else None
-        if cells is not None:
-            rows = ds.rows(f"""SELECT cx * {cell} AS lon, cy * {cell} AS lat, sum(n)::BIGINT AS n,
-                                      sum(deaths)::BIGINT AS deaths
-                               FROM cells WHERE {where} GROUP BY cx, cy ORDER BY n DESC LIMIT {int(limit)}""",
-                           params, tables={"cells": cells})
-        else:
+        from signalfire.web.rollup import grid_rows
+        rows = grid_rows(ds, flt, cell, limit)     # from the cell rollups when they can answer
+        if rows is None:
             rows = ds.rows(f"""SELECT round(longitude / {cell}) * {cell} AS lon,
                                       round(latitude / {cell}) * {cell} AS lat,
                                       count(*) AS n, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths
@@ -149,9 +144,12 @@ def page_query(flt: EventFilter, columns: list[str], limit: int, offset: int, ds
     also filters ``date_start >= that date``, so only the rows on or after it are read in full and sorted.
     The result is the same page as the plain ORDER BY … LIMIT … OFFSET.
     """
+    from signalfire.web.rollup import page_cutoff
     where, params = flt.where()
-    cutoff = ds.scalar(f"SELECT date_start FROM events WHERE {where} ORDER BY date_start DESC "
-                       f"LIMIT 1 OFFSET {int(offset) + int(limit) - 1}", params)
+    known, cutoff = page_cutoff(ds, flt, int(offset) + int(limit))     # from the per-day rollup when it can
+    if not known:
+        cutoff = ds.scalar(f"SELECT date_start FROM events WHERE {where} ORDER BY date_start DESC "
+                           f"LIMIT 1 OFFSET {int(offset) + int(limit) - 1}", params)
     extra, extra_params = ("", []) if cutoff is None else (" AND date_start >= ?", [cutoff])
     sql = (f"SELECT {', '.join(columns)} FROM events WHERE {where}{extra} "
            f"ORDER BY {EVENT_ORDER} LIMIT {int(limit)} OFFSET {int(offset)}")

@@ -4,22 +4,32 @@ After each committed ingest (and at start) the server aggregates ``events`` once
 held in memory:
 
 * ``daily``: events and deaths per (date_start, country_iso3, category, source);
-* ``cells``: the same per 0.1-degree lon/lat cell as well (the clustered event maps).
+* ``cells``: the same per 0.1-degree lon/lat cell as well (the clustered event maps), kept while the store holds
+  at most :data:`MAX_ROWS` events;
+* ``cells_y``: per *year* and cell (bounded by geography, not by the number of events), for larger stores: a map
+  grid takes the whole years of its period from it and reads only the partial years at its ends from ``events``
+  (a range the store's (date, country) order lets DuckDB's zone maps find, see :mod:`signalfire.store.optimize`).
 
 Aggregate queries (choropleth, top countries, movers, monthly series, counts, map grid) run on these with the
 *same* :class:`~signalfire.store.queries.EventFilter` WHERE clause, so results are exactly those of the raw
 table; filters the rollups cannot answer (a bounding box, another cell size) go to ``events``.  A rollup
 larger than :data:`MAX_ROWS` is not kept (the raw table is then as fast).
+
+Event pages (newest first) take the date of their last row from ``daily`` (:func:`page_cutoff`), so the page
+query reads only the events on or after it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from dataclasses import replace
 
 from signalfire.store.queries import EventFilter
 
 CELL = 0.1
 MAX_ROWS = 3_000_000
+DAILY_CELLS_MAX_EVENTS = MAX_ROWS   # more events: the per-year cell rollup instead of the per-day one
 
 DAILY_SQL = """SELECT date_start, country_iso3, category, source, count(*)::BIGINT AS n,
                       coalesce(sum(fatalities_best), 0)::BIGINT AS deaths
@@ -28,6 +38,10 @@ CELLS_SQL = f"""SELECT date_start, country_iso3, category, source,
                        round(longitude / {CELL})::INTEGER AS cx, round(latitude / {CELL})::INTEGER AS cy,
                        count(*)::BIGINT AS n, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths
                 FROM events WHERE latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY ALL"""
+CELLS_YEAR_SQL = f"""SELECT year(date_start) AS year, country_iso3, category, source,
+                            round(longitude / {CELL})::INTEGER AS cx, round(latitude / {CELL})::INTEGER AS cy,
+                            count(*)::BIGINT AS n, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths
+                     FROM events WHERE latitude IS NOT NULL AND longitude IS NOT NULL GROUP BY ALL"""
 
 
 class Rollups:
@@ -44,9 +58,14 @@ class Rollups:
             return self._tables
         with self._lock:
             if self._version != version:
-                tables = {}
-                for name, sql in (("daily", DAILY_SQL), ("cells", CELLS_SQL)):
-                    table = self.ds.arrow(sql, timeout_s=max(self.ds.timeout_s, 120))
+                slow = max(self.ds.timeout_s, 600)
+                events = self.ds.scalar("SELECT count(*) FROM events", timeout_s=slow)
+                # a per-day cell rollup has nearly a row per event on a large store: per year there instead
+                plan = [("daily", DAILY_SQL), ("cells", CELLS_SQL) if events <= DAILY_CELLS_MAX_EVENTS else
+                        ("cells_y", CELLS_YEAR_SQL)]
+                tables = {"cells": None, "cells_y": None}
+                for name, sql in plan:
+                    table = self.ds.arrow(sql, timeout_s=slow)
                     tables[name] = table if table.num_rows <= MAX_ROWS else None
                 self._tables, self._version = tables, version
         return self._tables
@@ -59,3 +78,70 @@ class Rollups:
         if flt.bbox:
             return None
         return self.tables().get(name)
+
+
+def page_cutoff(ds, flt: EventFilter, rows: int):
+    """``(True, date)``: the ``date_start`` of the ``rows``-th event of ``flt`` newest first (None when fewer match
+    or that event has no date), exactly what ``SELECT date_start … ORDER BY date_start DESC LIMIT 1 OFFSET rows-1``
+    gives, from the ``daily`` rollup; ``(False, None)`` when the rollup cannot answer ``flt``."""
+    daily = ds.rollups.usable(flt, "daily")
+    if daily is None:
+        return False, None
+    where, params = flt.where()
+    found = ds.rows(f"""SELECT date_start FROM (
+                            SELECT date_start, sum(sum(n)) OVER (ORDER BY date_start DESC NULLS LAST
+                                                                 ROWS UNBOUNDED PRECEDING) AS cum
+                            FROM daily WHERE {where} GROUP BY date_start)
+                        WHERE cum >= ? ORDER BY date_start DESC NULLS LAST LIMIT 1""",
+                    params + [int(rows)], tables={"daily": daily})
+    return True, (found[0]["date_start"] if found else None)
+
+
+def _full_years(flt: EventFilter) -> tuple[int | None, int | None, bool]:
+    """(first, last, any): the whole calendar years inside the filter's period (None: open end)."""
+    first = last = None
+    if flt.since:
+        first = flt.since.year + (flt.since != dt.date(flt.since.year, 1, 1))
+    if flt.until:
+        last = flt.until.year - (flt.until != dt.date(flt.until.year, 12, 31))
+    return first, last, first is None or last is None or first <= last
+
+
+def grid_rows(ds, flt: EventFilter, cell: float, limit: int) -> list[dict] | None:
+    """The map grid's rows (lon, lat, n, deaths; largest first) from the cell rollups, or None when they cannot
+    answer (a bounding box, another cell size).  Same rows as the query over ``events``."""
+    if flt.bbox or abs(cell - CELL) > 1e-9:
+        return None
+    tables = ds.rollups.tables()
+    head = f"SELECT cx * {CELL} AS lon, cy * {CELL} AS lat, sum(n)::BIGINT AS n, sum(deaths)::BIGINT AS deaths"
+    tail = f"GROUP BY cx, cy ORDER BY n DESC LIMIT {int(limit)}"
+    if tables.get("cells") is not None:
+        where, params = flt.where()
+        return ds.rows(f"{head} FROM cells WHERE {where} {tail}", params, tables={"cells": tables["cells"]})
+    yearly = tables.get("cells_y")
+    if yearly is None:
+        return None
+    first, last, whole = _full_years(flt)
+    raw = f"""SELECT round(longitude / {CELL})::INTEGER AS cx, round(latitude / {CELL})::INTEGER AS cy,
+                     count(*)::BIGINT AS n, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths
+              FROM events WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND {{}} GROUP BY ALL"""
+    parts, params = [], []
+    if not whole:      # no whole year inside the period: all of it from events
+        where, p = flt.where()
+        parts.append(raw.format(where))
+        params += p
+    else:
+        undated, p = replace(flt, since=None, until=None).where()
+        years = [c for c, v in (("year >= ?", first), ("year <= ?", last)) if v is not None]
+        parts.append(f"SELECT cx, cy, n, deaths FROM cells_y WHERE {' AND '.join([undated, *years])}")
+        params += p + [v for v in (first, last) if v is not None]
+        if first is not None and flt.since and flt.since < dt.date(first, 1, 1):   # the partial year before
+            where, p = replace(flt, until=dt.date(first - 1, 12, 31)).where()
+            parts.append(raw.format(where))
+            params += p
+        if last is not None and flt.until and flt.until > dt.date(last, 12, 31):   # the partial year after
+            where, p = replace(flt, since=dt.date(last + 1, 1, 1)).where()
+            parts.append(raw.format(where))
+            params += p
+    body = " UNION ALL ".join(f"({q})" for q in parts)
+    return ds.rows(f"{head} FROM ({body}) {tail}", params, tables={"cells_y": yearly})
