@@ -69,3 +69,67 @@ def test_the_pages_form_adds_and_removes_a_rule(client):
                        headers=origin).status_code == 400
     assert client.post("/alerts/rules/1/delete", headers=origin, follow_redirects=False).status_code == 303
     assert client.get("/api/v1/alerts/rules").json()["data"] == []
+
+
+FORMS = {   # kind: (the form's fields, the rule's stored params)
+    "events": ({"subject": "UKR,BLR", "measure": "events", "threshold": "5", "category": "armed_conflict",
+                "source": "ucdp-ged", "baseline_months": "6", "ratio": "1.5"},
+               {"subject": "UKR,BLR", "measure": "events", "threshold": 5, "category": "armed_conflict",
+                "source": "ucdp-ged", "baseline_months": 6, "ratio": 1.5}),
+    "forecast": ({"subject": "ring:POL", "level": "40", "rise": "", "months_ahead": "3"},
+                 {"subject": "ring:POL", "level": 0.4, "months_ahead": 3}),
+    "new-records": ({"source": "ucdp-ged", "subject": ""}, {"source": "ucdp-ged"}),
+    "cyber": ({"subject": "POL,LTU"}, {"subject": "POL,LTU"}),
+    "route": ({"route": "Eastern Borders Route", "threshold": "100", "baseline_months": "", "ratio": ""},
+              {"route": "Eastern Borders Route", "threshold": 100}),
+}
+
+
+@pytest.mark.parametrize("kind", list(FORMS))
+def test_the_form_adds_a_rule_of_every_kind(client, kind):
+    fields, stored = FORMS[kind]
+    page = client.get(f"/alerts?kind={kind}").text
+    form = page[page.index('id="rule-form"'):page.index("</form>", page.index('id="rule-form"'))]
+    assert f'name="kind" value="{kind}"' in form
+    for name in fields:                                      # the kind's fields, and only these, are shown
+        assert f'name="{name}"' in form, name
+    others = {n for k, (f, _) in FORMS.items() if k != kind for n in f} - set(fields)
+    assert not any(f'name="{n}"' in form for n in others)
+    r = client.post("/alerts/rules", data={"kind": kind, "name": f"a {kind} rule", **fields,
+                                           "email_to": "analyst@example.org"},
+                    headers={"origin": "http://testserver"}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    rule = client.get("/api/v1/alerts/rules").json()["data"][-1]
+    assert (rule["kind"], rule["name"], rule["params"], rule["email_to"]) == (kind, f"a {kind} rule", stored,
+                                                                               "analyst@example.org")
+
+
+@pytest.mark.parametrize("kind, fields, words", [
+    ("forecast", {"subject": "ring:POL", "level": "abc"}, "level: &#39;abc&#39; is not a number"),
+    ("forecast", {"subject": "ring:POL", "level": "", "rise": ""}, "needs level"),
+    ("forecast", {"subject": "ring:POL", "level": "150"}, "level: &#39;150&#39; is outside 0 to 100"),
+    ("new-records", {"source": ""}, "source: a value is needed"),
+    ("cyber", {"subject": "ATLANTIS"}, "unknown country"),
+    ("route", {"route": "Eastern Borders Route", "threshold": "100", "ratio": "2"}, "needs both"),
+    ("events", {"threshold": "1", "name": ""}, "a rule needs a name"),
+])
+def test_a_wrong_value_is_shown_beside_the_form_with_the_values_kept(client, kind, fields, words):
+    data = {"kind": kind, "name": "kept <b>name</b>", **fields}
+    r = client.post("/alerts/rules", data=data, headers={"origin": "http://testserver"}, follow_redirects=False)
+    assert r.status_code == 400 and "text/html" in r.headers["content-type"]
+    assert 'role="alert"' in r.text and words in r.text and "Traceback" not in r.text
+    assert f'name="kind" value="{kind}"' in r.text                       # the same kind's form, again
+    if data["name"]:
+        assert 'value="kept &lt;b&gt;name&lt;/b&gt;"' in r.text
+    assert client.get("/api/v1/alerts/rules").json()["data"] == []
+
+
+def test_the_form_refuses_a_cross_site_post_and_speaks_polish(client):
+    r = client.post("/alerts/rules", data={"kind": "cyber", "name": "x", "subject": "POL"},
+                    headers={"origin": "http://evil.example"}, follow_redirects=False)
+    assert r.status_code == 403 and client.get("/api/v1/alerts/rules").json()["data"] == []
+    page = client.get("/alerts?kind=route&lang=pl").text
+    assert "Rodzaj reguły" in page and 'name="lang" value="pl"' in page
+    r = client.post("/alerts/rules", data={"kind": "cyber", "name": "x", "subject": "POL", "lang": "pl"},
+                    headers={"origin": "http://testserver"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("&lang=pl")

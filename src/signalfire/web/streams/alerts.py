@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from signalfire.alerts import AlertError, rules
+from signalfire.store.schema import CATEGORIES
 from signalfire.web.api import ERRORS
 from signalfire.web.pages import page_context, render
 
@@ -30,7 +31,7 @@ FIRING_COLUMNS = ("firing_id", "rule_id", "rule", "fired_at", "subject", "period
 
 class RuleIn(BaseModel):
     name: str = Field(max_length=200)
-    kind: str = Field(description="events, forecast or new-records")
+    kind: str = Field(description="events, forecast, new-records, cyber or route")
     params: dict = Field(default_factory=dict, description="the kind's parameters (docs/schema/alerts.md)")
     webhook_url: str | None = Field(None, max_length=2000)
     webhook_secret: str | None = Field(None, max_length=200)
@@ -138,27 +139,52 @@ def atom_feed(request: Request):
     return Response(body, media_type="application/atom+xml")
 
 
-@router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
-def alerts_page(request: Request, page: int = Query(1, ge=1, le=10_000), message: str = ""):
+def _page(request: Request, page: int = 1, message: str = "", kind: str = "events", values: dict | None = None,
+          error: dict | None = None, status: int = 200):
+    from signalfire.sources import all_adapters
+    from signalfire.web.streams import alerts_form
     ds = request.app.state.ds
     size = 25
     total, rows = _firings(ds, size, (page - 1) * size)
-    return render("alerts/alerts.html", page_context(
-        request, "alerts", firings=rows, total=total, page=page, pages=max(1, -(-total // size)),
-        rules=_rules(ds), message=message[:200], kinds=rules.KINDS))
+    try:
+        routes = [r["route"] for r in ds.rows("SELECT DISTINCT route FROM route_month ORDER BY 1 LIMIT 500")]
+    except Exception:  # noqa: BLE001 - no migration table in this store: no suggestions
+        routes = []
+    kind = alerts_form.kind_of(kind)
+    ctx = page_context(request, "alerts", firings=rows, total=total, page=page, pages=max(1, -(-total // size)),
+                       rules=_rules(ds), message=message[:200], kinds=rules.KINDS, kind=kind,
+                       kind_labels=alerts_form.KIND_LABELS, form_fields=alerts_form.fields(kind, CATEGORIES),
+                       delivery_fields=alerts_form.DELIVERY, name_default=alerts_form.NAME_DEFAULTS[kind],
+                       values=values, error=error, adapters=sorted(a.name for a in all_adapters()), routes=routes)
+    response = render("alerts/alerts.html", ctx)
+    response.status_code = status
+    return response
+
+
+@router.get("/alerts", response_class=HTMLResponse, include_in_schema=False)
+def alerts_page(request: Request, page: int = Query(1, ge=1, le=10_000), message: str = "",
+                kind: str = Query("events", max_length=20)):
+    return _page(request, page, message, kind)
 
 
 @router.post("/alerts/rules", include_in_schema=False)
-def add_rule_form(request: Request, name: str = Form(..., max_length=200), subject: str = Form("", max_length=200),
-                  threshold: float = Form(..., ge=0), measure: str = Form("deaths"),
-                  webhook_url: str = Form("", max_length=2000), email_to: str = Form("", max_length=2000)):
-    params = {"subject": subject.strip() or None, "threshold": threshold, "measure": measure}
+async def add_rule_form(request: Request):
+    """The page's rule form, of any kind; a wrong value re-renders the page with the error beside the form."""
+    from signalfire.web.streams import alerts_form
+    form = {k: str(v)[:2000] for k, v in (await request.form()).items()}
+    kind = alerts_form.kind_of(form.get("kind"))
+    name, hook, mail = (form.get(k, "").strip() for k in ("name", "webhook_url", "email_to"))
     try:
-        rule_id = _write(request, lambda cur: rules.add(cur, name, "events", params, webhook_url.strip() or None,
-                                                        None, email_to.strip() or None, None))
+        if not name:
+            raise alerts_form.FormError("name", "name: a rule needs a name")
+        params = alerts_form.params_from(kind, form)
+        rule_id = _write(request, lambda cur: rules.add(cur, name[:200], kind, params, hook or None, None,
+                                                        mail or None, None))
     except AlertError as exc:
-        raise HTTPException(400, str(exc)) from None
-    return RedirectResponse(f"/alerts?message=rule+{rule_id}+added", status_code=303)
+        field = getattr(exc, "field", None)
+        return _page(request, kind=kind, values=form, error={"field": field, "message": str(exc)}, status=400)
+    lang = "&lang=pl" if form.get("lang") == "pl" else ""
+    return RedirectResponse(f"/alerts?message=rule+{rule_id}+added{lang}", status_code=303)
 
 
 @router.post("/alerts/rules/{rule_id}/delete", include_in_schema=False)
