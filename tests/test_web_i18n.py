@@ -133,3 +133,66 @@ def test_language_choice():
     assert i18n.pick(None, "pl", True) == "pl"
     assert i18n.pick("xx", None, False) == "en"
     assert i18n.ngettext("%(num)d earlier version", "%(num)d earlier versions", 2) == "%(num)d earlier versions"
+
+
+# -- no English left on the Polish pages ---------------------------------------------------------------------------
+POLISH_PAGES = ["/", "/?layer=events", "/country/POL", "/country/UKR", "/neighbourhood?home=POL", "/forecasts",
+                "/compare?countries=POL,UKR,BLR,RUS", "/country/UKR/admin1", "/data", "/privacy"]
+# interface text built in Python or once left raw in a template (change classes, the header's data-to labels,
+# source and measure labels, the forecasts page, the maps' text)
+KNOWN_ENGLISH = ["sharp increase", ">increase<", ">stable<", "no events", "ucdp-ged events", "views-cm country-month",
+                 "The latest month against", "(UCDP GED state-based deaths)", "state-based conflict deaths (UCDP",
+                 "events loaded (", "per month,", "No forecast stored yet", "Expected deaths", "This month in sum",
+                 "Stored runs", "Median (90", "deaths (events loaded)", "circles: colour",
+                 "Deaths by country", ">Model <", "step through the countries"]
+# words of English interface text that are not Polish words (nor usually data); a hit is an untranslated string
+STOPWORDS = {"the", "and", "with", "from", "events", "deaths", "month", "months", "increase", "decrease", "stable",
+             "sharp", "loaded", "source", "sources", "since", "until", "country", "countries", "forecast",
+             "expected", "highest", "stored", "change", "per", "which", "shows", "before", "after", "none"}
+# where data (not interface text) is shown: table cells, code, source text, and the names of sources and files
+DATA_TAGS = {"script", "style", "code", "pre", "td", "option", "blockquote", "q", "cite"}
+
+
+class _Text:
+    """Text nodes and aria-label/title attributes of a page, outside the elements that hold data."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+        self.texts: list[str] = []
+        stack: list[str] = []
+        outer = self
+        void = {"br", "img", "input", "meta", "link", "hr", "source", "wbr", "col", "area", "base"}
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                attrs = dict(attrs)
+                if tag not in DATA_TAGS and not any(t in DATA_TAGS for t in stack):
+                    outer.texts += [attrs[a] for a in ("aria-label", "title") if attrs.get(a)]
+                if tag not in void:
+                    stack.append("code" if attrs.get("translate") == "no" else tag)
+
+            def handle_endtag(self, tag):
+                if tag in stack:
+                    while stack and stack.pop() != tag:
+                        pass
+
+            def handle_data(self, data):
+                if data.strip() and not any(t in DATA_TAGS for t in stack):
+                    outer.texts.append(data.strip())
+
+        Parser().feed(html)
+
+
+def test_polish_pages_have_no_english_interface_text(client):
+    """Every key page in Polish: none of the known English strings, and no text node (outside data) with an
+    English interface word."""
+    problems = []
+    for path in POLISH_PAGES:
+        page = client.get(path + ("&" if "?" in path else "?") + "lang=pl")
+        assert page.status_code == 200, path
+        problems += [f"{path}: {s!r}" for s in KNOWN_ENGLISH if s in page.text]
+        for text in _Text(page.text).texts:
+            words = {w.lower() for w in re.findall(r"[A-Za-z_]+", text)}      # table_names are data
+            if words & STOPWORDS:
+                problems.append(f"{path}: {text[:90]!r} ({', '.join(sorted(words & STOPWORDS))})")
+    assert not problems, "English on Polish pages:\n" + "\n".join(dict.fromkeys(problems))

@@ -30,7 +30,7 @@ def server(tmp_path_factory):
         pytest.skip("Debian's chromium is not installed (scripts/setup.sh --test installs it)")
     if not VENDOR.exists():
         pytest.skip("front-end assets are not vendored (scripts/setup.sh runs npm install + vendor_assets.py)")
-    srv = Server(tmp_path_factory.mktemp("analysis") / "analysis.duckdb")
+    srv = Server(tmp_path_factory.mktemp("analysis") / "analysis.duckdb", timeout_s=300)   # a busy machine
     yield srv
     srv.stop()
 
@@ -114,6 +114,48 @@ def test_overview_hover_tooltip_on_the_map(page_at, server):
             break
     text = page.locator(".maplibregl-popup").first.inner_text()
     assert re.search(r"deaths in \d{4}-\d{2}|no data", text)
+
+
+def test_overview_map_keyboard_tooltips_on_both_layers(page_at, server):
+    """Keyboard access to the map's countries: a table row's focus and Page Down / Page Up on the map itself open
+    the tooltip with name and value, read out by a live region; Escape closes it; the text follows the language."""
+    page = page_at()
+    page.goto(server.base + "/?layer=events")
+    wait_map(page)
+    tip, live = page.locator(".maplibregl-popup"), page.locator("#map-live")
+    rows = page.locator("#top-table tbody a")
+    first, second = rows.nth(0).inner_text(), rows.nth(1).inner_text()
+    rows.nth(1).focus()
+    tip.first.wait_for(timeout=5000)
+    assert second in tip.first.inner_text() and "deaths (events loaded)" in tip.first.inner_text()
+    assert second in live.inner_text() and "events" in live.inner_text()
+    page.locator("#map canvas").focus()
+    page.keyboard.press("PageDown")                       # the largest first, as in the table
+    page.wait_for_function("(n) => (document.querySelector('.maplibregl-popup') || {}).innerText?.includes(n)",
+                           arg=first, timeout=5000)
+    assert first in live.inner_text()
+    page.keyboard.press("PageDown")
+    page.wait_for_function("(n) => (document.querySelector('.maplibregl-popup') || {}).innerText?.includes(n)",
+                           arg=second, timeout=5000)
+    page.keyboard.press("Escape")
+    assert tip.count() == 0
+    # the complete country-month layer: the same keys on the map
+    page.goto(server.base + "/")
+    wait_map(page)
+    top = page.locator("#top-table tbody a").first.inner_text()
+    month = page.locator("#map-month-out").inner_text()
+    page.locator("#map canvas").focus()
+    page.keyboard.press("PageDown")
+    tip.first.wait_for(timeout=5000)
+    assert top in tip.first.inner_text() and f"deaths in {month}" in tip.first.inner_text()
+    assert f"deaths in {month}" in live.inner_text()
+    # in Polish: the tooltip and the legend are Polish too
+    page.goto(server.base + "/?layer=events&lang=pl")
+    wait_map(page)
+    page.locator("#top-table tbody a").first.focus()
+    tip.first.wait_for(timeout=5000)
+    assert "wczytane zdarzenia" in tip.first.inner_text() and "events" not in tip.first.inner_text()
+    assert "events loaded" not in page.locator("#legend").inner_text()
 
 
 def test_neighbourhood_sorts_and_draws_one_line_per_country(page_at, server):

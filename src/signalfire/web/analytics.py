@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import replace
 
 from signalfire.store.queries import EVENT_ORDER, EventFilter
+from signalfire.web.i18n import N_
 
 RAW = {"events": "count(*)", "deaths": "coalesce(sum(fatalities_best), 0)"}
 ROLLED = {"events": "coalesce(sum(n), 0)", "deaths": "coalesce(sum(deaths), 0)"}
@@ -235,12 +236,15 @@ def week_change(ds, countries: list[str], flt: EventFilter) -> dict:
     return {"end": end, "start": this_start, "rows": rows}
 
 
-def data_to(ds) -> list[tuple[str, str]]:
-    """Each stream's own "data to" for the header: events per source (latest event date), each country-month
-    source (latest month), each country-year source (latest year) and each forecast model (its newest run's
-    cut-off).  [(label, ISO date, month or year)], in that order."""
+# what each "data to" date in the header is about, in the page's language
+DATA_TO_KINDS = {"events": N_("%(source)s events"), "country-month": N_("%(source)s country-month"),
+                 "country-year": N_("%(source)s country-year"), "forecast": N_("%(source)s forecast")}
+
+
+def _data_to_parts(ds) -> list[tuple[str, str, str]]:
+    """[(source or model, kind, ISO date, month or year)] behind :func:`data_to` (cached; language-free)."""
     def compute():
-        out = [(f"{r['source']} events", r["last"].isoformat()) for r in ds.rows(
+        out = [(r["source"], "events", r["last"].isoformat()) for r in ds.rows(
             "SELECT source, max(date_start) AS last FROM events GROUP BY source ORDER BY source") if r["last"]]
         for table, what, expr in (("country_month", "country-month", "max(year * 100 + month)"),
                                   ("country_year", "country-year", "max(year)")):
@@ -248,13 +252,28 @@ def data_to(ds) -> list[tuple[str, str]]:
                 for r in ds.rows(f"SELECT source, {expr} AS last FROM {table} GROUP BY source ORDER BY source"):
                     if r["last"] is not None:
                         last = int(r["last"])
-                        out.append((f"{r['source']} {what}",
+                        out.append((r["source"], what,
                                     f"{last // 100:04d}-{last % 100:02d}" if what == "country-month" else str(last)))
         from signalfire.web.forecasts import runs
         seen = set()
         for run in runs(ds):
             if run["model"] not in seen:
                 seen.add(run["model"])
-                out.append((f"{run['model']} forecast", str(run["cutoff"])))
+                out.append((run["model"], "forecast", str(run["cutoff"])))
         return out
-    return ds.cached("data_to", compute)
+    return ds.cached("data_to_parts", compute)
+
+
+def data_to(ds) -> list[tuple[str, str]]:
+    """Each stream's own "data to" for the header: events per source (latest event date), each country-month
+    source (latest month), each country-year source (latest year) and each forecast model (its newest run's
+    cut-off).  [(label, ISO date, month or year)], in that order."""
+    return [(f"{source} {kind}", when) for source, kind, when in _data_to_parts(ds)]
+
+
+def data_to_local(ds, lang: str) -> list[tuple[str, str]]:
+    """:func:`data_to` with its labels in ``lang`` (the header's *data to* menu)."""
+    from signalfire.web.i18n import catalogue
+    words = catalogue(lang)
+    return [(words.get(DATA_TO_KINDS[kind], DATA_TO_KINDS[kind]) % {"source": source}, when)
+            for source, kind, when in _data_to_parts(ds)]

@@ -9,15 +9,24 @@ these functions read them, name their source, and fall back to events (saying so
 from __future__ import annotations
 
 from signalfire.analysis.panel import month_label
+from signalfire.web.i18n import N_, gettext
 
 MEASURE = "ged_sb_best"
-LABELS = {"views-cm": "VIEWS country-month (UCDP GED state-based deaths)"}
-MEASURE_LABELS = {"ged_sb_best": "state-based conflict deaths (UCDP GED best estimate)"}
+LABELS = {"views-cm": N_("VIEWS country-month (UCDP GED state-based deaths)")}
+MEASURE_LABELS = {"ged_sb_best": N_("state-based conflict deaths (UCDP GED best estimate)")}
 
 
 def coverage(ds) -> dict | None:
     """The country-month series used: {source, measure, label, first, last (month ids), first_label,
-    last_label, countries}, or None when no country-month deaths are loaded."""
+    last_label, countries}, or None when no country-month deaths are loaded.  The labels are in the request's
+    language (the cached values are English)."""
+    cov = _coverage(ds)
+    if cov is None:
+        return None
+    return {**cov, "label": gettext(cov["label"]), "measure_label": gettext(cov["measure_label"])}
+
+
+def _coverage(ds) -> dict | None:
     def compute():
         if not ds.has_table("country_month"):
             return None
@@ -37,7 +46,7 @@ def coverage(ds) -> dict | None:
 def series(ds, countries: list[str] | None, first: int, last: int) -> dict[str, list[float]]:
     """{iso3: [value for each month first..last]} (0 for a month the source has no row for), for ``countries``
     (all when None)."""
-    cov = coverage(ds)
+    cov = _coverage(ds)
     if cov is None or last < first:
         return {}
 

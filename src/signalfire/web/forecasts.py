@@ -13,6 +13,7 @@ from pathlib import Path
 
 from signalfire.analysis.panel import month_label, parse_month
 from signalfire.store.forecasts import QUANTILES, change_query, month_label_sql, previous_run_query
+from signalfire.web.i18n import N_, gettext
 
 NEEDED = {"run_id", "country_iso3", "month_id", "step", "mean", "q05", "q50", "q95", "p_ge25"}
 OURS = "qgbm"                         # our model's name in forecast_runs
@@ -186,20 +187,22 @@ def skill(path=None) -> dict | None:
         result = json.loads(text)
     except (OSError, ValueError):
         return None
+    from signalfire.web.formatting import fmt_num  # numbers as the page's language writes them
     ours, benches = "qgbm", result.get("benchmarks", ["zero", "last", "boot", "conflictology"])
-    header = ["window"] + [h for _, label, _ in SKILL_METRICS for h in (f"{label} ours", "best benchmark")]
+    header = [gettext(N_("window"))] + [h for _, label, _ in SKILL_METRICS for h in (
+        gettext(N_("%(metric)s ours")) % {"metric": label}, gettext(N_("best benchmark")))]
     rows = []
-    for key, per in [*result["windows"].items(), ("mean", result["mean"])]:
+    for key, per in [*result["windows"].items(), (gettext(N_("mean")), result["mean"])]:
         row = [(key, False)]
         for metric, _, digits in SKILL_METRICS:
             value, name = min((per[b][metric], b) for b in benches)
             mine = per[ours][metric]
-            row += [(f"{mine:,.{digits}f}", mine < value), (f"{value:,.{digits}f} ({name})", value < mine)]
+            row += [(fmt_num(mine, digits), mine < value), (f"{fmt_num(value, digits)} ({name})", value < mine)]
         rows.append(row)
     mean = result["mean"]
     return {"file": f"forecast/data/{EVALUATION}", "header": header, "rows": rows,
             "measured": result.get("measured"), "model": result.get("model_version"),
-            "ratio": f"{mean[ours]['crps'] / mean['conflictology']['crps']:.3f}",
-            "brier": (f"{mean[ours]['brier25']:.4f}", f"{mean['conflictology']['brier25']:.4f}",
-                      f"{mean[ours]['ap25']:.3f}", f"{mean['conflictology']['ap25']:.3f}"),
-            "pit": "the PIT histogram is drawn by signalfire forecast evaluate --plot pit.png"}
+            "ratio": fmt_num(mean[ours]['crps'] / mean['conflictology']['crps'], 3),
+            "brier": (fmt_num(mean[ours]['brier25'], 4), fmt_num(mean['conflictology']['brier25'], 4),
+                      fmt_num(mean[ours]['ap25'], 3), fmt_num(mean['conflictology']['ap25'], 3)),
+            "pit": gettext(N_("the PIT histogram is drawn by signalfire forecast evaluate --plot pit.png"))}

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -25,7 +25,15 @@ env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select
                   trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
 # interface text is wrapped in _("…") (or {% trans %}) in templates; i18n.py picks the catalogue per request
 env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
-router = APIRouter()
+
+
+async def _request_language(request: Request) -> None:
+    """The page's language for the whole request (async, so the handler's thread inherits it): text built in
+    Python before the template (sparkline labels, source names, change classes) is translated too."""
+    i18n.current.set(_language(request)["lang"])
+
+
+router = APIRouter(dependencies=[Depends(_request_language)])
 
 DEFAULT_HOME = "POL"
 PAGE_SIZE = 25
@@ -35,7 +43,7 @@ PAGE_SIZE = 25
 env.filters.update(formatting.FILTERS)
 env.globals["nav"] = NAV
 env.globals["period_presets"] = periods.preset_links
-env.filters["label"] = lambda v: str(v or "").replace("_", " ")
+env.filters["label"] = i18n.label          # a category code as words in the page's language
 
 
 def _names() -> dict[str, str]:
@@ -65,11 +73,14 @@ def _context(request: Request, active: str, **kw) -> dict:
     consent = privacy.current_consent(request)
     first = ds.cached("first_event", lambda: ds.scalar("SELECT min(date_start) FROM events"))
     language = _language(request)
+    names = _local_names(language["lang"])
+    if isinstance(kw.get("iso3"), str) and kw.get("name"):      # a country page's name in the page's language
+        kw["name"] = names.get(kw["iso3"], kw["name"])
     return {"request": request, "active": active, "version": __version__, "categories": CATEGORIES,
-            "sources": sources, "consent": consent, "names": _local_names(language["lang"]),
+            "sources": sources, "consent": consent, "names": names,
             "path": request.url.path,
             "next_url": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-            "as_of": analytics.as_of(ds), "data_to": analytics.data_to(ds), "data_first": first,
+            "as_of": analytics.as_of(ds), "data_to": analytics.data_to_local(ds, language["lang"]), "data_first": first,
             **language, **kw}
 
 
@@ -161,8 +172,11 @@ def overview(request: Request):
     # event filters (category, source) apply to the events layer: choosing one shows it unless a layer is asked for
     asked = request.query_params.get("layer") or ("events" if f["category"] or f["source"] else "cm")
     layer = "cm" if cmap and asked != "events" else "events"
+    from signalfire.web.geometry import label_points  # where a country's tooltip opens from the keyboard
+    points = {r["iso3"]: label_points()[r["iso3"]] for r in rows if r["iso3"] in label_points()}
     return render("overview.html", _context(request, "overview", f=f, q=_query(f), top=top, movers=movers,
                                             latest=latest, totals=totals, measure=measure, cmap=cmap, layer=layer,
+                                            map_points=points if layer == "events" else None,
                                             q_layer=_query({k: v for k, v in f.items() if k != "layer"})))
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from signalfire.analysis.panel import month_label, parse_month
 from signalfire.web import country_month as cm
 from signalfire.web import trends
+from signalfire.web.i18n import N_, gettext
 
 router = APIRouter()
 
@@ -27,6 +28,13 @@ MAX_COMPARE = 8
 def _names() -> dict[str, str]:
     from signalfire.geo.borders import country_names
     return country_names()
+
+
+def _shown_names() -> dict[str, str]:
+    """Country names in the request's language, for what a page shows (lookups of typed names use _names)."""
+    from signalfire.web.i18n import current
+    from signalfire.web.pages import _local_names
+    return _local_names(current.get())
 
 
 def _month_arg(text: str, first: int, last: int) -> int:
@@ -53,7 +61,7 @@ def overview_map(ds, month: str = "") -> dict | None:
     first = max(cov["first"], last - MAP_MONTHS + 1)
     mid = _month_arg(month, first, last)
     values = cm.series(ds, None, first, last)
-    names = _names()
+    names = _shown_names()
     points = label_points()
     month_rows = sorted(((iso3, v[mid - first]) for iso3, v in values.items()), key=lambda r: (-r[1], r[0]))
     payload = {"first": first, "months": [month_label(m) for m in range(first, last + 1)],
@@ -71,7 +79,7 @@ def neighbourhood_answer(ds, home: str, ring: list[str], basis: str = "", sort: 
                          month: str = "") -> dict:
     """Per-country monthly series for home + ring from the complete country-month source (``basis`` 'cm'), or
     from the loaded events ('events'), with change class, trend, sparklines, and the chart's JSON."""
-    names = _names()
+    names = _shown_names()
     members = [home, *ring]
     cov = cm.coverage(ds)
     basis = basis if basis in ("cm", "events") else ("cm" if cov else "events")
@@ -90,8 +98,8 @@ def neighbourhood_answer(ds, home: str, ring: list[str], basis: str = "", sort: 
         last = _month_arg(month, 1, ev_last)
         first = last - TREND_MONTHS + 1
         values = cm.events_series(ds, members, first, last, measure="deaths")
-        source, what = "events loaded (UCDP GED and other event sources; partial where only excerpts are loaded)", \
-            "deaths"
+        source, what = gettext(N_("events loaded (UCDP GED and other event sources; partial where only excerpts are "
+                                  "loaded)")), "deaths"
     rows = trends.answer_rows(values, members, names, month_label(first), month_label(last), what, sort)
     worst = next((r for r in sorted(rows, key=lambda r: -r["last"]) if r["iso3"] != home and r["last"] > 0), None)
     lines = [{"month": f"{month_label(m)}-01", "country": names.get(c, c), "value": values[c][m - first]}
@@ -114,7 +122,7 @@ def country_coverage(ds, iso3: str) -> dict | None:
     values = cm.series(ds, [iso3], first, last).get(iso3)
     if values is None:
         return {"coverage": cov, "values": None}
-    name = _names().get(iso3, iso3)
+    name = _shown_names().get(iso3, iso3)
     points = [{"month": f"{month_label(first + i)}-01", "country": name, "value": v} for i, v in enumerate(values)]
     return {"coverage": cov, "values": values, "latest": values[-1], "year_total": sum(values[-12:]),
             "peak": max(values), "peak_month": month_label(first + values.index(max(values))),
@@ -203,7 +211,8 @@ def compare_page(request: Request, countries: str = "POL,UKR,BLR,RUS", add: str 
             source = cov["label"]
         else:
             values = cm.events_series(ds, codes, first, last, measure="deaths")
-            source = "events loaded (partial where only excerpts are loaded)"
+            source = gettext(N_("events loaded (partial where only excerpts are loaded)"))
+        names = _shown_names()
         rows = trends.answer_rows(values, codes, names, month_label(first), month_label(last), "deaths", "name")
         rows = sorted(rows, key=lambda r: codes.index(r["iso3"]))
         lines = [{"month": f"{month_label(m)}-01", "country": names.get(c, c), "value": values[c][m - first]}

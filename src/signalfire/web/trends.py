@@ -19,13 +19,18 @@ from html import escape
 
 from markupsafe import Markup
 
+from signalfire.web.i18n import N_, gettext
+
 BASE_MONTHS = 6
 TREND_MONTHS = 12
 NOISE = 5.0
-CLASSES = ("sharp increase", "increase", "stable", "decrease", "sharp decrease", "no events")
-RULE = ("The latest month against the mean of the 6 months before it: sharp increase ≥ 2×, increase ≥ 1.25×, "
-        "decrease ≤ 0.8×, sharp decrease ≤ 0.5×, otherwise stable; a difference under 5 is stable; "
-        "no events when all 7 months are 0. Trend: slope of a straight line through the last 12 months.")
+# the class names are the keys (CSS: cls-sharp-increase) and the English text; templates show them with _()
+CLASSES = (N_("sharp increase"), N_("increase"), N_("stable"), N_("decrease"), N_("sharp decrease"),
+           N_("no events"), N_("no data"))
+RULE = N_("The latest month against the mean of the 6 months before it: sharp increase ≥ 2×, increase ≥ 1.25×, "
+          "decrease ≤ 0.8×, sharp decrease ≤ 0.5×, otherwise stable; a difference under 5 is stable; "
+          "no events when all 7 months are 0. Trend: slope of a straight line through the last 12 months.")
+WHAT = {"deaths": N_("deaths"), "events": N_("events")}
 
 
 def change_class(values: list[float]) -> dict:
@@ -96,5 +101,7 @@ def answer_rows(series: dict[str, list[float]], countries: list[str], names: dic
             continue
         rows.append({"iso3": iso3, "name": name, "values": values, **change_class(values), "trend": trend(values),
                      "total": sum(values),
-                     "spark": sparkline(values, label=f"{name}: {what} per month, {first_label} to {last_label}")})
+                     "spark": sparkline(values, label=gettext("%(name)s: %(what)s per month, %(first)s to %(last)s") % {
+                         "name": name, "what": gettext(WHAT.get(what, what)), "first": first_label,
+                         "last": last_label})})
     return sorted(rows, key=SORTS.get(sort, SORTS["deaths"]))

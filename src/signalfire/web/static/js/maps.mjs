@@ -6,9 +6,26 @@ import * as ml from '/static/vendor/maplibre-gl.mjs';
 import {
   BORDER, CIRCLE_CLASSES, LAND, NODATA, OCEAN, RAMP, ZERO, drawLegend, fmt, getJSON, tooltipBox,
 } from '/static/js/mapstyle.mjs';
+import { fmtNum } from '/static/js/format.mjs';
 
 const maplibregl = ml.default ?? ml;
 if (maplibregl.prewarm) maplibregl.prewarm();   // start the worker while the page's data loads
+
+// interface text of the maps in the page's language: the page embeds it as JSON (_map_text.html); English if absent
+const TEXT = {
+  unavailable: 'Map unavailable: %(message)s', noData: 'no data', noneLoaded: 'none loaded',
+  eventsLoaded: '%(events)s events, %(deaths)s deaths (events loaded)', noDataIn: 'no data in %(source)s',
+  deathsIn: '%(deaths)s deaths in %(month)s', legendEvents: '%(measure)s (events loaded):',
+  legendCm: 'deaths in the month (%(source)s):', caption: 'state-based deaths, %(month)s',
+  measures: { deaths: 'deaths', events: 'events' },
+  keys: 'Map: Page Down / Page Up step through the countries (largest first), Enter opens one, Escape closes the tooltip.',
+  circles: 'circles: colour = deaths', size: '; size = number of events (%(n)s on the map)',
+  noPoints: ' — no events with coordinates in this period', event: '%(n)s event', events: '%(n)s events',
+  deaths: '%(n)s deaths', cluster: 'a cluster: click to zoom in', near: 'near %(lat)s, %(lon)s',
+};
+try { Object.assign(TEXT, JSON.parse(document.getElementById('map-text')?.textContent || '{}')); } catch (e) { /* English */ }
+const fmtCoord = (x) => fmtNum(x, 2);
+const t = (key, values = {}) => TEXT[key].replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ''));
 
 function baseStyle() {
   return { version: 8, sources: {}, layers: [{ id: 'ocean', type: 'background', paint: { 'background-color': OCEAN } }] };
@@ -32,7 +49,7 @@ function markPainted(map, el) {
 function showError(el, message) {
   const div = document.createElement('div');
   div.className = 'map-error';
-  div.textContent = `Map unavailable: ${message}`;
+  div.textContent = t('unavailable', { message });
   el.replaceChildren(div);
 }
 
@@ -53,7 +70,7 @@ function stepColour(stops, missing = -1) {
 }
 
 function stepLegend(stops, title, zeroLabel, noData = true) {
-  const items = [...(noData ? [[NODATA, 'no data']] : []), [ZERO, zeroLabel], [RAMP[0], stops.length ? `1–${fmt(stops[0] - 1)}` : '1+']];
+  const items = [...(noData ? [[NODATA, t('noData')]] : []), [ZERO, zeroLabel], [RAMP[0], stops.length ? `1–${fmt(stops[0] - 1)}` : '1+']];
   stops.forEach((b, i) => {
     const next = stops[i + 1];
     items.push([RAMP[Math.min(i + 1, RAMP.length - 1)], next ? `${fmt(b)}–${fmt(next - 1)}` : `${fmt(b)}+`]);
@@ -61,9 +78,25 @@ function stepLegend(stops, title, zeroLabel, noData = true) {
   drawLegend(document.getElementById('legend'), title, items);
 }
 
-// a tooltip that follows the pointer over a layer, and opens for a table row's country on keyboard focus
-function hoverTooltips(map, layer, describe, points) {
+// the live region that reads a tooltip opened from the keyboard to screen readers (one per map)
+function liveRegion(el) {
+  let live = document.getElementById(`${el.id}-live`);
+  if (!live) {
+    live = Object.assign(document.createElement('p'), { id: `${el.id}-live`, className: 'sr-only' });
+    live.setAttribute('aria-live', 'polite');
+    live.setAttribute('role', 'status');
+    el.after(live);
+  }
+  return live;
+}
+
+// a tooltip that follows the pointer over a layer, and opens from the keyboard: on a table row's country
+// (focus), and on the map itself (Page Down / Page Up step through the countries, largest first; Enter opens
+// the country, Escape closes).  What the keyboard opens is also announced (aria-live).
+// order() gives the countries' iso3 codes in stepping order; href(iso3) the country's page.
+function hoverTooltips(map, el, layer, describe, points, order, href) {
   const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, focusAfterOpen: false, className: 'map-tip', maxWidth: '260px' });
+  const live = liveRegion(el);
   let hovered = null;
   const setHover = (id) => {
     if (hovered !== null) map.setFeatureState({ source: 'countries', id: hovered }, { hover: false });
@@ -77,21 +110,49 @@ function hoverTooltips(map, layer, describe, points) {
     popup.setLngLat(e.lngLat).setDOMContent(describe(f.properties.iso3, f.properties.name)).addTo(map);
   });
   map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; setHover(null); popup.remove(); });
+  // opened from the keyboard: at the country's label point, and read out
+  const open = (iso3, name, announce) => {
+    setHover(iso3);
+    const at = points && points[iso3];
+    if (!at) return false;
+    const box = describe(iso3, name);
+    popup.setLngLat(at).setDOMContent(box).addTo(map);
+    if (announce) live.textContent = [...box.childNodes].map((n) => n.textContent).join(': ');
+    return true;
+  };
+  const close = () => { setHover(null); popup.remove(); };
   // delegated, so rows rebuilt by the month slider keep it
   const linkOf = (e) => (e.target.closest ? e.target.closest('[data-map-table] a[data-iso3]') : null);
-  const show = (e) => {
-    const link = linkOf(e);
-    if (!link) return;
-    const iso3 = link.dataset.iso3;
-    const at = points && points[iso3];
-    setHover(iso3);
-    if (at) popup.setLngLat(at).setDOMContent(describe(iso3, link.textContent)).addTo(map);
+  document.addEventListener('focusin', (e) => { const a = linkOf(e); if (a) open(a.dataset.iso3, a.textContent, true); });
+  document.addEventListener('mouseover', (e) => { const a = linkOf(e); if (a) open(a.dataset.iso3, a.textContent, false); });
+  document.addEventListener('focusout', (e) => { if (linkOf(e)) close(); });
+  document.addEventListener('mouseout', (e) => { if (linkOf(e)) close(); });
+  // on the map: MapLibre keeps the arrow keys (pan) and +/- (zoom); Page Down / Page Up choose a country
+  const canvas = map.getCanvas();
+  canvas.setAttribute('aria-describedby', `${el.id}-keys`);
+  if (!document.getElementById(`${el.id}-keys`)) {
+    el.after(Object.assign(document.createElement('p'), { id: `${el.id}-keys`, className: 'sr-only', textContent: t('keys') }));
+  }
+  let at = -1;
+  const nameOf = (iso3) => {
+    const link = document.querySelector(`[data-map-table] a[data-iso3="${iso3}"]`);
+    return (link && link.textContent) || (map.querySourceFeatures('countries', { filter: ['==', ['get', 'iso3'], iso3] })[0]?.properties.name) || iso3;
   };
-  const hide = (e) => { if (linkOf(e)) { setHover(null); popup.remove(); } };
-  document.addEventListener('focusin', show);
-  document.addEventListener('mouseover', show);
-  document.addEventListener('focusout', hide);
-  document.addEventListener('mouseout', hide);
+  canvas.addEventListener('focus', () => { at = -1; live.textContent = t('keys'); });
+  canvas.addEventListener('blur', close);
+  canvas.addEventListener('keydown', (e) => {
+    const codes = order().filter((c) => points && points[c]);
+    if (!codes.length) return;
+    if (e.key === 'PageDown' || e.key === 'PageUp') {
+      e.preventDefault();
+      at = e.key === 'PageDown' ? (at + 1) % codes.length : (at <= 0 ? codes.length - 1 : at - 1);
+      open(codes[at], nameOf(codes[at]), true);
+    } else if (e.key === 'Escape') {
+      close();
+    } else if (e.key === 'Enter' && at >= 0 && codes[at]) {
+      window.location.href = href(codes[at]);
+    }
+  });
   return popup;
 }
 
@@ -110,20 +171,22 @@ async function choropleth(el) {
   const measure = el.dataset.measure || 'deaths';
   const stops = breaks(values.data.map((r) => r[measure]));
   const byIso = new Map(values.data.map((r) => [r.iso3, r]));
+  const points = el.dataset.points ? JSON.parse(document.getElementById(el.dataset.points).textContent) : null;
   const ready = () => {
     countryLayers(map, shapesUrl);
     // countries without events loaded are 0 here (the events layer cannot tell 'none' from 'not covered')
     map.addLayer({ id: 'fill', type: 'fill', source: 'countries', paint: { 'fill-color': stepColour(stops, 0), 'fill-opacity': 0.95 } }, 'border');
     for (const r of values.data) map.setFeatureState({ source: 'countries', id: r.iso3 }, { v: r[measure] });
-    hoverTooltips(map, 'fill', (iso3, name) => {
+    const ranked = [...values.data].sort((a, b) => b[measure] - a[measure] || a.iso3.localeCompare(b.iso3)).map((r) => r.iso3);
+    hoverTooltips(map, el, 'fill', (iso3, name) => {
       const r = byIso.get(iso3) || { events: 0, deaths: 0 };
-      return tooltipBox(name, [`${fmt(r.events)} events, ${fmt(r.deaths)} deaths (events loaded)`]);
-    }, null);
+      return tooltipBox(name, [t('eventsLoaded', { events: fmt(r.events), deaths: fmt(r.deaths) })]);
+    }, points, () => ranked, (iso3) => `/country/${iso3}${window.location.search}`);
     map.on('click', 'fill', (e) => { window.location.href = `/country/${e.features[0].properties.iso3}${window.location.search}`; });
     markPainted(map, el);
   };
   if (map.loaded()) ready(); else map.on('load', ready);
-  stepLegend(stops, `${measure} (events loaded):`, 'none loaded', false);
+  stepLegend(stops, t('legendEvents', { measure: TEXT.measures[measure] || measure }), t('noneLoaded'), false);
 }
 
 // the complete country-month series, one month at a time (Overview's default layer, with the month slider)
@@ -142,11 +205,12 @@ function cmChoropleth(el) {
     countryLayers(map, shapesUrl);
     map.addLayer({ id: 'fill', type: 'fill', source: 'countries', paint: { 'fill-color': stepColour(stops), 'fill-opacity': 0.95 } }, 'border');
     paint();
-    hoverTooltips(map, 'fill', (iso3, name) => {
+    const ranked = () => Object.keys(data.values).sort((a, b) => valueOf(b) - valueOf(a) || a.localeCompare(b));
+    hoverTooltips(map, el, 'fill', (iso3, name) => {
       const v = valueOf(iso3);
       const month = data.months[index];
-      return tooltipBox(name, [v === null ? `no data in ${data.source}` : `${fmt(v)} deaths in ${month}`], `/country/${iso3}`);
-    }, data.points);
+      return tooltipBox(name, [v === null ? t('noDataIn', { source: data.source }) : t('deathsIn', { deaths: fmt(v), month })], `/country/${iso3}`);
+    }, data.points, ranked, (iso3) => `/country/${iso3}`);
     map.on('click', 'fill', (e) => { window.location.href = `/country/${e.features[0].properties.iso3}`; });
     // fit the view to the countries the series covers (the whole world when it is global)
     const pts = Object.values(data.points);
@@ -158,7 +222,7 @@ function cmChoropleth(el) {
     markPainted(map, el);
   };
   if (map.loaded()) ready(); else map.on('load', ready);
-  stepLegend(stops, `deaths in the month (${data.source}):`, '0');
+  stepLegend(stops, t('legendCm', { source: data.source }), '0');
   monthSlider(el, data, (i) => { index = i; el.dataset.painted = 'false'; paint(); markPainted(map, el); });
 }
 
@@ -177,7 +241,7 @@ function monthSlider(el, data, apply) {
     el.dataset.month = slider.value;
     for (const id of ['map-month-label']) { const t = document.getElementById(id); if (t) t.textContent = label(); }
     const caption = document.getElementById('top-caption');
-    if (caption) caption.textContent = `state-based deaths, ${label()}`;
+    if (caption) caption.textContent = t('caption', { month: label() });
     rebuildTable(data, i);
     const url = new URL(window.location.href);
     url.searchParams.set('m', slider.value); url.searchParams.set('layer', 'cm');
@@ -236,8 +300,8 @@ async function clusterMap(el) {
     map.on('mousemove', 'events', (e) => {
       const f = e.features[0]; const p = f.properties;
       map.getCanvas().style.cursor = 'pointer';
-      popup.setLngLat(f.geometry.coordinates).setDOMContent(tooltipBox(`${fmt(p.n)} event${p.n === 1 ? '' : 's'}`,
-        [`${fmt(p.deaths)} deaths`, p.cluster ? 'a cluster: click to zoom in' : `near ${f.geometry.coordinates[1].toFixed(2)}, ${f.geometry.coordinates[0].toFixed(2)}`])).addTo(map);
+      popup.setLngLat(f.geometry.coordinates).setDOMContent(tooltipBox(t(p.n === 1 ? 'event' : 'events', { n: fmt(p.n) }),
+        [t('deaths', { n: fmt(p.deaths) }), p.cluster ? t('cluster') : t('near', { lat: fmtCoord(f.geometry.coordinates[1]), lon: fmtCoord(f.geometry.coordinates[0]) })])).addTo(map);
     });
     map.on('mouseleave', 'events', () => { map.getCanvas().style.cursor = ''; popup.remove(); });
     map.on('mousemove', 'land', (e) => {
@@ -264,10 +328,10 @@ async function clusterMap(el) {
     map.fitBounds([[box[0] - pad, box[1] - pad], [box[2] + pad, box[3] + pad]], { padding: 30, duration: 0, maxZoom: 8 });
   }
   const legend = el.parentElement.querySelector('.legend');
-  drawLegend(legend, 'circles: colour = deaths', CIRCLE_CLASSES.map(([, c, label]) => [c, label, 'circle']));
+  drawLegend(legend, t('circles'), CIRCLE_CLASSES.map(([, c, label]) => [c, label, 'circle']));
   if (legend) {
-    legend.append(Object.assign(document.createElement('span'), { className: 'lab', textContent: `; size = number of events (${fmt(points.features.reduce((a, f) => a + f.properties.n, 0))} on the map)` }));
-    if (!points.features.length) legend.append(Object.assign(document.createElement('span'), { className: 'lab empty-note', textContent: ' — no events with coordinates in this period' }));
+    legend.append(Object.assign(document.createElement('span'), { className: 'lab', textContent: t('size', { n: fmt(points.features.reduce((a, f) => a + f.properties.n, 0)) }) }));
+    if (!points.features.length) legend.append(Object.assign(document.createElement('span'), { className: 'lab empty-note', textContent: t('noPoints') }));
   }
 }
 
