@@ -72,6 +72,7 @@ def optimize_store(path: str | Path | None = None) -> dict:
     from signalfire.store.database import Store
     store = Store(path)
     try:
+        store.con.execute("SET enable_progress_bar = false")
         return optimize_events(store.con)
     finally:
         store.close()
