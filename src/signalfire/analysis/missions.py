@@ -304,6 +304,50 @@ def pko_fatalities(con, country: str | None = None, mission: str | None = None, 
                         ORDER BY year DESC, month DESC, mission, nationality""", params)
 
 
+SITE_TYPE_MEASURES = {
+    "geopko-ttmap": ("Infantry", "eng", "med", "sig", "av", "riv", "maint", "trans"),
+    "geopko-frontmap": ("Infantry", "NoTroops", "Reserve", "hq", "UNPOL", "Med", "Av", "UNMO", "ave.no.troops"),
+}
+
+
+def _site_type_source(source: str) -> tuple[str, ...]:
+    if source not in SITE_TYPE_MEASURES:
+        raise MissionsQueryError(f"source must be one of {', '.join(SITE_TYPE_MEASURES)}, not {source!r}")
+    return SITE_TYPE_MEASURES[source]
+
+
+def site_types(con, mission: str | None = None, year: int | None = None, source: str = "geopko-ttmap",
+               missions_in: list[str] | None = None) -> pd.DataFrame:
+    """Geo-PKO troop types per deployment site, one row per site (and ``site_seq``) with a column per published
+    measure (TTMap: ``Infantry`` troops and ``eng``…``trans`` unit-maps; FrontMap: troops, HQ, police, …)."""
+    measures = _site_type_source(source)
+    where, params = ["source = ?"], [source]
+    if mission:
+        where.append("upper(mission) = upper(?)")
+        params.append(mission)
+    if missions_in is not None:
+        where.append("list_contains(?, mission)")
+        params.append(list(missions_in))
+    if year:
+        where.append("year = ?")
+        params.append(int(year))
+    cols = ", ".join(f'max(value) FILTER (WHERE measure = \'{m}\') AS "{m}"' for m in measures)
+    return _df(con, f"""SELECT mission, year, location, latitude, longitude, any_value(host_country) AS host_country,
+                               site_seq, {cols}
+                        FROM mission_site_types WHERE {' AND '.join(where)}
+                        GROUP BY mission, year, location, latitude, longitude, site_seq
+                        ORDER BY year DESC, mission, location, site_seq""", params)
+
+
+def troop_types_by_year(con, mission: str, source: str = "geopko-ttmap") -> pd.DataFrame:
+    """A mission's troop types per year, summed over its sites: ``sites`` and each measure's sum."""
+    measures = _site_type_source(source)
+    sums = ", ".join(f'sum(value) FILTER (WHERE measure = \'{m}\') AS "{m}"' for m in measures)
+    return _df(con, f"""SELECT mission, year, count(DISTINCT (location, latitude, longitude)) AS sites, {sums}
+                        FROM mission_site_types WHERE source = ? AND upper(mission) = upper(?)
+                        GROUP BY mission, year ORDER BY year""", [source, mission])
+
+
 def engagement(con, country: str = "POL") -> dict:
     """A country's engagement for its page and the API: the latest month of deployments by type, the missions it
     served in and the missions it hosted."""
@@ -361,3 +405,12 @@ class MissionsQueries:
 
     def engagement(self, country: str = "POL") -> dict:
         return engagement(self.con, country)
+
+    def site_types(self, mission: str | None = None, year: int | None = None,
+                   source: str = "geopko-ttmap") -> pd.DataFrame:
+        """Geo-PKO troop types per deployment site (TTMap, or FrontMap with ``source="geopko-frontmap"``)."""
+        return site_types(self.con, mission, year, source)
+
+    def troop_types_by_year(self, mission: str, source: str = "geopko-ttmap") -> pd.DataFrame:
+        """A mission's Geo-PKO troop types per year, summed over its sites."""
+        return troop_types_by_year(self.con, mission, source)

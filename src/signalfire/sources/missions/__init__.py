@@ -11,6 +11,8 @@ MODULES: dict[str, str] = {
     "un-pko-fatalities": "un_pko_fatalities",                      # UN fatalities, nationality x mission x month
     "bara-hultman": "bara_hultman",                                # Bara & Hultman UN and non-UN peacekeeping
     "geopko": "geopko",                                            # Geo-PKO TCCMap deployment sites
+    "geopko-ttmap": "geopko_ttmap",                                # Geo-PKO TTMap troop types per site
+    "geopko-frontmap": "geopko_frontmap",                          # Geo-PKO FrontMap troops, HQ, police per site
     "un-pko-hub": "un_pko_hub",                                    # UN Peace and Security Data Hub contributions
     "missions-user": "missions_user",                              # user-supplied missions (source URL per row)
     "missions-user-contributions": "missions_user_contributions",  # user-supplied contributions

@@ -10,8 +10,9 @@ state (``CARICOM``, ``Multinational``, ``TCC name unknown``, ``UN`` stay without
 when the map says "size unknown").  A line whose overview names a different number of contributors than
 ``No.TCC`` is quarantined (validation rule), as is an entry that is not ``Name (number)``.
 
-The FrontMap and TTMap tables of the same release give troop types per location, not contributors; they are not
-read (this is the table that answers "where do a country's people serve").
+The FrontMap and TTMap tables of the same release give troop types per location, not contributors; they are read
+by :mod:`.geopko_types` (``geopko-ttmap``, ``geopko-frontmap``) into ``mission_site_types`` (this is the table that
+answers "where do a country's people serve").
 
 Licence: Geo-PKO, free with citation (Cil, Fjelde, Hultman & Nilsson 2020, JPR 57(2)).
 """

@@ -93,6 +93,20 @@ TABLES: dict[str, dict[str, str]] = {
         "troops": "INTEGER",
         "contributors_at_site": "INTEGER",
     },
+    # troop types per deployment site in long form (Geo-PKO TTMap and FrontMap): one row per site and column
+    "mission_site_types": {
+        "source": "VARCHAR",
+        "mission": "VARCHAR",
+        "year": "INTEGER",
+        "location": "VARCHAR",
+        "latitude": "DOUBLE",
+        "longitude": "DOUBLE",
+        "host_country": "VARCHAR",
+        "host_iso3": "VARCHAR",
+        "site_seq": "INTEGER",
+        "measure": "VARCHAR",
+        "value": "DOUBLE",
+    },
 }
 
 KEYS: dict[str, tuple[str, ...]] = {
@@ -101,6 +115,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "mission_contributions": ("source", "contributor_iso3", "mission", "year", "month", "personnel_type"),
     "mission_fatalities": ("source", "nationality", "mission", "year", "month"),
     "mission_sites": ("source", "mission", "year", "location", "latitude", "longitude", "contributor"),
+    "mission_site_types": ("source", "mission", "year", "location", "latitude", "longitude", "site_seq", "measure"),
 }
 
 KEEP: dict[str, str] = {}

@@ -22,6 +22,8 @@ from signalfire.analysis import missions as q
 from signalfire.web.api import ERRORS, table_response
 from signalfire.web.pages import page_context, render
 
+TROOP_TYPE_LABELS = {"Infantry": "Infantry troops", "eng": "Engineering", "med": "Medical", "sig": "Signals",
+                     "av": "Aviation", "riv": "Riverine", "maint": "Maintenance", "trans": "Transport"}
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/missions", tags=["missions"], responses=ERRORS)
 
@@ -138,6 +140,20 @@ def api_sites(request: Request, country: str | None = "POL", mission: str | None
     return _respond(frame, format, "sites")
 
 
+@api.get("/site-types", summary="Geo-PKO troop types per deployment site (TTMap, or FrontMap)")
+def api_site_types(request: Request, mission: str | None = None, year: int | None = Query(None, ge=1900, le=2100),
+                   source: Literal["geopko-ttmap", "geopko-frontmap"] = "geopko-ttmap",
+                   format: Literal["json", "csv"] = "json"):
+    return _respond(_call(q.site_types, _ds(request), mission, year, source), format, "site-types")
+
+
+@api.get("/mission/{acronym}/troop-types", summary="A mission's Geo-PKO troop types per year, summed over sites")
+def api_troop_types(request: Request, acronym: str,
+                    source: Literal["geopko-ttmap", "geopko-frontmap"] = "geopko-ttmap",
+                    format: Literal["json", "csv"] = "json"):
+    return _respond(_call(q.troop_types_by_year, _ds(request), acronym, source), format, "troop-types")
+
+
 @api.get("/fatalities", summary="Peacekeeper fatalities by nationality, mission and month (or summed by)")
 def api_fatalities(request: Request, country: str | None = None, mission: str | None = None,
                    since: int | None = Query(None, ge=1900, le=2100), until: int | None = Query(None, ge=1900, le=2100),
@@ -213,8 +229,12 @@ def map_page(request: Request, country: str = "POL", year: str = ""):
     years = q.deployment_sites(ds, iso)["year"].drop_duplicates().tolist()
     picked = int(year) if year.isdigit() else (years[0] if years else None)
     sites = q.deployment_sites(ds, iso, year=picked) if picked else q.deployment_sites(ds, iso).head(0)
+    types = pd.DataFrame()
+    if picked and len(sites) and ds.has_table("mission_site_types"):
+        types = q.site_types(ds, year=picked, missions_in=sorted(sites["mission"].unique()))
     return render("missions/map.html", page_context(
         request, "missions-map", iso3=iso, country=iso, year=picked, years=years, sites=records(sites),
+        site_types=records(types), type_columns=TROOP_TYPE_LABELS,
         sites_rows=records(sites[["mission", "location", "latitude", "longitude", "troops", "contributor"]])))
 
 
