@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,9 +60,10 @@ def test_figures_come_from_the_store(demo_store):
                     "scripts/setup.sh --test installs it")
 @pytest.mark.parametrize("lang, words", [
     ("en", ["Bottom line", "Poland and its neighbours, February 2022", "Ukraine", "deteriorated", "6,548",
-            "Sources", "CC BY 4.0", "Alerts this month"]),
+            "Sources", "CC BY 4.0", "Alerts this month", "No deployment data in the store.",
+            "Elected terms: 1996–1997, 2018–2019. Not a member of the Council in 2022."]),
     ("pl", ["W skrócie", "Polska i sąsiedzi, luty 2022", "Ukraina", "pogorszenie", "6 548", "Źródła",
-            "CC BY 4.0", "Alerty w tym miesiącu"]),
+            "CC BY 4.0", "Alerty w tym miesiącu", "Kadencje niestałego członka: 1996–1997, 2018–2019."]),
 ])
 def test_brief_renders_an_a4_pdf_that_reads_back(demo_store, tmp_path, lang, words):
     pdf, page = tmp_path / f"b_{lang}.pdf", tmp_path / f"b_{lang}.html"
@@ -82,6 +84,7 @@ def test_brief_renders_an_a4_pdf_that_reads_back(demo_store, tmp_path, lang, wor
     assert image.stat().st_size > 5000                           # a page with a map and tables, not a blank one
     html = page.read_text()
     assert html.count("<svg") >= 2 and f'lang="{lang}"' in html
+    assert "General Assembly" not in flat and "Zgromadzenia Ogólnego" not in flat     # no UN votes in this store
 
 
 def test_bad_requests_are_clear_errors(demo_store, tmp_path):
@@ -106,6 +109,8 @@ def test_the_dashboard_serves_briefings_and_links_them_from_country_pages(demo_s
     with TestClient(app) as client:
         page = client.get("/country/POL").text
         assert 'action="/briefing/POL.pdf"' in page
+        ring = client.get("/neighbourhood?home=POL").text                 # and from the neighbourhood page
+        assert 'action="/briefing/POL.pdf"' in ring and 'formaction="/briefing/POL.html"' in ring
         pdf = client.get("/briefing/POL.pdf?period=2022-02&lang=pl")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         assert "briefing_POL_2022-02_pl.pdf" in pdf.headers["content-disposition"]
@@ -115,3 +120,75 @@ def test_the_dashboard_serves_briefings_and_links_them_from_country_pages(demo_s
         assert client.get("/briefing/POL.pdf?period=june").status_code == 422
         assert client.get("/briefing/XXX.html?period=2022-02").status_code == 400
     app.state.ds.close()
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ENGAGEMENT = (("unvotes-roll-calls", "unvotes_roll_calls_sample.csv"), ("unvotes", "unvotes_votes_sample.csv"),
+              ("icb-crises", "briefing/icb2_poland_excerpt.csv"),
+              ("ipi-contributions", "briefing/ipi_contributions_poland.csv"))
+
+
+@pytest.fixture(scope="module")
+def engaged_store(demo_store, tmp_path_factory):
+    """The demo store plus UN votes (Voeten's layout), ICB crisis actors and IPI contributions (small files in the
+    producers' layouts, tests/fixtures/), for a briefing on Poland in November 2019."""
+    from signalfire.warehouse import Warehouse
+    path = tmp_path_factory.mktemp("engaged") / "engaged.duckdb"
+    shutil.copyfile(demo_store, path)
+    with Warehouse(path) as wh:
+        for adapter, name in ENGAGEMENT:
+            wh.ingest(adapter, FIXTURES / name)
+    return path
+
+
+def test_engagement_figures_come_from_the_store(engaged_store, demo_store):
+    from signalfire.warehouse import Warehouse
+    with Warehouse(engaged_store, read_only=True) as wh:
+        e = build(wh.con, "POL", "2019-11").engagement
+        sources = {s["adapter"] for s in build(wh.con, "POL", "2019-11").sources}
+    assert e["deployed"] == {"month": "2019-11", "in_period": True, "total": 245, "source": "ipi-contributions",
+                             "by_type": {"troops": 230, "experts": 12, "police": 3}}
+    assert e["unga"]["year"] == 2019 and e["unga"]["roll_calls"] == 4
+    assert [(p["iso3"], round(p["coincidence"], 3)) for p in e["unga"]["partners"]] == [
+        ("DEU", 0.75), ("RUS", 0.667), ("USA", 0.625)]      # (1+.5+1+.5)/4, (0+0+1)/3, (1+0+.5+1)/4 by hand
+    assert e["unsc"]["terms"] == [(1996, 1997), (2018, 2019)] and e["unsc"]["sitting"]
+    assert [c["name"] for c in e["crises"]["items"]] == ["BORDER TEST"] and e["crises"]["data_to"] == 2019
+    assert sources >= {"ucdp-ged", "unvotes", "icb-crises", "ipi-contributions"}
+    with Warehouse(engaged_store, read_only=True) as wh:
+        later = build(wh.con, "POL", "2025-06").engagement        # years after every fixture's data end
+    assert later["unga"]["year"] == 2019 and not later["unga"]["in_period"]
+    assert later["crises"]["items"] == [] and later["crises"]["latest"]["name"] == "BORDER TEST"
+    assert later["deployed"]["month"] is None and later["deployed"]["latest_month"] == "2019-11"
+    with Warehouse(demo_store, read_only=True) as wh:             # events only: the parts are left out
+        bare = build(wh.con, "POL", "2019-11").engagement
+    assert (bare["deployed"], bare["unga"], bare["crises"]) == (None, None, None) and bare["unsc"]["terms"]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed: "
+                    "scripts/setup.sh --test installs it")
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["Engagement of Poland", ("Personnel deployed to UN peace operations in 2019-11: 245 (troops 230, "
+            "experts 12, police 3)."), "Source: ipi-contributions.",
+            "Closest partners in UN General Assembly votes, 2019", "Germany 75% 4", "Russia 67% 3",
+            "Source: unvotes (Voeten, UNGA voting data).", "Elected terms: 1996–1997, 2018–2019.",
+            "A member of the Council in 2019.", "International crises, 2014–2019", ("BORDER TEST (2018-11-25 – "
+            "2019-02-20)"), "Source: icb-crises (International Crisis Behavior; data to 2019)."]),
+    ("pl", ["Zaangażowanie: Polska", ("Personel skierowany do operacji pokojowych ONZ w 2019-11: 245 (żołnierze "
+            "230, eksperci 12, policja 3)."), "Źródło: ipi-contributions.",
+            "Najbliżsi partnerzy w głosowaniach Zgromadzenia Ogólnego ONZ, 2019", "Niemcy 75% 4", "Rosja 67% 3",
+            "Członek Rady w 2019 r.", "Kryzysy międzynarodowe, 2014–2019", "BORDER TEST",
+            "Źródło: icb-crises (International Crisis Behavior; dane do 2019 r.)."]),
+])
+def test_engagement_section_reads_back_from_the_pdf(engaged_store, tmp_path, lang, words):
+    pdf = tmp_path / f"e_{lang}.pdf"
+    done = subprocess.run([sys.executable, "-m", "signalfire.cli", "brief", "--country", "POL", "--period",
+                           "2019-11", "--lang", lang, "--store", str(engaged_store), "-o", str(pdf)],
+                          check=False, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    # in reading order; a name broken after its hyphen at a line's end comes back without it ("ipicontributions")
+    flat = " ".join(text.split()).replace("-", "")
+    for word in words:
+        assert word.replace("-", "") in flat, word
+    for adapter in ("unvotes", "icbcrises", "ipicontributions"):      # each also listed in the sources section
+        assert flat.count(adapter) >= 2, adapter

@@ -15,8 +15,6 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
-import duckdb
-
 from signalfire.store.queries import QueryError
 
 BASELINE_MONTHS = 6
@@ -112,23 +110,6 @@ def _alerts(con, countries: list[str], period: str) -> list[dict]:
     return [dict(zip(keys, r)) for r in rows]
 
 
-def _engagement(con, iso3: str) -> dict:
-    from signalfire.analysis import missions, treaties
-    out: dict = {}
-    try:
-        e = missions.engagement(con, iso3)
-        out["deployed"] = e["latest"]
-        out["missions_served"] = len(e["served"])
-    except (duckdb.Error, ValueError, KeyError):   # no missions data in this store: the section says so
-        out["deployed"] = None
-    try:
-        summary = treaties.status_summary(con, iso3)
-        out["treaties"] = {k: v for k, v in summary.items() if v}
-    except (duckdb.Error, ValueError, KeyError):
-        out["treaties"] = {}
-    return out
-
-
 def _sources(con, tables_used: set[str]) -> list[dict]:
     from signalfire.sources import get
     from signalfire.sources.base import SourceError
@@ -187,9 +168,10 @@ def build(con, iso3: str, period: str) -> Briefing:
               AND latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY fatalities_best DESC NULLS LAST LIMIT 2000""",
         [*countries, source, start, end]).fetchall()]
     forecast = _forecast(con, countries, period)
+    from signalfire.reports import briefing_engagement
+    engaged = briefing_engagement.engagement(con, iso3, period)
     return Briefing(iso3=iso3, name=names.get(iso3, iso3), period=period, source=source, countries=rows,
                     bottom_line=bottom, monthly=monthly, events=events, forecast=forecast,
-                    alerts=_alerts(con, countries, period), engagement=_engagement(con, iso3),
+                    alerts=_alerts(con, countries, period), engagement=engaged,
                     sources=_sources(con, {"events", *(["country_month"] if forecast else []),
-                                           "missions", "mission_contributions", "treaty_instruments",
-                                           "treaty_actions"}))
+                                           *briefing_engagement.tables_used(engaged)}))
