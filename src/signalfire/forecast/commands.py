@@ -71,10 +71,31 @@ def _print_contributions(out, result: dict) -> None:
                   f"{m['conflictology']:.2f} (ratio {m[OURS] / m['conflictology']:.3f})", highlight=False)
 
 
+def _print_rolling(out, result: dict) -> None:
+    """The rolling model choice: per window, the candidate chosen on the windows before it, and its scores."""
+    from rich.table import Table
+
+    from signalfire.forecast.evaluate import METRICS
+    roll = result["rolling"]
+    table = Table(title=f"rolling model choice: per window, the candidate ({', '.join(roll['candidates'])}) with the "
+                  "lowest mean CRPS over the windows whose months are all known at its cut-off",
+                  title_justify="left")
+    for col in ("window", "chosen", "chosen on", *METRICS):
+        table.add_column(col, justify="left" if col in ("window", "chosen", "chosen on") else "right")
+    for year, row in [*roll["windows"].items(), ("mean", roll["mean"])]:
+        on = row.get("on")
+        span = ("" if on is None else "(none: default)" if not on
+                else f"{on[0]}–{on[-1]}" if on == list(range(on[0], on[-1] + 1)) else ", ".join(map(str, on)))
+        table.add_row(year, row.get("chosen", ""), span, *(f"{row[m]:.3f}" for m in METRICS))
+    out.print(table)
+
+
 def register(app) -> None:
     forecast = typer.Typer(help="Probabilistic forecasts of UCDP state-based deaths per country and month "
                            "(VIEWS prediction challenge protocol).", no_args_is_help=True)
     app.add_typer(forecast, name="forecast")
+    from signalfire.forecast.onset_commands import register as register_onset
+    register_onset(forecast)     # forecast onset, forecast onset-evaluate
 
     @forecast.command("evaluate")
     def evaluate_cmd(
@@ -89,6 +110,9 @@ def register(app) -> None:
         with_reference: bool = typer.Option(True, "--reference/--no-reference", help="Also score the reference "
                                             "forecaster (quantile LightGBM on each country's own history; about a "
                                             "minute a window on 2 cores)."),
+        cache: Path | None = typer.Option(None, "--cache", help="JSON file of per-window results: windows found "
+                                          "there (same model, draws and data) are not computed again, each new one "
+                                          "is added at once, so a stopped evaluation resumes."),
     ):
         """Score our model, the four challenge benchmarks and the reference: CRPS, IGN, MIS (90%), Brier and AP for
         ≥25 deaths.  Every forecaster's IGN is scored on 1,000 draws, as the challenge does."""
@@ -109,7 +133,7 @@ def register(app) -> None:
         wh = _open(store, read_only=True)
         try:
             result = evaluate(wh.con, years, draws=draws, lead=lead,
-                              ref=ReferenceConfig() if with_reference else None,
+                              ref=ReferenceConfig() if with_reference else None, cache=cache,
                               progress=lambda y, per: console.print(f"window {y}: {per['seconds']} s", style="dim"))
         except ForecastError as exc:
             _fail(str(exc))
@@ -125,6 +149,7 @@ def register(app) -> None:
             for name in (OURS, *benchmark_names(result)):
                 table.add_row(key, name, *(f"{per[name][m]:.3f}" for m in METRICS))
         out.print(table)
+        _print_rolling(out, result)
         _print_contributions(out, result)
         if json_file:
             payload = {k: v for k, v in result.items() if k != "pit"}

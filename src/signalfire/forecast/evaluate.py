@@ -6,6 +6,7 @@ show and the challenge does not score."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -43,20 +44,29 @@ def parse_windows(text: str) -> list[int]:
     return years
 
 
-def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | None = None,
-                     benchmarks=BENCHMARKS, annual_frame=None, lead: int = 1,
-                     ref: reference.ReferenceConfig | None = None) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
-    """Actuals (countries × 12), each forecaster's draws (countries × 12 × draws) for window ``year`` and the
-    history to the cut-off (countries × months).  ``annual_frame``: the annual covariates' values
-    (:func:`.annual.values`), read from the store if not given; ``lead``: years from the cut-off's to the window
-    (:func:`.countries.window_months`); ``ref``: also the reference forecaster (:mod:`.reference`), as ``REFERENCE``."""
+def window_data(con, year: int, lead: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Actuals (countries × 12) of window ``year`` and the history to its cut-off (countries × months), from the
+    store's country-month values (the VIEWS file from January 1990: every window from 1994 on can be scored)."""
     cutoff, months = window_months(year, lead)
     last = last_month_id(con)
     if last is None or last < months[-1]:
         raise ForecastError(f"window {year} needs data to {month_label(months[-1])} to be scored; the store's "
                             f"data end in {month_label(last) if last else '(no data)'}")
     hist = history(con, cutoff)
-    actual = panel_matrix(con, list(challenge_countries()["iso3"]), months[0], months[-1])
+    return panel_matrix(con, list(challenge_countries()["iso3"]), months[0], months[-1]), hist
+
+
+def window_forecasts(con, year: int, draws: int = 1000, cfg: models.Config | None = None,
+                     benchmarks=BENCHMARKS, annual_frame=None, lead: int = 1,
+                     ref: reference.ReferenceConfig | None = None, data=None,
+                     ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Actuals (countries × 12), each forecaster's draws (countries × 12 × draws) for window ``year`` and the
+    history to the cut-off (countries × months).  ``annual_frame``: the annual covariates' values
+    (:func:`.annual.values`), read from the store if not given; ``lead``: years from the cut-off's to the window
+    (:func:`.countries.window_months`); ``ref``: also the reference forecaster (:mod:`.reference`), as ``REFERENCE``;
+    ``data``: :func:`window_data`'s result, if already read."""
+    cutoff, months = window_months(year, lead)
+    actual, hist = data if data is not None else window_data(con, year, lead)
     steps = months[-1] - cutoff
     out = {OURS: forecast_draws(hist, steps, draws, cfg, covariates(con, hist, annual_frame))[:, steps - 12:]}
     for name in benchmarks:
@@ -90,30 +100,39 @@ def contributions(actual: np.ndarray, crps: dict[str, np.ndarray], hist: np.ndar
 
 
 def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None = None,
-             progress=None, lead: int = 1, ref: reference.ReferenceConfig | None = None) -> dict:
+             progress=None, lead: int = 1, ref: reference.ReferenceConfig | None = None,
+             cache: Path | None = None, on_window=None) -> dict:
     """Scores per window and their means over windows, plus PIT values per forecaster (for the plot).  ``lead``
     2 scores months 15–26 of the forecasts instead of the challenge's 3–14; with ``ref`` the reference forecaster
-    is scored too, as a fifth benchmark."""
+    is scored too, as a fifth benchmark.  The rolling model choice (:func:`rolling.choose`) is in ``rolling``.
+
+    ``cache``: a JSON file of per-window results (:mod:`.rolling`); a window found there for the same model,
+    configurations, draws, lead and data is not computed again, and each window computed is added to it at once, so
+    a long evaluation that was stopped goes on where it stopped.  ``on_window(year, actual, forecasts, hist)`` is
+    called for each window computed (not for those read from the cache)."""
+    from signalfire.forecast import rolling
     first = 3 + 12 * (lead - 1)
     result: dict = {"windows": {}, "mean": {}, "countries": len(challenge_countries()), "draws": draws,
                     "model_version": models.VERSION, "lead": lead, "months_ahead": [first, first + 11]}
     pits: dict[str, list] = {}
     started = time.perf_counter()
     frame = annual.values(con)  # read once: the same for every window (each sees only the years over by then)
+    key = rolling.cache_key(cfg, ref, draws, lead, frame)
+    result["cached_windows"] = []
     for year in years:
         t0 = time.perf_counter()
-        actual, forecasts, hist = window_forecasts(con, year, draws, cfg, annual_frame=frame, lead=lead, ref=ref)
-        y = actual.reshape(-1)
-        per, crps = {}, {}
-        for name, d in forecasts.items():
-            x = d.reshape(-1, d.shape[2])
-            scored = scores.per_observation(y, x, ign_draws=CHALLENGE_DRAWS)
-            per[name] = scores.summary(y, x, scored)
-            crps[name] = scored["crps"]
-            pits.setdefault(name, []).append(scores.pit(y, x, np.random.default_rng(year)))
-        if OURS in crps and "conflictology" in crps:
-            per["contributions"] = contributions(actual, crps, hist)
-        per["seconds"] = round(time.perf_counter() - t0, 2)
+        data = window_data(con, year, lead)
+        found = rolling.cached(cache, key, year, data) if cache else None
+        if found is not None:
+            per, pit = found
+            result["cached_windows"].append(year)
+        else:
+            per, pit = score_window(con, year, draws, cfg, frame, lead, ref, data, on_window)
+            per["seconds"] = round(time.perf_counter() - t0, 2)
+            if cache:
+                rolling.store(cache, key, year, data, per, pit)
+        for name, values in pit.items():
+            pits.setdefault(name, []).append(np.asarray(values, dtype=float))
         result["windows"][str(year)] = per
         if progress:
             progress(year, per)
@@ -127,9 +146,48 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
     if without:
         result["mean_without_onsets"] = {name: float(np.mean([w[name] for w in without]))
                                          for name in (OURS, "conflictology")}
+    result["rolling"] = rolling.rolling_choice(result["windows"], years, lead, candidates(result))
     result["seconds"] = round(time.perf_counter() - started, 2)
     result["pit"] = {k: np.concatenate(v) for k, v in pits.items()}
     return result
+
+
+def upper_variant(scale: float) -> str:
+    """The name of our model with its upper half drawn in by ``scale`` (:func:`.models.shrink_upper`)."""
+    return f"{OURS}-up{scale:g}"
+
+
+def upper_variants(draws: np.ndarray) -> dict[str, np.ndarray]:
+    """Our model's draws with the upper half drawn in by each of :data:`.models.UPPER_SCALES`: candidates of the
+    rolling model choice, scored with every window at little cost (no model is fitted again)."""
+    return {upper_variant(s): models.shrink_upper(draws, s) for s in models.UPPER_SCALES}
+
+
+def candidates(result: dict) -> list[str]:
+    """The candidates of the rolling model choice that every window scored: our model, its upper-half variants
+    and the reference."""
+    names = [OURS, *(upper_variant(s) for s in models.UPPER_SCALES), REFERENCE]
+    return [n for n in names if all(n in per for per in result["windows"].values())]
+
+
+def score_window(con, year, draws, cfg, frame, lead, ref, data, on_window=None) -> tuple[dict, dict]:
+    """One window's scores per forecaster (and its CRPS contributions) and PIT values per forecaster."""
+    actual, forecasts, hist = window_forecasts(con, year, draws, cfg, annual_frame=frame, lead=lead, ref=ref,
+                                               data=data)
+    forecasts.update(upper_variants(forecasts[OURS]))
+    if on_window:
+        on_window(year, actual, forecasts, hist)
+    y = actual.reshape(-1)
+    per, crps, pit = {}, {}, {}
+    for name, d in forecasts.items():
+        x = d.reshape(-1, d.shape[2])
+        scored = scores.per_observation(y, x, ign_draws=CHALLENGE_DRAWS)
+        per[name] = scores.summary(y, x, scored)
+        crps[name] = scored["crps"]
+        pit[name] = scores.pit(y, x, np.random.default_rng(year))
+    if OURS in crps and "conflictology" in crps:
+        per["contributions"] = contributions(actual, crps, hist)
+    return per, pit
 
 
 def benchmark_names(result: dict) -> list[str]:
