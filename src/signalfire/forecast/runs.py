@@ -64,8 +64,13 @@ def run(con, cutoff_month_id: int, horizons: int = 36, draws: int = 1000, cfg: m
     out = forecast_draws(hist, horizons, draws, cfg, covariates(con, hist, frame), progress=progress)
     # the last year of annual data the forecast saw: the year before the cut-off's, or earlier if the data end there
     known = min(annual.last_year_over(cutoff_month_id), int(frame["year"].max()))
+    from signalfire.forecast import onset  # the risk of new conflict, stored with the run (forecast/onset.py)
+    risk = onset.predict(con, hist, annual_frame=frame)
     with write_lock or contextlib.nullcontext():
-        return save_forecast(con, challenge_countries(), cutoff_month_id, out, model="qgbm",
-                             model_version=models.VERSION, data_last_month_id=last_month_id(con),
-                             seconds=time.perf_counter() - started,
-                             config={**dataclasses.asdict(cfg), "annual_covariates_to": known})
+        run_id = save_forecast(con, challenge_countries(), cutoff_month_id, out, model="qgbm",
+                               model_version=models.VERSION, data_last_month_id=last_month_id(con),
+                               seconds=time.perf_counter() - started,
+                               config={**dataclasses.asdict(cfg), "annual_covariates_to": known,
+                                       "onset_model": onset.VERSION})
+        onset.save(con, run_id, risk)
+        return run_id

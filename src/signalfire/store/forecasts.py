@@ -56,3 +56,23 @@ def change_query(run_id: int, previous_run_id: int | None, month_id: int | None 
         ORDER BY {order}"""
     prev = previous_run_id if previous_run_id is not None else -1
     return sql, [prev, run_id, *([month_id] if month_id is not None else [])]
+
+
+# Onset risk (signalfire.forecast.onset), one row per run and challenge country, stored with each forecast run of
+# our model: quiet = at most 25 state-based deaths in every month of the 12 to the cut-off; p_ge25 / p_ge100 = the
+# probability of ≥25 / ≥100 deaths in some month of the 12 after it (NULL where not quiet); base_ge* the training
+# period's onset frequencies.  Created when first written (a store without it has no onset risk to show).
+ONSET_TABLE = "onset_risk"
+ONSET_DDL = """CREATE TABLE IF NOT EXISTS onset_risk (
+    run_id INTEGER, country_id INTEGER, country_iso3 VARCHAR, quiet BOOLEAN, deaths_max12 DOUBLE,
+    p_ge25 DOUBLE, p_ge100 DOUBLE, base_ge25 DOUBLE, base_ge100 DOUBLE, model_version VARCHAR
+)"""
+ONSET_COLUMNS = ("country_iso3", "quiet", "deaths_max12", "p_ge25", "p_ge100", "base_ge25", "base_ge100",
+                 "model_version")
+
+
+def onset_query(run_id: int) -> tuple[str, list]:
+    """A run's onset risk per country (:data:`ONSET_COLUMNS`), the quiet countries first, highest risk first."""
+    sql = (f"SELECT {', '.join(ONSET_COLUMNS)} FROM onset_risk WHERE run_id = ? "
+           "ORDER BY quiet DESC, p_ge25 DESC NULLS LAST, p_ge100 DESC NULLS LAST, country_iso3")
+    return sql, [run_id]
