@@ -94,8 +94,6 @@ def register(app) -> None:
     forecast = typer.Typer(help="Probabilistic forecasts of UCDP state-based deaths per country and month "
                            "(VIEWS prediction challenge protocol).", no_args_is_help=True)
     app.add_typer(forecast, name="forecast")
-    from signalfire.forecast.onset_commands import register as register_onset
-    register_onset(forecast)     # forecast onset, forecast onset-evaluate
 
     @forecast.command("evaluate")
     def evaluate_cmd(
@@ -134,7 +132,9 @@ def register(app) -> None:
         try:
             result = evaluate(wh.con, years, draws=draws, lead=lead,
                               ref=ReferenceConfig() if with_reference else None, cache=cache,
-                              progress=lambda y, per: console.print(f"window {y}: {per['seconds']} s", style="dim"))
+                              progress=lambda y, per: console.print(
+                                  f"window {y}: {per['seconds']} s" + (" (from --cache)" if per.get("cached") else ""),
+                                  style="dim"))
         except ForecastError as exc:
             _fail(str(exc))
         finally:

@@ -125,6 +125,7 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
         found = rolling.cached(cache, key, year, data) if cache else None
         if found is not None:
             per, pit = found
+            per = {**per, "cached": True}
             result["cached_windows"].append(year)
         else:
             per, pit = score_window(con, year, draws, cfg, frame, lead, ref, data, on_window)
