@@ -195,6 +195,20 @@ def version_from_name(path: Path) -> str | None:
     return f"{match.group(1)}.{match.group(2)}" if match else None
 
 
+def checked_records(path: Path, required: list[str], hint: str, *, delim: str | None = None, **options):
+    """``delimited.read_records`` (streamed ``(records, quarantine)`` chunks) with the required columns checked on
+    the first chunk, so that a file that is not the format fails at once with a clear error naming what is missing.
+    ``delim`` is sniffed when not given; ``options`` go to ``read_records`` (``names``, ``chunk_rows``, …)."""
+    from signalfire.sources.delimited import read_records, sniff_delimiter
+    path = Path(path)
+    first = True
+    for records, rejects in read_records(path, delim=delim or sniff_delimiter(path), **options):
+        if first:
+            require_columns(path, [c for c in records.columns if c != "record_ref"], required, hint)
+            first = False
+        yield records, rejects
+
+
 def require_columns(path: Path, present: list[str], required: list[str], hint: str = "") -> None:
     from signalfire.sources.base import SourceError
     missing = [c for c in required if c not in present]

@@ -17,6 +17,7 @@ split is one quarantined record.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,8 @@ import pandas as pd
 
 from signalfire.geo.countries import describe_failure, resolve_series
 from signalfire.sources.base import Batch, quarantine_frame
-from signalfire.sources.validate import MISSING, Checker, short_repr
+from signalfire.sources.delimited import sniff_delimiter
+from signalfire.sources.validate import MISSING, Checker, checked_records, short_repr
 
 NON_COUNTRIES = {
     "UNK": "Unknown", "XXA": "Stateless", "STL": "Stateless", "TIB": "Tibetan",
@@ -133,3 +135,18 @@ def merge_batches(first: Batch, rejects: pd.DataFrame) -> Batch:
         return first
     return Batch(first.rows, pd.concat([first.quarantine, extra], ignore_index=True),
                  source_version=first.source_version)
+
+
+def read_tidy(path: Path, columns: list[str], hint: str, canonical) -> Iterator[Batch]:
+    """Read a tidy table (one value per line; Frontex, IDMC, Eurostat's layouts): the delimiter sniffed, the
+    ``columns`` required, each chunk mapped by ``canonical(chk)`` and checked (``tabular.check_records``), and the
+    lines the CSV reader rejected kept in the quarantine."""
+    from signalfire.sources.tabular import check_records
+    path = Path(path)
+    delim = sniff_delimiter(path)
+    for records, rejects in checked_records(path, columns, hint, delim=delim):
+        if records.empty:
+            yield merge_batches(Batch(pd.DataFrame(columns=["record_ref"])), rejects)
+            continue
+        good, quarantine = check_records(Checker(records, path, delim=delim), canonical, delim)
+        yield merge_batches(Batch(good, quarantine), rejects)

@@ -18,10 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from signalfire.sources.base import Adapter, Batch
-from signalfire.sources.delimited import read_records, sniff_delimiter
-from signalfire.sources.migration.common import merge_batches, resolve_codes
-from signalfire.sources.tabular import check_records
-from signalfire.sources.validate import Checker, require_columns
+from signalfire.sources.migration.common import read_tidy, resolve_codes
+from signalfire.sources.validate import Checker
 
 VERSION = "1.0"
 SOURCE = "frontex"
@@ -40,20 +38,8 @@ def canonical(chk: Checker) -> pd.DataFrame:
 
 
 def read(path: Path) -> Iterator[Batch]:
-    path = Path(path)
-    delim = sniff_delimiter(path)
-    checked = False
-    for records, rejects in read_records(path, delim=delim):
-        if not checked:
-            require_columns(path, list(records.columns), COLUMNS, "is this Frontex's detections table "
-                            "(route, type, nat, t, n)?")
-            checked = True
-        if records.empty:
-            yield merge_batches(Batch(pd.DataFrame(columns=["record_ref"])), rejects)
-            continue
-        chk = Checker(records, path, delim=delim)
-        good, quarantine = check_records(chk, canonical, delim)
-        yield merge_batches(Batch(good, quarantine), rejects)
+    return read_tidy(path, COLUMNS, "is this Frontex's detections table "
+                            "(route, type, nat, t, n)?", canonical)
 
 
 ADAPTER = Adapter(name="frontex", source=SOURCE, table="route_month", version=VERSION,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from signalfire.sources.base import Batch
-from signalfire.sources.delimited import read_records, sniff_delimiter
+from signalfire.sources.delimited import sniff_delimiter
 from signalfire.sources.migration.common import long_values, merge_batches
-from signalfire.sources.validate import Checker, require_columns
+from signalfire.sources.validate import Checker, checked_records
 
 LICENCE = ("Global Terrorism Database, National Consortium for the Study of Terrorism and Responses to Terrorism "
            "(START), University of Maryland. Non-commercial use; no redistribution of the data.")
@@ -20,11 +20,7 @@ def read_country_year(path: Path, required: list[str], hint: str, measures: dict
                       keys: Callable[[Checker], pd.DataFrame]) -> Iterator[Batch]:
     path = Path(path)
     delim = sniff_delimiter(path)
-    checked = False
-    for records, rejects in read_records(path, delim=delim):
-        if not checked:
-            require_columns(path, list(records.columns), required, hint)
-            checked = True
+    for records, rejects in checked_records(path, required, hint, delim=delim):
         if records.empty:
             yield merge_batches(Batch(pd.DataFrame(columns=["record_ref"])), rejects)
             continue
