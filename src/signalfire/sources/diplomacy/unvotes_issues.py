@@ -16,9 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from signalfire.sources.base import Adapter, Batch
-from signalfire.sources.delimited import read_records
 from signalfire.sources.diplomacy.unvotes import LICENCE
-from signalfire.sources.validate import Checker, require_columns
+from signalfire.sources.validate import Checker, checked_records
 
 VERSION = "1.0"
 SOURCE = "unvotes-issues"
@@ -40,12 +39,7 @@ def _chunk(path: Path, records: pd.DataFrame, rejects: pd.DataFrame) -> Batch:
 
 def read(path: Path) -> Iterator[Batch]:
     path = Path(path)
-    checked = False
-    for records, rejects in read_records(path, delim=","):
-        if not checked:
-            require_columns(path, [c for c in records.columns if c != "record_ref"], REQUIRED,
-                            "is this unvotes' un_roll_call_issues table (CSV)?")
-            checked = True
+    for records, rejects in checked_records(path, REQUIRED, "is this unvotes' un_roll_call_issues table (CSV)?", delim=","):
         yield _chunk(path, records, rejects)
 
 
