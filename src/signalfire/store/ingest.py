@@ -18,6 +18,7 @@ changes nothing is rolled back too: the store stays byte-for-byte what it was, a
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from signalfire.sources.base import Adapter, SourceError
+from signalfire.store import fast_ingest
 from signalfire.store.database import Store, StoreError
 from signalfire.store.schema import ADAPTER_TABLES, KEYS, STREAM_KEEP
 
@@ -93,11 +95,11 @@ class _Sha256Thread(threading.Thread):
         return self.digest
 
 
-def _arrow_frame(frame: pd.DataFrame, columns: dict[str, str], first_seq: int) -> pa.Table | None:
+def _arrow_frame(frame: pd.DataFrame, columns: dict[str, str], seqs: np.ndarray) -> pa.Table | None:
     """The batch as an Arrow table (seq, the table's columns, record_ref), or None when a column will not
     convert (mixed Python types); DuckDB then scans the pandas frame instead."""
     n = len(frame)
-    arrays = [pa.array(np.arange(first_seq, first_seq + n, dtype=np.int64))]
+    arrays = [pa.array(np.asarray(seqs, dtype=np.int64))]
     try:
         for name in columns:
             arrays.append(pa.Array.from_pandas(frame[name]) if name in frame.columns else pa.nulls(n))
@@ -113,7 +115,12 @@ def _hash_expr(columns: dict[str, str]) -> str:
 
 
 def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Progress | None = None,
-                source_version: str | None = None) -> IngestResult:
+                source_version: str | None = None, mode: str = "auto") -> IngestResult:
+    """``mode``: ``auto`` uses the adapter's SQL path when it has one and the file suits it (see
+    :mod:`signalfire.store.fast_ingest`), else the row path; ``rows`` always the row path (the reference);
+    ``sql`` the SQL path or an error.  ``$SIGNALFIRE_INGEST_PATH`` (auto|rows|sql) overrides ``auto``."""
+    if mode == "auto":
+        mode = os.environ.get("SIGNALFIRE_INGEST_PATH", "auto")
     path = Path(path)
     started = time.perf_counter()
     if not path.is_file():
@@ -132,42 +139,24 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
             "'running')",
             [run_id, adapter.name, adapter.version, adapter.source, adapter.table, path.name,
              str(path.resolve()), None, path.stat().st_size])
-        typed = ", ".join(f"{c} {t}" for c, t in columns.items())
-        con.execute(f"CREATE OR REPLACE TEMP TABLE stage (seq BIGINT, {typed}, record_ref VARCHAR, "
-                    "row_hash VARCHAR)")
-        casts = ", ".join(f"CAST(batch.{c} AS {t}) AS {c}" if t != "VARCHAR" else f"batch.{c} AS {c}"
-                          for c, t in columns.items())
-        insert_stage = (f"INSERT INTO stage SELECT *, {_hash_expr(columns)} FROM "
-                        f"(SELECT seq, {casts}, CAST(record_ref AS VARCHAR) AS record_ref FROM batch)")
-        read = quarantined = 0
-        seq = 0
-        detected_version = source_version
-        for batch in adapter.read(path):
-            read += batch.read
-            if batch.source_version and not detected_version:
-                detected_version = batch.source_version
-            if len(batch.quarantine):
-                q = batch.quarantine.assign(run_id=run_id, file_name=path.name)
-                con.register("qbatch", q)
-                con.execute("INSERT INTO quarantine (record_ref, column_name, raw, reason, run_id, file_name) "
-                            "SELECT record_ref, column_name, raw, reason, run_id, file_name FROM qbatch")
-                con.unregister("qbatch")
-                quarantined += len(batch.quarantine)
-            if len(batch.rows):
-                rows = batch.rows
-                if source_version and "source_version" in columns:
-                    rows = rows.assign(source_version=source_version)
-                frame = _arrow_frame(rows, columns, seq)
-                if frame is None:
-                    frame = _normalise(rows, columns)
-                    frame.insert(0, "seq", range(seq, seq + len(frame)))
-                seq += len(rows)
-                con.register("batch", frame)
-                con.execute(insert_stage)
-                con.unregister("batch")
-                del frame
+        staged = None
+        if mode != "rows" and fast_ingest.plan_module(adapter):
+            try:
+                staged = fast_ingest.stage(con, adapter, path, run_id, columns, source_version, _hash_expr(columns),
+                                           lambda rows, seqs: _stage_rows(con, rows, columns, seqs, source_version))
+            except fast_ingest.UseRowPath as exc:
+                if mode == "sql":
+                    raise StoreError(f"{path.name}: the SQL path cannot read this file: {exc}") from None
+                con.execute("DELETE FROM quarantine WHERE run_id = ?", [run_id])
+        elif mode == "sql":
+            raise StoreError(f"{adapter.name}: no SQL path for this adapter")
+        if staged is not None:
+            read, quarantined, detected_version = staged
             if progress:
-                progress(batch.read)
+                progress(read)
+        else:
+            read, quarantined, detected_version = _stage_row_path(con, adapter, path, run_id, columns,
+                                                                  source_version, progress)
         try:
             sha = hasher.result()  # hashed in a thread while the adapter read the file
         except OSError as exc:
@@ -207,6 +196,52 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
         except duckdb.Error:
             pass
         raise
+
+
+def _stage_rows(con, rows: pd.DataFrame, columns: dict[str, str], seqs: np.ndarray,
+                source_version: str | None) -> None:
+    """Stage canonical rows from an adapter (``seqs``: their place in the file) with their row hashes."""
+    if source_version and "source_version" in columns:
+        rows = rows.assign(source_version=source_version)
+    frame = _arrow_frame(rows, columns, seqs)
+    if frame is None:
+        frame = _normalise(rows, columns)
+        frame.insert(0, "seq", seqs)
+    casts = ", ".join(f"CAST(batch.{c} AS {t}) AS {c}" if t != "VARCHAR" else f"batch.{c} AS {c}"
+                      for c, t in columns.items())
+    con.register("batch", frame)
+    con.execute(f"""INSERT INTO stage (seq, {', '.join(columns)}, record_ref, row_hash)
+        SELECT *, {_hash_expr(columns)} FROM
+        (SELECT seq, {casts}, CAST(record_ref AS VARCHAR) AS record_ref FROM batch)""")
+    con.unregister("batch")
+
+
+def _stage_row_path(con, adapter: Adapter, path: Path, run_id: int, columns: dict[str, str],
+                    source_version: str | None, progress: Progress | None) -> tuple[int, int, str | None]:
+    """The row path: the adapter's batches into ``stage`` and ``quarantine``; (read, quarantined, version)."""
+    typed = ", ".join(f"{c} {t}" for c, t in columns.items())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stage (seq BIGINT, {typed}, record_ref VARCHAR, row_hash VARCHAR)")
+    read = quarantined = 0
+    seq = 0
+    detected_version = source_version
+    for batch in adapter.read(path):
+        read += batch.read
+        if batch.source_version and not detected_version:
+            detected_version = batch.source_version
+        if len(batch.quarantine):
+            q = batch.quarantine.assign(run_id=run_id, file_name=path.name)
+            con.register("qbatch", q)
+            con.execute("INSERT INTO quarantine (record_ref, column_name, raw, reason, run_id, file_name) "
+                        "SELECT record_ref, column_name, raw, reason, run_id, file_name FROM qbatch")
+            con.unregister("qbatch")
+            quarantined += len(batch.quarantine)
+        if len(batch.rows):
+            _stage_rows(con, batch.rows, columns, np.arange(seq, seq + len(batch.rows), dtype=np.int64),
+                        source_version)
+            seq += len(batch.rows)
+        if progress:
+            progress(batch.read)
+    return read, quarantined, detected_version
 
 
 # Which of the records sharing a key within one file is kept (the first in the file unless listed here):

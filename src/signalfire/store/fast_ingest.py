@@ -1,0 +1,183 @@
+"""The engine's path of an ingest: an adapter's SQL plan (:mod:`signalfire.sources.fastsql`) run by DuckDB over the
+whole file, straight into the staging table of :func:`signalfire.store.ingest.ingest_file`.
+
+One ``INSERT … SELECT`` reads the file with ``read_csv`` (every column as text, the row path's reader options),
+numbers the records (``seq``, and ``record_ref`` = ``line N`` as the row path counts lines), maps and checks them
+and hashes each row.  Records the plan does not accept go through the adapter's own row code afterwards (few),
+records DuckDB's reader rejects are quarantined with the row path's reasons.  No Python work per record, no
+whole-file frame: memory is DuckDB's (spilling to disk past its limit).
+
+The row path stays the reference and is used for every file the plan does not cover: adapters without a plan,
+zipped or gzipped files are read as the row path reads them (extracted / decompressed by DuckDB), files that
+are not UTF-8 are transcoded first, and these use the row path: files with a carriage return that is not part of
+a line end (DuckDB's reader would split or refuse the record), plan-specific cases (see each plan's module).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from signalfire.sources.base import SourceError
+from signalfire.sources.delimited import (
+    MAX_LINE_BYTES,
+    _rejects,
+    _sql_value,
+    bare_carriage_return,
+    duplicate_names_error,
+    plain_file,
+)
+from signalfire.sources.fastsql import col, raw_col
+
+PLANS = {"ucdp-ged": "signalfire.sources.ucdp_ged_sql", "gdelt": "signalfire.sources.gdelt_sql"}
+SUSPECT_CHUNK = 100_000
+MEMORY_LIMIT = os.environ.get("SIGNALFIRE_INGEST_MEMORY", "1GB")   # DuckDB's limit during the scan; spills past it
+
+
+class UseRowPath(Exception):
+    """The file needs the row path; the message says why."""
+
+
+def plan_module(adapter) -> str | None:
+    """The module of the adapter's SQL plan, if it has one (the adapter as its module defines it)."""
+    module = PLANS.get(adapter.name)
+    reader = getattr(adapter.read, "__module__", "")
+    return module if module and module.removesuffix("_sql") == reader else None
+
+
+def plan_for(adapter, path: Path):
+    module = plan_module(adapter)
+    return importlib.import_module(module).plan(path) if module else None
+
+
+def _scan_sql(plain: Path, plan) -> str:
+    columns = ", ".join(f"{_sql_value(n)}: 'VARCHAR'" for n in plan.names)
+    options = dict(delim=plan.delim, header=plan.header, quote=plan.quote, escape=plan.quote,  # noqa: C408
+                   store_rejects=True, rejects_table="sf_rej", rejects_scan="sf_rej_scan",
+                   max_line_size=MAX_LINE_BYTES, auto_detect=False, null_padding=False, strict_mode=True,
+                   parallel=True)
+    opts = ", ".join(f"{k}={_sql_value(v)}" for k, v in options.items())
+    fields = ", ".join(f"{col(n)} AS {raw_col(f)}" for n, f in zip(plan.names, plan.frame_names))
+    return (f"SELECT row_number() OVER () - 1 AS seq, {fields} FROM read_csv({_sql_value(str(plain))}, "
+            f"columns={{{columns}}}, {opts})")
+
+
+def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source_version: str | None,
+          hash_expr: str, stage_rows) -> tuple[int, int, str | None]:
+    """Fill ``stage`` (created here) and ``quarantine`` for the file; returns (read, quarantined, version).
+    Raises UseRowPath (before or after the scan; the caller undoes the run's rows) when the file needs the row
+    path.  ``stage_rows(frame, seqs)`` stages canonical rows from the row code, as the row path does."""
+    path = Path(path)
+    plan = plan_for(adapter, path)
+    if plan is None:
+        raise UseRowPath("no SQL plan for this file's layout")
+    if len({n.casefold() for n in plan.names}) != len(plan.names):
+        raise duplicate_names_error(path, plan.names)
+    offset = 1 if plan.header else 0
+    typed = ", ".join(f"{c} {t}" for c, t in columns.items())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stage (seq BIGINT, {typed}, record_ref VARCHAR, row_hash VARCHAR, "
+                "_st VARCHAR, _reason VARCHAR, _reason_column VARCHAR, _raw VARCHAR[], _flag BOOLEAN)")
+    plan.prepare(con)
+    version = source_version or plan.source_version
+    casts = ", ".join(f"CAST({_sql_value(source_version)} AS VARCHAR) AS {c}" if c == "source_version"
+                      and source_version else f"CAST({c} AS {t}) AS {c}" for c, t in columns.items())
+    raw = "[" + ", ".join(f"coalesce({raw_col(n)}, '')" for n in plan.frame_names) + "]"
+    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    with plain_file(path) as plain:
+        if bare_carriage_return(plain):
+            raise UseRowPath("a carriage return inside a field")
+        scan = plan.select(_scan_sql(plain, plan))
+        try:
+            con.execute(f"SET memory_limit = {_sql_value(MEMORY_LIMIT)}")
+            con.execute(f"""INSERT INTO stage
+                SELECT seq, {', '.join(columns)}, 'line ' || (seq + {1 + offset}) AS record_ref,
+                       CASE WHEN _ok THEN {hash_expr} END AS row_hash,
+                       CASE WHEN _ok THEN 'ok' WHEN _reason IS NOT NULL THEN 'q' ELSE 's' END AS _st,
+                       _reason, _reason_column, _raw, _flag
+                FROM (SELECT seq, {casts}, _ok, _reason, _reason_column, _flag,
+                             CASE WHEN _ok THEN NULL ELSE {raw} END AS _raw FROM ({scan}))""")
+        except Exception as exc:  # noqa: BLE001 - duckdb's errors: the row path reads or words them
+            raise UseRowPath(f"the engine could not read the file ({str(exc).splitlines()[0]})") from None
+        finally:
+            con.execute(f"SET memory_limit = {_sql_value(previous)}")
+        rejects = _rejects(con, path, plan.names, table="sf_rej")
+    con.execute("DROP TABLE IF EXISTS sf_rej")
+    con.execute("DROP TABLE IF EXISTS sf_rej_scan")
+    if plan.rescue is not None and len(plan.rescue(rejects)[0]):
+        raise UseRowPath("lines of another layout")
+    for check in plan.checks:
+        if (why := check(con)) is not None:
+            raise UseRowPath(why)
+    if len(rejects):
+        _renumber(con, rejects, offset)
+        _quarantine(con, rejects.drop(columns=["line"]), run_id, path.name)
+    con.execute(f"""INSERT INTO quarantine (record_ref, column_name, raw, reason, run_id, file_name)
+        SELECT record_ref, _reason_column, left(array_to_string(_raw, {_sql_value(plan.delim)}), 10000),
+               {_sql_value(path.name)} || ', ' || record_ref || ', column ' || _reason_column || ': ' || _reason,
+               {int(run_id)}, {_sql_value(path.name)}
+        FROM stage WHERE _st = 'q' ORDER BY seq""")
+    _suspects(con, plan, run_id, path.name, stage_rows)
+    counts = dict(con.execute("SELECT _st, count(*) FROM stage GROUP BY _st").fetchall())
+    quarantined = counts.get("q", 0) + counts.get("s", 0) + len(rejects)
+    read = sum(counts.values()) + len(rejects)
+    if counts.get("q") or counts.get("s"):
+        con.execute("DELETE FROM stage WHERE _st <> 'ok'")
+    return read, quarantined, version
+
+
+def _renumber(con, rejects: pd.DataFrame, offset: int) -> None:
+    """record_ref as the row path counts it when DuckDB rejected lines: the i-th accepted record sits on the i-th
+    line not rejected."""
+    lines = np.array(sorted({int(x) for x in rejects["line"]}), dtype=np.int64)
+    gaps = lines - np.arange(len(lines)) - (1 + offset)
+    con.register("sf_gaps", pd.DataFrame({"g": gaps, "n": np.arange(1, len(gaps) + 1)}))
+    con.execute(f"""UPDATE stage SET record_ref = 'line ' || (stage.seq + {1 + offset} + x.n)
+        FROM (SELECT s.seq, g.n FROM (SELECT seq FROM stage) s ASOF JOIN sf_gaps g ON s.seq >= g.g) x
+        WHERE stage.seq = x.seq""")
+    con.unregister("sf_gaps")
+
+
+def _quarantine(con, frame: pd.DataFrame, run_id: int, file_name: str) -> None:
+    if not len(frame):
+        return
+    q = frame.assign(run_id=run_id, file_name=file_name)
+    con.register("sf_qbatch", q)
+    con.execute("INSERT INTO quarantine (record_ref, column_name, raw, reason, run_id, file_name) "
+                "SELECT record_ref, column_name, raw, reason, run_id, file_name FROM sf_qbatch")
+    con.unregister("sf_qbatch")
+
+
+def _suspects(con, plan, run_id: int, file_name: str, stage_rows) -> None:
+    """The records the plan left to the row code: their rows are staged under their own seq, their reasons
+    quarantined; then they count as staged ('ok') or quarantined ('s')."""
+    n = con.execute("SELECT count(*) FROM stage WHERE _st = 's'").fetchone()[0]
+    if not n:
+        return
+    reader = con.execute("SELECT seq, record_ref, _raw FROM stage WHERE _st = 's' ORDER BY seq").to_arrow_reader(
+        SUSPECT_CHUNK)
+    good_seqs = []
+    pending = []
+    for batch in reader:
+        frame = batch.to_pandas()
+        fields = pd.DataFrame(frame["_raw"].tolist(), columns=plan.frame_names)
+        fields.insert(0, "record_ref", frame["record_ref"].astype(str).to_numpy())
+        good, quarantine = plan.rows(fields)
+        pending.append((good, frame["seq"].to_numpy()[good.index.to_numpy()], quarantine))
+    for good, seqs, quarantine in pending:
+        _quarantine(con, quarantine, run_id, file_name)
+        if len(good):
+            stage_rows(good, seqs)
+            good_seqs.append(seqs)
+    if good_seqs:
+        con.register("sf_good", pd.DataFrame({"seq": np.concatenate(good_seqs)}))
+        # the row code's rows were staged with _st NULL; their suspect records are dropped
+        con.execute("DELETE FROM stage WHERE _st = 's' AND seq IN (SELECT seq FROM sf_good)")
+        con.unregister("sf_good")
+        con.execute("UPDATE stage SET _st = 'ok' WHERE _st IS NULL")
+
+
+__all__ = ["SourceError", "UseRowPath", "plan_for", "stage"]
