@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import re
 import shutil
 import tempfile
 import zipfile
@@ -35,6 +36,19 @@ MAX_LINE_BYTES = 4_000_000
 @contextmanager
 def plain_file(path: Path) -> Iterator[Path]:
     """Yield a path to the file's text: zip members are extracted, invalid UTF-8 is transcoded."""
+    with _plain(path) as (plain, _cr):
+        yield plain
+
+
+# A carriage return inside a field that is not part of a line end makes DuckDB's reader split or refuse the
+# record.  The row path reads such a file with each of those carriage returns replaced by this character (a
+# noncharacter, absent from the file: checked) and puts them back in the fields it returns.
+CR_STANDIN = "\ufdd0"
+
+
+@contextmanager
+def _plain(path: Path, fix_cr: bool = False) -> Iterator[tuple[Path, bool]]:
+    """(path to the file's text, whether its bare carriage returns were replaced by CR_STANDIN)."""
     path = Path(path)
     if not path.exists():
         raise SourceError(f"{path}: no such file")
@@ -53,7 +67,56 @@ def plain_file(path: Path) -> Iterator[Path]:
             target = Path(tmp) / "utf8.txt"
             _transcode(current, target)
             current = target
-        yield current
+        replaced = False
+        if fix_cr and bare_carriage_return(current):
+            target = Path(tmp) / "cr.txt"
+            replaced = _replace_bare_cr(current, target)
+            current = target if replaced else current
+        yield current, replaced
+
+
+_BARE_CR = re.compile(rb"\r(?!\n)")
+
+
+def bare_carriage_return(path: Path) -> bool:
+    """Whether the file has a carriage return that does not end a line (\\r\\n) and lines ending with \\n (a
+    file without any \\n uses \\r as its line end).  Reads at memory speed when there is no \\r at all."""
+    seen_lf = found = False
+    try:
+        with _open_bytes(Path(path)) as fh:
+            tail = b""
+            while block := fh.read(1 << 23):
+                seen_lf = seen_lf or b"\n" in block
+                if not found and (tail or b"\r" in block):
+                    data = tail + block
+                    tail = b"\r" if data.endswith(b"\r") else b""   # its \n may open the next block
+                    found = _BARE_CR.search(data[:-1] if tail else data) is not None
+                if found and seen_lf:
+                    return True
+            found = found or tail == b"\r"
+    except (OSError, EOFError):
+        return False
+    return found and seen_lf
+
+
+def _replace_bare_cr(src: Path, dst: Path) -> bool:
+    """Copy with bare carriage returns as CR_STANDIN; False (nothing written) if the file holds CR_STANDIN."""
+    mark = CR_STANDIN.encode()
+    with _open_bytes(src) as fin:
+        tail = b""
+        while block := fin.read(1 << 23):
+            if mark in tail + block:
+                return False
+            tail = block[-2:]
+    with _open_bytes(src) as fin, open(dst, "wb") as fout:
+        carry = b""
+        while block := fin.read(1 << 23):
+            data = carry + block
+            carry = b"\r" if data.endswith(b"\r") else b""
+            fout.write(_BARE_CR.sub(mark, data[:-1] if carry else data))
+        if carry:
+            fout.write(mark)
+    return True
 
 
 def _open_bytes(path: Path):
@@ -186,7 +249,7 @@ def read_records(path: Path, *, delim: str, header: bool = True, names: list[str
     one record per line, which holds for the formats read here; records DuckDB rejects are counted too.
     """
     path = Path(path)
-    with plain_file(path) as plain, tempfile.TemporaryDirectory(prefix="signalfire-spill-") as spill:
+    with _plain(path, fix_cr=True) as (plain, cr), tempfile.TemporaryDirectory(prefix="signalfire-spill-") as spill:
         con = duckdb.connect()
         con.execute(f"SET temp_directory = '{spill}'")
         options = dict(delim=delim, header=header, all_varchar=True, quote=quote, escape=quote,  # noqa: C408
@@ -210,6 +273,8 @@ def read_records(path: Path, *, delim: str, header: bool = True, names: list[str
         except duckdb.Error as exc:
             raise SourceError(f"{path}: cannot read as delimited text ({str(exc).splitlines()[0]})") from None
         rejects = _rejects(con, path, names)
+        if cr and len(rejects):
+            rejects["raw"] = rejects["raw"].astype(str).str.replace(CR_STANDIN, "\r", regex=False)
         reject_lines = sorted({int(r) for r in rejects["line"]}) if len(rejects) else []
         offset = 1 if header else 0
         # the i-th accepted record sits on the i-th line that DuckDB did not reject
@@ -244,6 +309,8 @@ def read_records(path: Path, *, delim: str, header: bool = True, names: list[str
                 break
             table = pa.Table.from_batches(pending).to_pandas()
             table.columns = names
+            if cr:
+                table = table.apply(lambda c: c.str.replace(CR_STANDIN, "\r", regex=False))
             pending, pending_rows = [], 0
             idx = np.arange(seen, seen + len(table), dtype=np.int64)
             lines = idx + 1 + offset + np.searchsorted(gaps, idx, side="right")
@@ -283,9 +350,9 @@ def _sql_value(v) -> str:
     return "'" + str(v).replace("'", "''") + "'"
 
 
-def _rejects(con, path: Path, names: list[str]) -> pd.DataFrame:
+def _rejects(con, path: Path, names: list[str], table: str = "rej") -> pd.DataFrame:
     rows = con.execute(
-        "SELECT line, column_idx, column_name, error_type, csv_line, error_message FROM rej ORDER BY line"
+        f"SELECT line, column_idx, column_name, error_type, csv_line, error_message FROM {table} ORDER BY line"
     ).fetchall()
     out = []
     seen_lines = set()
