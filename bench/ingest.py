@@ -174,14 +174,25 @@ def time_naive(kind: str, path: Path, rows: int, limit: int) -> dict:
             "scaled_linearly": n < rows}
 
 
-def run(kind: str, source: str, path: Path, rows: int, tmp: Path, naive_rows: int, delim: str, header: bool):
+def run(kind: str, source: str, path: Path, rows: int, tmp: Path, naive_rows: int, delim: str, header: bool,
+        paths: list[str]):
     floor = time_floor(path, delim, header)
-    ingest = time_ingest(source, path, tmp / f"{kind}.duckdb")
+    timed = {}
+    for mode in paths:   # sql = the engine's path (the default), rows = the row path (the reference)
+        store = tmp / f"{kind}-{mode}.duckdb"
+        timed[mode] = time_ingest(source, path, store, env={**os.environ, "SIGNALFIRE_INGEST_PATH": mode})
+        store.unlink()
+    ingest = timed[paths[0]]
     naive = time_naive(kind, path, rows, naive_rows)
+    others = {f"ingest_{mode}_path": {**t, "rows_per_s": round(rows / t["seconds"]),
+                                      "ratio_to_floor": round(t["seconds"] / floor["seconds"], 2)}
+              for mode, t in timed.items() if mode != paths[0]}
     return {
         "file_mb": round(path.stat().st_size / 1e6, 1),
         "rows": rows,
+        "ingest_path": paths[0],
         "ingest": {**ingest, "rows_per_s": round(rows / ingest["seconds"])},
+        **others,
         "floor_duckdb_read_csv": {**floor, "rows_per_s": round(rows / floor["seconds"])},
         "naive_pandas_loop": {**naive, "rows_per_s": round(rows / naive["seconds"])},
         "ratio_ingest_to_floor": round(ingest["seconds"] / floor["seconds"], 2),
@@ -196,9 +207,13 @@ def main(argv=None) -> None:
     ap.add_argument("--naive-rows", type=int, default=500_000,
                     help="rows of the naive pandas loop actually timed (then scaled linearly)")
     ap.add_argument("--only", choices=["ged", "gdelt"], help="run one format only")
+    ap.add_argument("--paths", default="sql",
+                    help="ingest paths to time, comma-separated: sql (the engine's path, the default; the ratios are "
+                         "of the first listed) and rows (the row path, the reference)")
     args = ap.parse_args(argv)
     rows = 200_000 if args.quick else args.rows
-    result = {"bench": "ingest", "rows": rows, "cpus": os.cpu_count(),
+    paths = [p.strip() for p in args.paths.split(",") if p.strip()]
+    result = {"bench": "ingest", "rows": rows, "cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 1),
               "naive_note": f"naive pandas per-row loop timed on the first min(rows, {args.naive_rows}) rows and "
                             "scaled linearly to the full row count"}
     with tempfile.TemporaryDirectory(prefix="signalfire-bench-") as tmp:
@@ -207,13 +222,14 @@ def main(argv=None) -> None:
             started = time.perf_counter()
             ged = make_ged(tmp / "ged_bench.csv", rows)
             result["ged"] = {"build_seconds": round(time.perf_counter() - started, 1),
-                             **run("ged", "ucdp-ged", ged, rows, tmp, args.naive_rows, ",", True)}
+                             **run("ged", "ucdp-ged", ged, rows, tmp, args.naive_rows, ",", True, paths)}
             ged.unlink()
         if args.only in (None, "gdelt"):
             started = time.perf_counter()
             gd = make_gdelt(tmp / "gdelt_bench.export.CSV", rows)
             result["gdelt"] = {"build_seconds": round(time.perf_counter() - started, 1),
-                               **run("gdelt", "gdelt", gd, rows, tmp, args.naive_rows, "\t", False)}
+                               **run("gdelt", "gdelt", gd, rows, tmp, args.naive_rows, "\t", False, paths)}
+    result["load_avg_1m_after"] = round(os.getloadavg()[0], 1)
     print(json.dumps(result))
 
 
