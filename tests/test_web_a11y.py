@@ -46,7 +46,7 @@ def server(tmp_path_factory):
         pytest.skip("Debian's chromium is not installed (scripts/setup.sh --test installs it)")
     if not VENDOR.exists():
         pytest.skip("front-end assets are not vendored (scripts/setup.sh runs npm install + vendor_assets.py)")
-    srv = Server(tmp_path_factory.mktemp("a11y") / "a11y.duckdb")
+    srv = Server(tmp_path_factory.mktemp("a11y") / "a11y.duckdb", timeout_s=300)   # a busy machine
     yield srv
     srv.stop()
 

@@ -59,6 +59,10 @@ CATEGORY_LABELS = {
 }
 
 
+# an ingest run's status (store/ingest.py), shown on the Data and provenance pages
+RUN_STATUS_LABELS = (N_("loaded"), N_("failed"), N_("running"))
+
+
 def label(value) -> str:
     """A code shown as words in the page's language (armed_conflict → armed conflict / konflikt zbrojny)."""
     text = str(value or "")

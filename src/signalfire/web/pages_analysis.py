@@ -247,6 +247,8 @@ def admin1_page(request: Request, iso3: str, since: str = "", until: str = "", c
                               coalesce(sum(fatalities_best), 0)::BIGINT AS deaths,
                               min(date_start) AS first, max(date_start) AS last
                        FROM events WHERE {where} GROUP BY 1 ORDER BY deaths DESC, events DESC, admin1""", params)
+    unnamed = gettext(N_("(not given)"))                # events whose source names no region, in the page's language
+    rows = [{**r, "admin1": unnamed} if r["admin1"] == "(not given)" else r for r in rows]
     f = {"since": since, "until": until, "category": category, "source": source}
     bars = [{"admin1": r["admin1"], "deaths": r["deaths"], "events": r["events"]} for r in rows[:25]]
     return render("admin1.html", page_context(

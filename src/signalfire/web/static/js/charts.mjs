@@ -7,16 +7,20 @@ import { expressionInterpreter } from '/static/vendor/vega-interpreter.mjs';
 import { vegaLocale } from '/static/js/format.mjs';
 import { embed as embedChart } from '/static/js/export.mjs';
 
-const PALETTE = ['#c2410c', '#1f5fa8', '#7a1848', '#4b2a87', '#8a5300', '#17683f', '#475467', '#0e7490', '#b42318', '#0b5130'];
+// neighbouring colours differ in hue (lines of 3–4 countries stay apart: orange, blue, green, purple, …)
+const PALETTE = ['#c2410c', '#1f5fa8', '#17683f', '#7a1848', '#8a5300', '#4b2a87', '#475467', '#0e7490', '#b42318', '#0b5130'];
 const CONFIG = { font: 'system-ui, sans-serif', background: '#ffffff', view: { stroke: null },
   axis: { grid: true, gridColor: '#eef0f3', domainColor: '#c5cdd6', labelColor: '#475467', titleColor: '#475467' },
   legend: { labelColor: '#475467' } };
 // whole numbers with thousands separators; the scale's ticks stay on whole numbers
 const COUNT_AXIS = { format: ',d', tickMinStep: 1 };
+// the charts' words in the page's language (_chart_scripts.html): category labels, tooltip titles
+const TEXT = (() => { try { return JSON.parse(document.getElementById('chart-text')?.textContent || '{}'); } catch (e) { return {}; } })();
 
 function empty(el, message) {
   const p = Object.assign(document.createElement('p'), { className: 'empty-chart', textContent: message || 'No events in this period.' });
   el.replaceChildren(p);
+  el.style.minHeight = '0';     // the message alone: no 260 px blank box under it
   el.dataset.rendered = 'empty';
 }
 
@@ -30,18 +34,19 @@ async function seriesChart(el) {
   const field = el.dataset.field || 'events';
   const response = await fetch(el.dataset.series, { headers: { Accept: 'application/json' } });
   if (!response.ok) throw new Error(`${response.status}`);
-  const rows = (await response.json()).data;
+  const labels = el.dataset.series.includes('by=category') ? (TEXT.labels || {}) : {};
+  const rows = (await response.json()).data.map((r) => ({ ...r, series: labels[r.series] || r.series }));
   if (!rows.length || !rows.some((r) => r[field] > 0)) { empty(el, el.dataset.empty); return; }
   await embed(el, {
     width: 'container', height: 240, autosize: { type: 'fit', contains: 'padding' },
     data: { values: rows },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: 6 } },
+      x: { field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: el.clientWidth < 500 ? 3 : 6, labelOverlap: true, labelSeparation: 8 } },
       y: { field, type: 'quantitative', aggregate: 'sum', title: el.dataset.title || field, axis: COUNT_AXIS },
       color: { field: 'series', type: 'nominal', title: null, scale: { range: PALETTE }, legend: { orient: 'bottom', labelFontSize: 11 } },
-      tooltip: [{ field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: 'month', format: '%Y-%m' }, { field: 'series', title: 'series' },
-        { field, aggregate: 'sum', title: field, format: ',d' }],
+      tooltip: [{ field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: TEXT.month || 'month', format: '%Y-%m' },
+        { field: 'series', title: TEXT.series || 'series' }, { field, aggregate: 'sum', title: el.dataset.title || field, format: ',d' }],
     },
   });
 }
@@ -49,15 +54,20 @@ async function seriesChart(el) {
 async function linesChart(el) {
   const rows = JSON.parse(document.getElementById(el.dataset.lines).textContent);
   if (!rows.length || !rows.some((r) => r.value > 0)) { empty(el, el.dataset.empty); return; }
+  // the legend sits inside the chart's height: grow the chart by its rows, so 14 countries on a phone still
+  // leave the lines a readable plot (not a 20 px strip)
+  const columns = el.clientWidth < 600 ? 2 : 4;
+  const legendRows = Math.ceil(new Set(rows.map((r) => r.country)).size / columns);
   await embed(el, {
-    width: 'container', height: Number(el.dataset.height || 260), autosize: { type: 'fit', contains: 'padding' },
+    width: 'container', height: Number(el.dataset.height || 260) + Math.max(0, legendRows - 1) * 18,
+    autosize: { type: 'fit', contains: 'padding' },
     data: { values: rows },
     mark: { type: 'line', point: { size: 12 }, tooltip: true, strokeWidth: 2 },
     encoding: {
-      x: { field: 'month', type: 'temporal', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: 6 } },
+      x: { field: 'month', type: 'temporal', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: el.clientWidth < 500 ? 3 : 6, labelOverlap: true, labelSeparation: 8 } },
       y: { field: 'value', type: 'quantitative', title: el.dataset.title || 'per month', axis: COUNT_AXIS },
-      color: { field: 'country', type: 'nominal', title: null, scale: { range: PALETTE }, legend: { orient: 'bottom', labelFontSize: 11, columns: el.clientWidth < 600 ? 2 : 4 } },
-      tooltip: [{ field: 'country' }, { field: 'month', type: 'temporal', title: 'month', format: '%Y-%m' }, { field: 'value', title: el.dataset.title || 'value', format: ',d' }],
+      color: { field: 'country', type: 'nominal', title: null, scale: { range: PALETTE }, legend: { orient: 'bottom', labelFontSize: 11, columns } },
+      tooltip: [{ field: 'country' }, { field: 'month', type: 'temporal', title: TEXT.month || 'month', format: '%Y-%m' }, { field: 'value', title: el.dataset.title || 'value', format: ',d' }],
     },
   });
 }

@@ -9,7 +9,7 @@ export const NODATA = '#a3abb5';
 export const ZERO = '#fbf7ef';
 export const RAMP = ['#fee8c8', '#fdd49e', '#fdbb84', '#fc8d59', '#ef6548', '#d7301f', '#990000'];
 // event circles: colour by deaths, size by the number of events
-export const CIRCLE_CLASSES = [[0, '#f59e0b', '0–9'], [10, '#ea580c', '10–99'], [100, '#c2410c', '100–999'], [1000, '#7f1d1d', '1,000+']];
+export const CIRCLE_CLASSES = [[0, '#f59e0b', '0–9'], [10, '#ea580c', '10–99'], [100, '#c2410c', '100–999'], [1000, '#7f1d1d', `${fmtInt(1000)}+`]];   // 1,000+ / 1000+ as the page's language writes it
 
 import { fmtInt } from '/static/js/format.mjs';
 
@@ -34,7 +34,11 @@ export function drawLegend(el, title, items) {
     sw.className = shape === 'circle' ? 'sw circle' : 'sw';
     sw.style.background = colour;
     if (shape && shape.size) { sw.style.width = `${shape.size}px`; sw.style.height = `${shape.size}px`; }
-    parts.push(sw, Object.assign(document.createElement('span'), { className: 'lab', textContent: label }));
+    // a swatch and its label wrap together (never a swatch at a line's end and its label on the next)
+    const item = Object.assign(document.createElement('span'), { className: 'legend-item' });
+    Object.assign(item.style, { display: 'inline-flex', alignItems: 'center', gap: '.2rem', whiteSpace: 'nowrap' });
+    item.append(sw, Object.assign(document.createElement('span'), { className: 'lab', textContent: label }));
+    parts.push(item);
   }
   el.replaceChildren(...parts);
 }
