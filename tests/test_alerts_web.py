@@ -128,6 +128,9 @@ def test_the_form_refuses_a_cross_site_post_and_speaks_polish(client):
     r = client.post("/alerts/rules", data={"kind": "cyber", "name": "x", "subject": "POL"},
                     headers={"origin": "http://evil.example"}, follow_redirects=False)
     assert r.status_code == 403 and client.get("/api/v1/alerts/rules").json()["data"] == []
+    r = client.post("/alerts/rules", data={"kind": "cyber", "name": "x", "subject": "POL"}, follow_redirects=False)
+    assert r.status_code == 403 and "no Origin" in r.text                  # a form needs this site's page
+    assert client.get("/api/v1/alerts/rules").json()["data"] == []
     page = client.get("/alerts?kind=route&lang=pl").text
     assert "Rodzaj reguły" in page and 'name="lang" value="pl"' in page
     r = client.post("/alerts/rules", data={"kind": "cyber", "name": "x", "subject": "POL", "lang": "pl"},

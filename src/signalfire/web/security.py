@@ -51,6 +51,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ORIGIN_REQUIRED = ("/privacy/consent",)      # state-changing forms: a request without an Origin is refused
+FORM_PREFIXES = ("/alerts/rules",)            # … and every form under these paths (the alert rules' add and delete)
 
 
 def host_name(value: str | None) -> str | None:
@@ -113,6 +114,9 @@ class RequestGuard:
             if origin is None and path in ORIGIN_REQUIRED:
                 return await _refuse(scope, receive, send, 403, "a consent choice can only be made on this site's "
                                      "own pages (the request has no Origin)")
+            if origin is None and path.startswith(FORM_PREFIXES):
+                return await _refuse(scope, receive, send, 403, "this form can only be sent from this site's own "
+                                     "pages (the request has no Origin); scripts use the API (/api/v1)")
             if path in ORIGIN_REQUIRED and self.consent_limit is not None:
                 client = (scope.get("client") or ("unknown", 0))[0]
                 wait = self.consent_limit.hit(client)
