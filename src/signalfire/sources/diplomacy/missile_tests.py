@@ -30,8 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from signalfire.sources.base import Adapter, Batch, SourceError
-from signalfire.sources.delimited import read_records
-from signalfire.sources.validate import TEXT_LIMIT, Checker, require_columns
+from signalfire.sources.validate import TEXT_LIMIT, Checker, checked_records
 
 VERSION = "1.0"
 SOURCE = "cns-missile-tests"
@@ -96,12 +95,7 @@ def read(path: Path) -> Iterator[Batch]:
     path = Path(path)
     iso = country_of(path)
     seen: Counter = Counter()
-    checked = False
-    for records, rejects in read_records(path, delim=","):
-        if not checked:
-            require_columns(path, [c for c in records.columns if c != "record_ref"], REQUIRED,
-                            "is this a CNS/NTI missile test database CSV?")
-            checked = True
+    for records, rejects in checked_records(path, REQUIRED, "is this a CNS/NTI missile test database CSV?", delim=","):
         yield _chunk(path, iso, records, rejects, seen)
 
 

@@ -24,9 +24,8 @@ import pandas as pd
 
 from signalfire.geo.countries import describe_failure
 from signalfire.sources.base import Adapter, Batch
-from signalfire.sources.delimited import read_records
 from signalfire.sources.diplomacy.reference import resolve_cow
-from signalfire.sources.validate import Checker, require_columns
+from signalfire.sources.validate import Checker, checked_records
 
 VERSION = "1.0"
 SOURCE = "nuclear-latency"
@@ -69,12 +68,7 @@ def _chunk(path: Path, records: pd.DataFrame, rejects: pd.DataFrame) -> Batch:
 
 def read(path: Path) -> Iterator[Batch]:
     path = Path(path)
-    checked = False
-    for records, rejects in read_records(path, delim=","):
-        if not checked:
-            require_columns(path, [c for c in records.columns if c != "record_ref"], REQUIRED,
-                            "is this the Nuclear Latency (Fuhrmann & Tkach) facility file?")
-            checked = True
+    for records, rejects in checked_records(path, REQUIRED, "is this the Nuclear Latency (Fuhrmann & Tkach) facility file?", delim=","):
         yield _chunk(path, records, rejects)
 
 
