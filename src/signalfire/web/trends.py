@@ -84,8 +84,16 @@ def sparkline(values: list[float], width: int = 96, height: int = 24, label: str
             f'points="{pts}"/><circle cx="{lx}" cy="{ly}" r="2" fill="currentColor"/></svg>')
 
 
-SORTS = {"deaths": lambda r: (-r["last"], r["name"]), "change": lambda r: (-r["change"], r["name"]),
-         "trend": lambda r: (-r["trend"], r["name"]), "name": lambda r: (r["name"],)}
+def _collate(name: str) -> tuple[str, str]:
+    """A name's alphabetical key in any of the interface's languages: letters without their accents (Łotwa
+    beside Litwa, Słowacja before Szwecja), then the name itself."""
+    import unicodedata
+    plain = unicodedata.normalize("NFKD", name.casefold().replace("ł", "l"))
+    return "".join(c for c in plain if not unicodedata.combining(c)), name
+
+
+SORTS = {"deaths": lambda r: (-r["last"], _collate(r["name"])), "change": lambda r: (-r["change"], _collate(r["name"])),
+         "trend": lambda r: (-r["trend"], _collate(r["name"])), "name": lambda r: (_collate(r["name"]),)}
 
 
 def answer_rows(series: dict[str, list[float]], countries: list[str], names: dict[str, str],
