@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -86,13 +87,11 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
     casts = ", ".join(f"CAST({_sql_value(source_version)} AS VARCHAR) AS {c}" if c == "source_version"
                       and source_version else f"CAST({c} AS {t}) AS {c}" for c, t in columns.items())
     raw = "[" + ", ".join(f"coalesce({raw_col(n)}, '')" for n in plan.frame_names) + "]"
-    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     with plain_file(path) as plain:
         if bare_carriage_return(plain):
             raise UseRowPath("a carriage return inside a field")
         scan = plan.select(_scan_sql(plain, plan))
         try:
-            con.execute(f"SET memory_limit = {_sql_value(MEMORY_LIMIT)}")
             con.execute(f"""INSERT INTO stage
                 SELECT seq, {', '.join(columns)}, 'line ' || (seq + {1 + offset}) AS record_ref,
                        CASE WHEN _ok THEN {hash_expr} END AS row_hash,
@@ -102,8 +101,6 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
                              CASE WHEN _ok THEN NULL ELSE {raw} END AS _raw FROM ({scan}))""")
         except Exception as exc:  # noqa: BLE001 - duckdb's errors: the row path reads or words them
             raise UseRowPath(f"the engine could not read the file ({str(exc).splitlines()[0]})") from None
-        finally:
-            con.execute(f"SET memory_limit = {_sql_value(previous)}")
         rejects = _rejects(con, path, plan.names, table="sf_rej")
     con.execute("DROP TABLE IF EXISTS sf_rej")
     con.execute("DROP TABLE IF EXISTS sf_rej_scan")
@@ -127,6 +124,17 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
     if counts.get("q") or counts.get("s"):
         con.execute("DELETE FROM stage WHERE _st <> 'ok'")
     return read, quarantined, version
+
+
+@contextmanager
+def memory_limit(con):
+    """DuckDB's memory limit at MEMORY_LIMIT for the ingest (it spills to disk past it), then as it was."""
+    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = {_sql_value(MEMORY_LIMIT)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = {_sql_value(previous)}")
 
 
 def _renumber(con, rejects: pd.DataFrame, offset: int) -> None:

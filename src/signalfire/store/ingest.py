@@ -127,6 +127,15 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
         raise SourceError(f"{path}: no such file")
     hasher = _Sha256Thread(path)
     hasher.start()
+    con = store.con
+    if mode != "rows" and fast_ingest.plan_module(adapter):
+        with fast_ingest.memory_limit(con):     # the SQL path's memory stays flat as files grow
+            return _ingest(store, adapter, path, progress, source_version, mode, started, hasher)
+    return _ingest(store, adapter, path, progress, source_version, mode, started, hasher)
+
+
+def _ingest(store: Store, adapter: Adapter, path: Path, progress: Progress | None, source_version: str | None,
+            mode: str, started: float, hasher: _Sha256Thread) -> IngestResult:
     columns = ADAPTER_TABLES[adapter.table]
     key = KEYS[adapter.table]
     con = store.con
