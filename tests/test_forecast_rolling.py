@@ -149,3 +149,9 @@ def test_shrink_upper_draws_the_upper_half_towards_the_median():
     np.testing.assert_allclose(out[~low], np.expm1(m + 0.5 * (L - m))[~low], atol=0.5)   # whole deaths
     assert (out[~low] < draws[~low]).any()
     assert (np.diff(out, axis=2) >= 0).all() and (out <= draws).all() and (out == np.rint(out)).all()
+
+
+def test_the_windows_chosen_on_are_printed_as_spans():
+    from signalfire.forecast.commands import _spans
+    assert _spans([2005, 2006, 2007, 2018]) == "2005–2007, 2018"
+    assert _spans([2005]) == "2005" and _spans([]) == ""

@@ -71,6 +71,17 @@ def _print_contributions(out, result: dict) -> None:
                   f"{m['conflictology']:.2f} (ratio {m[OURS] / m['conflictology']:.3f})", highlight=False)
 
 
+def _spans(years: list[int]) -> str:
+    """2005, 2006, 2007, 2018 → "2005–2007, 2018"."""
+    runs: list[list[int]] = []
+    for y in years:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
 def _print_rolling(out, result: dict) -> None:
     """The rolling model choice: per window, the candidate chosen on the windows before it, and its scores."""
     from rich.table import Table
@@ -81,12 +92,12 @@ def _print_rolling(out, result: dict) -> None:
                   "lowest mean CRPS over the windows whose months are all known at its cut-off",
                   title_justify="left")
     for col in ("window", "chosen", "chosen on", *METRICS):
-        table.add_column(col, justify="left" if col in ("window", "chosen", "chosen on") else "right")
+        table.add_column(col, justify="left" if col in ("window", "chosen", "chosen on") else "right",
+                         no_wrap=col == "chosen")
     for year, row in [*roll["windows"].items(), ("mean", roll["mean"])]:
         on = row.get("on")
-        span = ("" if on is None else "(none: default)" if not on
-                else f"{on[0]}–{on[-1]}" if on == list(range(on[0], on[-1] + 1)) else ", ".join(map(str, on)))
-        table.add_row(year, row.get("chosen", ""), span, *(f"{row[m]:.3f}" for m in METRICS))
+        table.add_row(year, row.get("chosen", ""), "" if on is None else _spans(on) or "none: default",
+                      *(f"{row[m]:.3f}" for m in METRICS))
     out.print(table)
 
 
