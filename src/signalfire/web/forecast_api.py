@@ -97,8 +97,23 @@ def forecast_map(request: Request,
                                          month=label, run_id=run["run_id"], model=run["model"])
         return Response(json.dumps(shapes, separators=(",", ":")).encode(), media_type="application/geo+json",
                         headers={"Content-Disposition": f'attachment; filename="{name}.geojson"'})
+    onset = {r["iso3"]: {k: r[k] for k in ("quiet", "p_ge25", "p_ge100")} for r in fc.onset_risk(ds, run)}
     return {"run": run, "previous_run": prev, "month": label, "months": fc.months(ds, run["run_id"]),
-            "data": rows}
+            "data": rows, "onset": onset}
+
+
+@router.get("/onset", summary="Risk of new conflict: P(≥25 / ≥100 deaths in some month of the next 12) for "
+            "countries quiet at the cut-off")
+def forecast_onset(request: Request, model: str | None = None, run_id: int | None = None,
+                   format: TableFormat = "json"):
+    """Per country of the run: quiet (≤25 state-based deaths in every month of the 12 to the cut-off),
+    deaths_max12, p_ge25 and p_ge100 (null where not quiet), the base rates; empty ``data`` when the run has no
+    onset risk stored (runs of other models, or made before the onset model)."""
+    run = _run(request, model, run_id)
+    rows = fc.onset_risk(_ds(request), run)
+    if format == "csv":
+        return _csv(rows, f"onset_risk_{run['model']}_run{run['run_id']}", ("iso3", "name", "quiet"))
+    return {"run": run, "data": rows}
 
 
 @router.get("/change", summary="Change of mean and P(≥25 deaths) since the previous run of the same model")

@@ -206,3 +206,19 @@ def skill(path=None) -> dict | None:
             "brier": (fmt_num(mean[ours]['brier25'], 4), fmt_num(mean['conflictology']['brier25'], 4),
                       fmt_num(mean[ours]['ap25'], 3), fmt_num(mean['conflictology']['ap25'], 3)),
             "pit": gettext(N_("the PIT histogram is drawn by signalfire forecast evaluate --plot pit.png"))}
+
+
+def onset_risk(ds, run: dict) -> list[dict]:
+    """The run's risk of new conflict (``onset_risk``, written with each run of our model by
+    :mod:`signalfire.forecast.onset`): per country iso3, name, quiet (≤25 deaths in every month of the 12 to the
+    cut-off), deaths_max12, p_ge25 and p_ge100 (≥25 / ≥100 deaths in some month of the next 12; None where not
+    quiet), the base rates and the onset model's version; quiet countries first, highest risk first.  Empty when
+    the run has none (another model, or a store from before the onset model)."""
+    from signalfire.geo.borders import country_names
+    from signalfire.store.forecasts import onset_query
+    if not ds.has_table("onset_risk"):
+        return []
+    names = country_names()
+    rows = ds.rows(*onset_query(run["run_id"]))
+    return [{"iso3": r["country_iso3"], "name": names.get(r["country_iso3"], r["country_iso3"]),
+             **{k: v for k, v in r.items() if k != "country_iso3"}} for r in rows]

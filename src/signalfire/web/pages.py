@@ -343,7 +343,7 @@ def forecasts_page(request: Request, month: str = "", model: str = "", metric: s
     from signalfire.web import forecasts as fc
     from signalfire.web.forecast_api import lookup_errors
     ds = request.app.state.ds
-    metric = metric if metric in ("p_ge25", "mean") else "p_ge25"
+    metric = metric if metric in ("p_ge25", "mean", "onset") else "p_ge25"
     ctx = {"runs": fc.runs(ds), "metric": metric, "job": getattr(ds, "forecast_job", None), "run": None,
            "skill": fc.skill()}
     if ctx["runs"]:
@@ -354,7 +354,8 @@ def forecasts_page(request: Request, month: str = "", model: str = "", metric: s
         ctx["views"] = _views_beside(ds, fc, run, mid)
         ctx.update(run=run, previous=fc.previous_run(ds, run), month=fc.month_label(mid),
                    months=fc.months(ds, run["run_id"]), models=sorted({r["model"] for r in ctx["runs"]}),
-                   top=_top_rows(rows, metric),
+                   top=_top_rows(rows, "p_ge25" if metric == "onset" else metric),
+                   onset=[r for r in fc.onset_risk(ds, run) if r["quiet"]][:TOP],
                    expected=sum(r["mean"] for r in rows), likely=sum(1 for r in rows if r["p_ge25"] >= 0.5))
     return render("forecasts.html", _context(request, "forecasts", **ctx))
 

@@ -13,11 +13,14 @@ const LAND = ZERO;
 const SCALES = {
   p_ge25: { title: 'P(≥25 deaths)', breaks: [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9], label: (b) => `${Math.round(b * 100)}%` },
   mean: { title: 'expected deaths', breaks: [1, 5, 25, 100, 250, 1000, 5000], label: (b) => b.toLocaleString() },
+  // risk of new conflict (countries quiet at the cut-off); a country already in conflict is -0.5, its own class
+  onset: { title: 'risk of new conflict, P(≥25 deaths in some month of 12)', breaks: [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5], label: (b) => `${Math.round(b * 100)}%` },
 };
+const IN_CONFLICT = '#5b6472';
 
 function colourExpression(metric) {
   const v = ['coalesce', ['feature-state', metric], -1];
-  const expr = ['step', v, NONE, 0, LAND];
+  const expr = metric === 'onset' ? ['step', v, NONE, -0.5, IN_CONFLICT, 0, LAND] : ['step', v, NONE, 0, LAND];
   SCALES[metric].breaks.forEach((b, i) => expr.push(b, RAMP[i]));
   return expr;
 }
@@ -26,7 +29,8 @@ function drawLegend(metric) {
   const legend = document.getElementById('legend');
   if (!legend) return;
   const { title, breaks, label } = SCALES[metric];
-  const items = [[NONE, 'no forecast'], [LAND, `< ${label(breaks[0])}`], ...breaks.map((b, i) => [RAMP[i], `${label(b)}+`])];
+  const items = [[NONE, 'no forecast'], ...(metric === 'onset' ? [[IN_CONFLICT, 'in conflict (>25 deaths in a month of the last 12)']] : []),
+    [LAND, `< ${label(breaks[0])}`], ...breaks.map((b, i) => [RAMP[i], `${label(b)}+`])];
   legend.replaceChildren(Object.assign(document.createElement('span'), { className: 'lab', textContent: `${title}:` }),
     ...items.flatMap(([c, text]) => {
       const sw = document.createElement('span'); sw.className = 'sw'; sw.style.background = c;
@@ -47,7 +51,7 @@ function fmtChange(v, digits, unit) {
 function sortTable(metric) {
   const body = document.querySelector('#forecast-table tbody');
   const head = document.getElementById('fc-table-title');
-  if (!body) return;
+  if (!body || metric === 'onset') return;   // the risk of new conflict has its own table
   const other = metric === 'mean' ? 'p_ge25' : 'mean';
   const rows = [...body.querySelectorAll('tr[data-mean]')];
   const key = (tr, m) => Number(tr.dataset[m]);
@@ -68,12 +72,16 @@ async function forecastMap(el) {
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   const byIso = new Map(values.data.map((r) => [r.iso3, r]));
-  let metric = el.dataset.metric === 'mean' ? 'mean' : 'p_ge25';
+  const onset = values.onset || {};
+  let metric = ['mean', 'onset'].includes(el.dataset.metric) ? el.dataset.metric : 'p_ge25';
   const painted = () => map.once('idle', () => { el.dataset.painted = 'true'; el.dataset.paintedMetric = metric; });
   const ready = () => {
     map.addSource('countries', { type: 'geojson', data: new URL(el.dataset.shapes, window.location.href).href,
       promoteId: 'iso3', maxzoom: 8, tolerance: 0.5 });
-    for (const r of values.data) map.setFeatureState({ source: 'countries', id: r.iso3 }, { p_ge25: r.p_ge25, mean: r.mean });
+    for (const r of values.data) {
+      const o = onset[r.iso3];
+      map.setFeatureState({ source: 'countries', id: r.iso3 }, { p_ge25: r.p_ge25, mean: r.mean, onset: o ? (o.quiet ? o.p_ge25 : -0.5) : null });
+    }
     map.addLayer({ id: 'fill', type: 'fill', source: 'countries', paint: { 'fill-color': colourExpression(metric), 'fill-opacity': 0.95 } });
     map.addLayer({ id: 'border', type: 'line', source: 'countries', paint: { 'line-color': BORDER, 'line-width': 0.5 } });
     const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false, focusAfterOpen: false, className: 'map-tip', maxWidth: '280px' });
@@ -84,6 +92,9 @@ async function forecastMap(el) {
       const lines = r ? [`${values.month}: P(≥25 deaths) ${pct(r.p_ge25)} (${fmtChange(r.p_ge25_change === null ? null : r.p_ge25_change * 100, 0, ' pt')})`,
         `expected ${fmtNum(r.mean)} deaths (${fmtChange(r.mean_change, 1, '')})`,
         `median ${fmtInt(r.q50)}, 90% interval ${fmtInt(r.q05)}–${fmtInt(r.q95)}`] : ['no forecast for this country'];
+      const o = onset[p.iso3];
+      if (o) lines.push(o.quiet ? `risk of new conflict in 12 months: ≥25 deaths ${pct(o.p_ge25)}, ≥100 ${pct(o.p_ge100)}`
+        : 'in conflict at the cut-off: no onset risk');
       popup.setLngLat(e.lngLat).setDOMContent(tooltipBox(p.name, lines, `/country/${p.iso3}#forecasts`)).addTo(map);
     });
     map.on('mouseleave', 'fill', () => { map.getCanvas().style.cursor = ''; popup.remove(); });
@@ -106,7 +117,8 @@ async function forecastMap(el) {
         b.setAttribute('aria-pressed', String(on));
       }
       if (field) field.value = metric;
-      if (title) title.textContent = `${metric === 'mean' ? 'Expected deaths' : 'Probability of 25 or more deaths'}, ${values.month}`;
+      if (title && metric !== 'onset') title.textContent = `${metric === 'mean' ? 'Expected deaths' : 'Probability of 25 or more deaths'}, ${values.month}`;
+      if (title && metric === 'onset') title.textContent = `Risk of new conflict: P(≥25 deaths in some month of the 12 after ${values.run.cutoff})`;
       const url = new URL(window.location.href);
       url.searchParams.set('metric', metric);
       window.history.replaceState(null, '', url);
