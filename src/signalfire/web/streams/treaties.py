@@ -86,6 +86,14 @@ def _require(request: Request) -> None:
                                  "(and treaty-overrides) first")
 
 
+def _empty_page(request: Request) -> HTMLResponse | None:
+    """A header page with no data loaded answers 200 with what to ingest (the API keeps its 404)."""
+    if has_tables(request, "treaty_actions", "treaty_instruments"):
+        return None
+    from signalfire.web.pages import page_context, render
+    return render("treaties/empty.html", page_context(request, "treaties", stream="treaties"))
+
+
 Fmt = Literal["json", "csv"]
 
 
@@ -147,7 +155,8 @@ def _page(request: Request, template: str, **values) -> HTMLResponse:
 
 @router.get("/treaties", response_class=HTMLResponse, include_in_schema=False)
 def matrix_page(request: Request, region: str = "", alliance: str = "", topic: str = ""):
-    _require(request)
+    if (empty := _empty_page(request)) is not None:
+        return empty
     instruments = run(request, q.instruments)
     topics = sorted(instruments["topic"].dropna().unique())
     if topic and topic not in topics:
@@ -162,7 +171,8 @@ def matrix_page(request: Request, region: str = "", alliance: str = "", topic: s
 
 @router.get("/treaties/country/{iso3}", response_class=HTMLResponse, include_in_schema=False)
 def country_page(request: Request, iso3: str, goto: str = ""):
-    _require(request)
+    if (empty := _empty_page(request)) is not None:
+        return empty
     if goto:
         if not goto.isalpha() or len(goto) != 3:
             raise QueryError(f"unknown country {goto!r}; give an ISO3 code such as POL")
@@ -181,7 +191,8 @@ def country_page(request: Request, iso3: str, goto: str = ""):
 
 @router.get("/treaties/not-joined", response_class=HTMLResponse, include_in_schema=False)
 def not_joined_page(request: Request, instrument: str = "CTBT"):
-    _require(request)
+    if (empty := _empty_page(request)) is not None:
+        return empty
     frame = run(request, q.not_joined, instrument)
     choices = list(run(request, q.instruments)["instrument"])
     name = next((c for c in choices if c.lower() == instrument.strip().lower()), instrument)

@@ -35,6 +35,14 @@ def _require(request: Request) -> None:
                                  "and unvotes-issues first")
 
 
+def _empty_page(request: Request) -> HTMLResponse | None:
+    """A header page with no data loaded answers 200 with what to ingest (the API keeps its 404)."""
+    if has_tables(request, "unga_roll_calls", "unga_votes"):
+        return None
+    from signalfire.web.pages import page_context, render
+    return render("treaties/empty.html", page_context(request, "unga", stream="unga"))
+
+
 # -- API --------------------------------------------------------------------------------------------------------
 @router.get(API + "/resolutions", summary="Roll calls matching every word of the search, with tallies")
 def api_resolutions(request: Request, search: str = "", session: str = "", year: str = "", issue: str = "",
@@ -101,7 +109,8 @@ def _states() -> list[tuple[str, str]]:
 @router.get("/unga", response_class=HTMLResponse, include_in_schema=False)
 def search_page(request: Request, search: str = "", session: str = "", issue: str = "", country: str = "",
                 page: int = 1):
-    _require(request)
+    if (empty := _empty_page(request)) is not None:
+        return empty
     country = (country or DEFAULT_HOME).upper()
     page = max(1, min(page, 1000))
     frame = run(request, q.resolutions, search or None, session or None, None, issue or None, country, PAGE + 1,
@@ -115,7 +124,8 @@ def search_page(request: Request, search: str = "", session: str = "", issue: st
 
 @router.get("/unga/roll-calls/{rcid}", response_class=HTMLResponse, include_in_schema=False)
 def roll_call_page(request: Request, rcid: int):
-    _require(request)
+    if (empty := _empty_page(request)) is not None:
+        return empty
     info = run(request, q.roll_call, rcid)
     if info is None:
         raise HTTPException(404, f"no roll call {rcid}")
@@ -126,7 +136,8 @@ def roll_call_page(request: Request, rcid: int):
 
 @router.get("/unga/agreement", response_class=HTMLResponse, include_in_schema=False)
 def agreement_page(request: Request, country: str = "", session: str = "", issue: str = "", partner: str = ""):
-    _require(request)
+    if (empty := _empty_page(request)) is not None:
+        return empty
     country = (country or DEFAULT_HOME).upper()
     frame = run(request, q.vote_agreement, country, session or None, None, issue or None)
     rows = records(frame)
