@@ -15,32 +15,34 @@ from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from signalfire.analysis import missions as q
 from signalfire.web.api import ERRORS, table_response
-from signalfire.web.pages import page_context, render
+from signalfire.web.i18n import N_, gettext
+from signalfire.web.pages import _request_language, page_context, render
 
-TROOP_TYPE_LABELS = {"Infantry": "Infantry troops", "eng": "Engineering", "med": "Medical", "sig": "Signals",
-                     "av": "Aviation", "riv": "Riverine", "maint": "Maintenance", "trans": "Transport"}
-router = APIRouter()
+TROOP_TYPE_LABELS = {"Infantry": N_("Infantry troops"), "eng": N_("Engineering"), "med": N_("Medical"),
+                     "sig": N_("Signals"), "av": N_("Aviation"), "riv": N_("Riverine"), "maint": N_("Maintenance"), "trans": N_("Transport")}
+router = APIRouter(dependencies=[Depends(_request_language)])   # labels built in Python in the page's language
 api = APIRouter(prefix="/api/v1/missions", tags=["missions"], responses=ERRORS)
 
-TYPE_LABELS = {"troops": "Troops", "staff_officers": "Staff officers", "experts": "Experts on mission / observers",
-               "individual_police": "Individual police", "formed_police": "Formed police units",
-               "police": "Police (not split)"}
-SOURCE_LABELS = {"ipi-contributions": "IPI Peacekeeping Database, contributions by country and month",
-                 "ipi-contributions-mission": "IPI Peacekeeping Database, contributions by country and mission",
-                 "un-pko-hub": "UN Peace and Security Data Hub, contributions",
-                 "missions-user-contributions": "user-supplied (see each row's source)",
-                 "ipi-missions": "IPI Peacekeeping Database, missions by month",
-                 "un-pko-strength": "UN authorised vs deployed strength (compiled from UN reports)",
-                 "bara-hultman": "Bara & Hultman, UN and non-UN peacekeeping v2-2019",
-                 "geopko": "Geo-PKO v2.3 (Uppsala University)",
-                 "un-pko-fatalities": "UN peacekeeping fatalities (UN DPKO records)",
-                 "combined": "IPI / UN data hub, most detailed source per month"}
-CAUSE_LABELS = {"malicious": "Malicious acts", "accident": "Accident", "illness": "Illness", "other_cause": "Other"}
+TYPE_LABELS = {"troops": N_("Troops"), "staff_officers": N_("Staff officers"),
+               "experts": N_("Experts on mission / observers"), "individual_police": N_("Individual police"), "formed_police": N_("Formed police units"),
+               "police": N_("Police (not split)")}
+SOURCE_LABELS = {"ipi-contributions": N_("IPI Peacekeeping Database, contributions by country and month"),
+                 "ipi-contributions-mission": N_("IPI Peacekeeping Database, contributions by country and mission"),
+                 "un-pko-hub": N_("UN Peace and Security Data Hub, contributions"),
+                 "missions-user-contributions": N_("user-supplied (see each row's source)"),
+                 "ipi-missions": N_("IPI Peacekeeping Database, missions by month"),
+                 "un-pko-strength": N_("UN authorised vs deployed strength (compiled from UN reports)"),
+                 "bara-hultman": N_("Bara & Hultman, UN and non-UN peacekeeping v2-2019"),
+                 "geopko": N_("Geo-PKO v2.3 (Uppsala University)"),
+                 "un-pko-fatalities": N_("UN peacekeeping fatalities (UN DPKO records)"),
+                 "combined": N_("IPI / UN data hub, most detailed source per month")}
+CAUSE_LABELS = {"malicious": N_("Malicious acts"), "accident": N_("Accident"), "illness": N_("Illness"),
+                "other_cause": N_("Other")}
 Fmt = Literal["json", "csv"]
 CountryQ = Query("POL", description="ISO 3166 alpha-3 code (or a country name), e.g. POL")
 SourceQ = Query("combined", description="a contributions source, 'combined' (the most detailed UN source per "
@@ -182,7 +184,7 @@ def deployments_page(request: Request, country: str = "POL", source: str = "comb
     ds = _ds(request)
     iso = _country_or_400(country)
     series = _call(q.deployment_series, ds, iso, _source(source))
-    series = series.assign(label=series["personnel_type"].map(TYPE_LABELS).fillna(series["personnel_type"]))
+    series = series.assign(label=series["personnel_type"].map(lambda t: gettext(TYPE_LABELS.get(t, t))))
     yearly = q.deployments_by_year(ds, iso, _source(source))
     types = [c for c in yearly.columns if c in TYPE_LABELS]
     sources = ["combined", *q._sources(ds, "mission_contributions")]
@@ -245,7 +247,7 @@ def fatalities_page(request: Request, country: str = "", mission: str = ""):
     by_year = _call(q.pko_fatalities, ds, iso, mission or None, by="year")
     causes = by_year.melt(id_vars="year", value_vars=["illness", "accident", "malicious", "other_cause"],
                           var_name="cause", value_name="deaths")
-    causes["cause"] = causes["cause"].map(CAUSE_LABELS)
+    causes["cause"] = causes["cause"].map(lambda c: gettext(CAUSE_LABELS[c]) if c in CAUSE_LABELS else None)
     by_mission = q.pko_fatalities(ds, iso, mission or None, by="mission").head(25)
     by_nationality = q.pko_fatalities(ds, iso, mission or None, by="nationality").head(25)
     return render("missions/fatalities.html", page_context(

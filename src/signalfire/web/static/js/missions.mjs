@@ -24,6 +24,7 @@ function rowsOf(el) {
 
 function empty(el) {
   el.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty-chart', textContent: el.dataset.empty || 'No data.' }));
+  el.style.minHeight = '0';     // the note alone: no blank box under it (as charts.mjs)
   el.dataset.rendered = 'empty';
 }
 
@@ -101,6 +102,9 @@ const KNOWN = '#1f5fa8';
 const UNKNOWN = '#98a2b3';
 
 async function sitesMap(el) {
+  // the map's words in the page's language (data-* attributes written by the template)
+  const unknown = el.dataset.unknown || 'size unknown';
+  const troops = el.dataset.troops || 'troops';
   const ml = await import('/static/vendor/maplibre-gl.mjs');
   const maplibregl = ml.default ?? ml;
   const rows = rowsOf(el);
@@ -129,13 +133,13 @@ async function sitesMap(el) {
       const r = rows[e.features[0].properties.i];
       map.getCanvas().style.cursor = 'pointer';
       popup.setLngLat(e.lngLat).setDOMContent(tooltipBox(`${r.location} (${r.mission})`,
-        [`${r.contributor}: ${r.troops === null ? 'size unknown' : `${fmt(r.troops)} troops`}`])).addTo(map);
+        [`${r.contributor}: ${r.troops === null ? unknown : `${fmt(r.troops)} ${troops}`}`])).addTo(map);
     });
     map.on('mouseleave', 'sites', () => { map.getCanvas().style.cursor = ''; popup.remove(); });
     map.once('idle', () => { el.dataset.painted = 'true'; });
   });
-  drawLegend(document.getElementById(el.dataset.legend), 'Troops at a site:',
-    [...SIZE_CLASSES.map(([, size, label]) => [KNOWN, label, { size: size * 2 }]), [UNKNOWN, 'size unknown', { size: 10 }]]);
+  drawLegend(document.getElementById(el.dataset.legend), el.dataset.legendTitle || 'Troops at a site:',
+    [...SIZE_CLASSES.map(([, size, label]) => [KNOWN, label, { size: size * 2 }]), [UNKNOWN, unknown, { size: 10 }]]);
 }
 
 for (const el of document.querySelectorAll('.missions-chart[data-kind]')) {
