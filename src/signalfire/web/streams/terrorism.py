@@ -15,14 +15,15 @@ from fastapi.responses import HTMLResponse
 
 from signalfire.analysis import terrorism as tq
 from signalfire.web.api import ERRORS
+from signalfire.web.i18n import N_, gettext
 from signalfire.web.pages import page_context, render
 from signalfire.web.streams.migration import _country, call, neighbours, records, respond, year_q
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/terrorism", tags=["terrorism"], responses=ERRORS)
-SOURCE_LABELS = {"gtd": "GTD incidents loaded (events)",
-                 "gtd-country-year": "GTD country-year aggregate (Jones & Lupu)",
-                 "gtd-incidents-country-year": "GTD incidents per country and year"}
+SOURCE_LABELS = {"gtd": N_("GTD incidents loaded (events)"),
+                 "gtd-country-year": N_("GTD country-year aggregate (Jones & Lupu)"),
+                 "gtd-incidents-country-year": N_("GTD incidents per country and year")}
 
 
 @api.get("", summary="GTD incidents and deaths per source, country and year")
@@ -81,4 +82,4 @@ def country_panel(ds, iso3: str):
     present = [s for s in tq.SOURCES if s in set(frame["source"])]
     with_deaths = [s for s in present if frame.loc[frame["source"] == s, "killed"].notna().any()]
     return ("terrorism/_country.html", {"iso3": iso3, "rows": rows, "sources": present, "with_deaths": with_deaths,
-                                        "labels": "; ".join(SOURCE_LABELS[s] for s in present)})
+                                        "labels": "; ".join(gettext(SOURCE_LABELS[s]) for s in present)})

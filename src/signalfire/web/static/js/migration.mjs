@@ -25,6 +25,7 @@ function rowsOf(el) {
 
 function empty(el) {
   el.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty-chart', textContent: el.dataset.empty || 'No data.' }));
+  el.style.minHeight = '0';     // the note alone: no blank box under it (as charts.mjs)
   el.dataset.rendered = 'empty';
 }
 
