@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse
 from signalfire.analysis import context as q
 from signalfire.analysis.crises import CrisesQueryError
 from signalfire.web.api import ERRORS, table_response
+from signalfire.web.i18n import N_
 from signalfire.web.pages import page_context, render
 from signalfire.web.streams.crises import records
 
@@ -27,16 +28,16 @@ router = APIRouter()
 api = APIRouter(prefix="/api/v1/context", responses=ERRORS, tags=["context"])
 Format = Annotated[Literal["json", "csv"], Query(description="json, or a csv download")]
 LICENCES = {
-    "sipri-milex": "SIPRI Military Expenditure Database: free for non-commercial use with citation (no open "
-                   "licence); © SIPRI. Not redistributed by Signalfire.",
-    "cow-nmc": "Correlates of War National Material Capabilities v6.0: free with citation.",
-    "atop": "ATOP v5.0 (Leeds et al.): free with citation.",
-    "archigos": "Archigos 4.1 (Goemans, Gleditsch & Chiozza): free with citation.",
-    "sipri-arms-transfers": "SIPRI Arms Transfers Database (trend-indicator values, as the World Bank republishes "
-                            "them, summed per period): free for non-commercial use with citation (no open licence); "
-                            "© SIPRI. Not redistributed by Signalfire.",
-    "sipri-top100": "SIPRI Arms Industry Database (Top 100): free for non-commercial use with citation (no open "
-                    "licence); © SIPRI. Not redistributed by Signalfire.",
+    "sipri-milex": N_("SIPRI Military Expenditure Database: free for non-commercial use with citation (no open "
+                      "licence); © SIPRI. Not redistributed by Signalfire."),
+    "cow-nmc": N_("Correlates of War National Material Capabilities v6.0: free with citation."),
+    "atop": N_("ATOP v5.0 (Leeds et al.): free with citation."),
+    "archigos": N_("Archigos 4.1 (Goemans, Gleditsch & Chiozza): free with citation."),
+    "sipri-arms-transfers": N_("SIPRI Arms Transfers Database (trend-indicator values, as the World Bank republishes "
+                               "them, summed per period): free for non-commercial use with citation (no open licence); "
+                               "© SIPRI. Not redistributed by Signalfire."),
+    "sipri-top100": N_("SIPRI Arms Industry Database (Top 100): free for non-commercial use with citation (no open "
+                       "licence); © SIPRI. Not redistributed by Signalfire."),
 }
 
 

@@ -18,6 +18,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from signalfire.analysis import crises as q
 from signalfire.web.api import ERRORS, table_response
+from signalfire.web.i18n import N_
 from signalfire.web.pages import page_context, render
 
 router = APIRouter()
@@ -25,8 +26,8 @@ api = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["crises"])
 Format = Annotated[Literal["json", "csv"], Query(description="json, or a csv download")]
 Year = Annotated[str | None, Query(description="A year, e.g. 1990")]
 Number = Annotated[int, Path(ge=1, le=2**31 - 1, description="The producer's number")]
-ICB_LICENCE = "International Crisis Behavior (ICB) Project v15: free with citation."
-MID_LICENCE = "Gibler-Miller-Little MID data 2.2.1 (dispute level): free with citation."
+ICB_LICENCE = N_("International Crisis Behavior (ICB) Project v15: free with citation.")
+MID_LICENCE = N_("Gibler-Miller-Little MID data 2.2.1 (dispute level): free with citation.")
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from signalfire.analysis import wmd as q
 from signalfire.analysis.crises import CrisesQueryError
 from signalfire.web.api import ERRORS, table_response
+from signalfire.web.i18n import N_
 from signalfire.web.pages import page_context, render
 from signalfire.web.streams.crises import records
 
@@ -25,9 +26,9 @@ api = APIRouter(prefix="/api/v1/wmd", responses=ERRORS, tags=["wmd"])
 Format = Annotated[Literal["json", "csv"], Query(description="json, or a csv download")]
 Country = Annotated[str | None, Query(description="ISO 3166 alpha-3 code, e.g. PRK", max_length=60)]
 LICENCES = {
-    "cns-missile-tests": "CNS/NTI Missile Test Databases (James Martin Center for Nonproliferation Studies): free "
-                         "academic use with citation.",
-    "nuclear-latency": "Nuclear Latency dataset v1.2 (Fuhrmann & Tkach 2015): free academic use with citation.",
+    "cns-missile-tests": N_("CNS/NTI Missile Test Databases (James Martin Center for Nonproliferation Studies): free "
+                            "academic use with citation."),
+    "nuclear-latency": N_("Nuclear Latency dataset v1.2 (Fuhrmann & Tkach 2015): free academic use with citation."),
 }
 
 
