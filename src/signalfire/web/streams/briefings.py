@@ -16,6 +16,9 @@ router = APIRouter()
 _rendering = threading.Semaphore(1)
 PERIOD = Query("", pattern=r"^(\d{4}-\d{2})?$", description="The month, YYYY-MM (default: the newest event's)")
 LANG = Query("en", pattern="^(en|pl)$")
+SCREEN = ('<meta name="viewport" content="width=device-width, initial-scale=1">'
+          '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">'
+          '<link rel="stylesheet" href="/static/css/briefings.css" media="screen">')
 
 
 def _briefing(request: Request, iso3: str, period: str):
@@ -37,7 +40,8 @@ def _briefing(request: Request, iso3: str, period: str):
 @router.get("/briefing/{iso3}.html", response_class=HTMLResponse, include_in_schema=False)
 def briefing_html(request: Request, iso3: str, period: str = PERIOD, lang: str = LANG):
     from signalfire.reports.briefing_render import html
-    return HTMLResponse(html(_briefing(request, iso3, period), lang))
+    # the A4 page read on a screen: a viewport, the site's icon (no /favicon.ico 404) and a screen stylesheet
+    return HTMLResponse(html(_briefing(request, iso3, period), lang).replace("</head>", SCREEN + "</head>", 1))
 
 
 @router.get("/briefing/{iso3}.pdf", include_in_schema=False)
