@@ -105,6 +105,8 @@ def register(app) -> None:
     forecast = typer.Typer(help="Probabilistic forecasts of UCDP state-based deaths per country and month "
                            "(VIEWS prediction challenge protocol).", no_args_is_help=True)
     app.add_typer(forecast, name="forecast")
+    from signalfire.forecast.onset_commands import register as register_onset
+    register_onset(forecast)     # forecast onset, forecast onset-evaluate
 
     @forecast.command("evaluate")
     def evaluate_cmd(
