@@ -217,7 +217,7 @@ def test_pages_show_the_forecast(client, fc_store):
         page = client.get(f"/forecasts?{query}")           # the same mapping of lookup errors as the API's
         assert page.status_code == status and "Traceback" not in page.text, query
     mean_first = client.get("/forecasts", params={"metric": "mean"}).text
-    assert 'data-metric="mean" role="img"' in mean_first
+    assert 'data-metric="mean" role="region"' in mean_first        # a region: the map holds focusable controls
     assert 'aria-pressed="true">Expected deaths' in mean_first
     country = client.get("/country/UKR").text
     panel = country.split('id="forecasts"')[1].split("</section>")[0]
