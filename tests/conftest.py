@@ -39,3 +39,34 @@ def store(tmp_path):
 @pytest.fixture
 def fixtures_dir():
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A store holding the bundled demo data, built once per test run and shared by the xdist workers (the first
+    worker builds it under a file lock; the others wait and reuse it).  Never open it for writing: copy it with
+    :func:`demo_copy`."""
+    import fcntl
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    path = root / "demo-template.duckdb"
+    with open(root / "demo-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            from signalfire.demo import load_demo
+            from signalfire.warehouse import Warehouse
+            building = root / "demo-template.building.duckdb"
+            building.unlink(missing_ok=True)
+            with Warehouse(building) as wh:
+                load_demo(wh)
+            building.rename(path)
+    return path
+
+
+def demo_copy(template: Path, folder: Path, name: str = "demo.duckdb") -> Path:
+    """A private, writable copy of the demo store in ``folder`` (what an empty store holds once a server or
+    ``create_app`` has loaded the demo data into it)."""
+    import shutil
+    target = Path(folder) / name
+    shutil.copyfile(template, target)
+    return target

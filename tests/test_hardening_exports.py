@@ -9,6 +9,7 @@ import threading
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import demo_copy
 from fastapi.testclient import TestClient
 
 from signalfire.web import api
@@ -16,8 +17,8 @@ from signalfire.web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    app = create_app(tmp_path_factory.mktemp("exports") / "e.duckdb")      # the demo data: ~4,900 events
+def client(tmp_path_factory, demo_template):
+    app = create_app(demo_copy(demo_template, tmp_path_factory.mktemp("exports")))    # the demo data: ~4,900 events
     with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
     app.state.ds.close()

@@ -9,6 +9,7 @@ import re
 
 import pytest
 import schemathesis
+from conftest import demo_copy
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
@@ -29,8 +30,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture(scope="module")
-def api_schema(tmp_path_factory):
-    app = create_app(tmp_path_factory.mktemp("st") / "st.duckdb")        # the demo data (UCDP, VIEWS)
+def api_schema(tmp_path_factory, demo_template):
+    app = create_app(demo_copy(demo_template, tmp_path_factory.mktemp("st")))   # the demo data (UCDP, VIEWS)
     with TestClient(app):                                                # start-up (warming) done once
         yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     app.state.ds.close()

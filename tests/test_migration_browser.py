@@ -7,21 +7,21 @@ when ../shared/data has them, the real Frontex, IOM and GTD country-year files."
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from browser_support import (
+    browser_fixture,
+    browser_marks,
+    check_page,
+    opened,
+    rendered_states,
+    require_browser,
+    wait_rendered,
+)
 from conftest import FIXTURES, SHARED
 from test_web_support import Server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = browser_marks("migration")
 
-ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-VENDOR = ROOT / "src" / "signalfire" / "web" / "static" / "vendor" / "maplibre-gl.mjs"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 REAL = {"frontex": "migration/frontex.csv", "iom-missing-migrants": "migration/iom_mmp.csv",
         "gtd-incidents-country-year": "terrorism/gtd_incidents_country_year_1970-2020.csv",
         "gtd-country-year": "terrorism/gtd_country_year_1970-2008.csv"}
@@ -32,10 +32,7 @@ PAGES = {"migration": "/migration?country=POL&origin=UKR&route=Eastern+Borders+R
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
-    if not VENDOR.exists():
-        pytest.skip("front-end assets are not vendored")
+    require_browser()
     import signalfire
     path = tmp_path_factory.mktemp("migration_browser") / "browser.duckdb"
     with signalfire.open(path) as wh:
@@ -52,42 +49,21 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-def _open(browser, base: str, url: str, width: int):
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-    foreign, errors = [], []
-    context.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(
-        ("http://127.0.0.1:", "data:", "blob:")) else None)
-    page = context.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(base + url, wait_until="networkidle")
-    return context, page, foreign, errors
+browser = browser_fixture()
 
 
 def _wait_drawn(page):
-    page.wait_for_function("""() => [...document.querySelectorAll('.migration-chart')].every(c => c.dataset.rendered)
-        && [...document.querySelectorAll('.migration-map')].every(m => m.dataset.painted)""", timeout=30000)
+    wait_rendered(page, charts=".migration-chart", maps=".migration-map")
 
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_desktop_and_phone(server, browser, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1400, 390):
-        context, page, foreign, errors = _open(browser, server.base, PAGES[name], width)
-        try:
+        with opened(browser, server.base, PAGES[name], width) as page:
             _wait_drawn(page)
-            rendered = page.eval_on_selector_all(".migration-chart", "els => els.map(e => e.dataset.rendered)")
+            rendered = rendered_states(page, ".migration-chart")
             assert "error" not in rendered, rendered
-            painted = page.eval_on_selector_all(".migration-map", "els => els.map(e => e.dataset.painted)")
+            painted = rendered_states(page, ".migration-map", "painted")
             assert all(p == "true" for p in painted), painted
             if name == "migration":
                 assert rendered.count("true") == 2, rendered            # hosted people and Frontex routes
@@ -99,24 +75,11 @@ def test_page_desktop_and_phone(server, browser, name):
                 assert rendered == ["true"], rendered
             if name == "country":
                 assert page.locator("#migration-panel").count() == 1 and page.locator("#terrorism-panel").count() == 1
-            overflow = page.evaluate(
-                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, f"{name} at {width}px scrolls sideways by {overflow}px"
-            page.screenshot(path=str(SHOTS / f"migration_{name}_{width}.png"), full_page=True)
-            if width == 1400 and AXE.exists():
-                page.add_script_tag(path=str(AXE))
-                found = page.evaluate("""async () => (await axe.run(document)).violations
-                    .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.nodes.length)""")
-                assert not found, f"{name}: axe findings {found}"
-        finally:
-            context.close()
-        assert not foreign, f"requests to other hosts: {foreign}"
-        assert not errors, f"page errors: {errors}"
+            check_page(page, f"migration_{name}_{width}", width=width)
 
 
 def test_filters_apply_on_submit(server, browser):
-    context, page, _, errors = _open(browser, server.base, PAGES["migration"], 1400)
-    try:
+    with opened(browser, server.base, PAGES["migration"], 1400, http_errors=False) as page:
         _wait_drawn(page)
         page.fill("#f-country", "LTU")
         page.select_option("#f-year", "2022")
@@ -126,6 +89,3 @@ def test_filters_apply_on_submit(server, browser):
         _wait_drawn(page)
         assert "Lithuania" in page.locator("h1").inner_text()
         assert "2022" in page.locator("#routes h3").first.inner_text()
-    finally:
-        context.close()
-    assert not errors, errors

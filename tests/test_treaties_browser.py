@@ -4,22 +4,14 @@ draw, filters apply on submit, nothing is requested from another host, no page e
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from browser_support import browser_fixture, browser_marks, check_page, opened, require_browser
 from conftest import SHARED
 from test_web_support import Server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = browser_marks("treaties")
 
-ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-VENDOR = ROOT / "src" / "signalfire" / "web" / "static" / "vendor" / "vega-embed.min.js"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGES = {"treaties_matrix": "/treaties?alliance=NATO", "treaties_country": "/treaties/country/POL",
          "treaties_not_joined": "/treaties/not-joined?instrument=CTBT",
          "unga_search": "/unga?search=Chemical+Weapons+Convention&country=POL",
@@ -30,10 +22,7 @@ CHARTS = {"treaties_country": "#treaty-timeline", "unga_agreement": "#agreement-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
-    if not VENDOR.exists():
-        pytest.skip("front-end assets are not vendored")
+    require_browser()
     needed = [SHARED / "treaties" / "manytreaties_arms_control_parties.csv",
               SHARED / "treaties" / "manyios_security_regimes_membership.csv",
               SHARED / "un" / "un_votes.csv.gz", SHARED / "un" / "un_roll_calls.csv.gz",
@@ -58,52 +47,20 @@ def server(tmp_path_factory):
     srv.stop()
 
 
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-def _open(browser, base: str, url: str, width: int):
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=width == 1400)
-    foreign, errors = [], []
-    context.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(
-        ("http://127.0.0.1:", "data:", "blob:")) else None)
-    page = context.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(base + url, wait_until="networkidle")
-    return context, page, foreign, errors
+browser = browser_fixture()
 
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_desktop_and_phone(server, browser, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1400, 390):
-        context, page, foreign, errors = _open(browser, server.base, PAGES[name], width)
-        try:
+        with opened(browser, server.base, PAGES[name], width, http_errors=False) as page:
             if name in CHARTS:
                 page.wait_for_selector(f"{CHARTS[name]}[data-rendered=true] svg", timeout=30000)
-            overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, f"{name} at {width}px scrolls sideways by {overflow}px"
-            page.screenshot(path=str(SHOTS / f"{name}_{width}.png"), full_page=width == 390)
-            if width == 1400 and AXE.exists():
-                page.add_script_tag(path=str(AXE))
-                found = page.evaluate("""async () => (await axe.run(document)).violations
-                    .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.nodes.length)""")
-                assert not found, f"{name}: axe findings {found}"
-        finally:
-            context.close()
-        assert not foreign, f"requests to other hosts: {foreign}"
-        assert not errors, f"page errors: {errors}"
+            check_page(page, f"{name}_{width}", width=width)
 
 
 def test_matrix_filters_apply_on_submit(server, browser):
-    context, page, _, errors = _open(browser, server.base, "/treaties", 1400)
-    try:
+    with opened(browser, server.base, "/treaties", 1400, http_errors=False) as page:
         page.wait_for_function("() => document.readyState === 'complete'")
         rows = page.locator("#treaty-matrix tbody tr").count()
         assert rows > 150
@@ -113,14 +70,10 @@ def test_matrix_filters_apply_on_submit(server, browser):
         page.wait_for_url("**alliance=EU**")
         assert page.locator("#treaty-matrix tbody tr").count() == 27
         assert page.locator("#f-alliance").input_value() == "EU"
-    finally:
-        context.close()
-    assert not errors
 
 
 def test_search_shows_the_cwc_resolutions_and_poland_vote(server, browser):
-    context, page, _, _ = _open(browser, server.base, PAGES["unga_search"], 1400)
-    try:
+    with opened(browser, server.base, PAGES["unga_search"], 1400, clean=False) as page:
         text = page.locator("#resolutions-table").inner_text()
         for symbol in ("A/RES/74/40", "R/73/45", "A/RES/72/43", "A/RES/71/69"):
             assert symbol in text
@@ -130,5 +83,3 @@ def test_search_shows_the_cwc_resolutions_and_poland_vote(server, browser):
         pair_rows = page.locator("#pair-table tbody tr").count()
         assert pair_rows == 5                       # sessions 70-74 in this store: the chart's table alternative
         assert page.locator("#closest-table tbody tr").first.inner_text().lower().startswith("latvia")
-    finally:
-        context.close()

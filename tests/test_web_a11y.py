@@ -8,22 +8,16 @@ every page at both widths go to artifacts/screenshots/.
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 import pytest
+from browser_support import AXE, SHOTS, browser_fixture, browser_marks, require_browser
+from conftest import demo_copy
 from test_web_support import Server
 
 from signalfire.web.nav import NAV
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = browser_marks("a11y")
 
-ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VENDOR = ROOT / "src" / "signalfire" / "web" / "static" / "vendor" / "maplibre-gl.mjs"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 EXTRA = ["/country/POL", "/privacy", "/no-such-page"]
 
 
@@ -41,23 +35,14 @@ def shot_name(path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/setup.sh --test installs it)")
-    if not VENDOR.exists():
-        pytest.skip("front-end assets are not vendored (scripts/setup.sh runs npm install + vendor_assets.py)")
-    srv = Server(tmp_path_factory.mktemp("a11y") / "a11y.duckdb", timeout_s=300)   # a busy machine
+def server(tmp_path_factory, demo_template):
+    require_browser()
+    srv = Server(demo_copy(demo_template, tmp_path_factory.mktemp("a11y"), "a11y.duckdb"))   # the demo data
     yield srv
     srv.stop()
 
 
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+browser = browser_fixture()
 
 
 def open_page(browser, base: str, width: int, height: int, **kw):

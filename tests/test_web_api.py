@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import demo_copy
 from fastapi.testclient import TestClient
 from test_web_support import XSS, hostile_ged_file
 
@@ -21,9 +22,9 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "signalfire" / "web" /
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    store = tmp_path_factory.mktemp("web") / "web.duckdb"
-    app = create_app(store)            # empty store: loads the demo data
+def client(tmp_path_factory, demo_template):
+    store = demo_copy(demo_template, tmp_path_factory.mktemp("web"))     # the demo data
+    app = create_app(store)
     with TestClient(app) as c:
         yield c
     app.state.ds.close()

@@ -11,36 +11,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser_support import SHOTS, browser_fixture, browser_marks, require_browser
+from conftest import demo_copy
 from test_web_support import XSS, Server, hostile_ged_file
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-VENDOR = ROOT / "src" / "signalfire" / "web" / "static" / "vendor" / "maplibre-gl.mjs"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
+pytestmark = browser_marks("web")
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/setup.sh --test installs it)")
-    if not VENDOR.exists():
-        pytest.skip("front-end assets are not vendored (scripts/setup.sh runs npm install + vendor_assets.py)")
-    srv = Server(tmp_path_factory.mktemp("browser") / "browser.duckdb")
+def server(tmp_path_factory, demo_template):
+    require_browser()
+    srv = Server(demo_copy(demo_template, tmp_path_factory.mktemp("browser"), "browser.duckdb"))
     yield srv
     srv.stop()
 
 
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+browser = browser_fixture()
 
 
 class Watch:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import demo_copy
 from test_web_support import Server, big_ged_file, hostile_ged_file
 
 from signalfire.web.handoff import handoff_ingest, running_server, server_file, server_url
@@ -18,8 +19,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("handoff") / "served.duckdb")
+def server(tmp_path_factory, demo_template):
+    srv = Server(demo_copy(demo_template, tmp_path_factory.mktemp("handoff"), "served.duckdb"))
     yield srv
     srv.stop()
     assert not server_file(srv.store).exists()       # removed on exit

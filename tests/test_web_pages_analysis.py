@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import demo_copy
 from fastapi.testclient import TestClient
 from test_web_support import DEMO
 
@@ -20,9 +21,9 @@ HTML = {"Accept": "text/html"}
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    store = tmp_path_factory.mktemp("pages") / "pages.duckdb"
-    app = create_app(store)            # empty store: loads the demo data
+def client(tmp_path_factory, demo_template):
+    store = demo_copy(demo_template, tmp_path_factory.mktemp("pages"))   # the demo data
+    app = create_app(store)
     with TestClient(app) as c:
         c.store = store
         yield c

@@ -5,43 +5,28 @@ horizontal scroll at 390 px; axe-core; screenshots at 1440x900 and 390x844 in ar
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from browser_support import AXE, SHOTS, browser_fixture, browser_marks, require_browser
+from conftest import demo_copy
 from test_web_support import Server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = browser_marks("pages")
 
-ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-VENDOR = ROOT / "src" / "signalfire" / "web" / "static" / "vendor" / "maplibre-gl.mjs"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGES = {"overview": "/", "neighbourhood": "/neighbourhood?home=POL", "country_ukr": "/country/UKR",
          "country_sdn": "/country/SDN", "compare": "/compare?countries=POL,UKR,BLR,RUS",
          "admin1": "/country/UKR/admin1", "actors": "/actors?actor=Government%20of%20Ukraine", "data": "/data"}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/setup.sh --test installs it)")
-    if not VENDOR.exists():
-        pytest.skip("front-end assets are not vendored (scripts/setup.sh runs npm install + vendor_assets.py)")
-    srv = Server(tmp_path_factory.mktemp("analysis") / "analysis.duckdb", timeout_s=300)   # a busy machine
+def server(tmp_path_factory, demo_template):
+    require_browser()
+    srv = Server(demo_copy(demo_template, tmp_path_factory.mktemp("analysis"), "analysis.duckdb"))   # the demo data
     yield srv
     srv.stop()
 
 
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+browser = browser_fixture()
 
 
 @pytest.fixture

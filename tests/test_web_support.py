@@ -47,7 +47,7 @@ class Server:
     """`signalfire serve` in a subprocess on a free port (loads the demo data into an empty store).  Without
     ``forecast`` the server makes no background forecast (tests that do not look at forecasts save the CPU)."""
 
-    def __init__(self, store: Path, timeout_s: float = 90, forecast: bool = False):
+    def __init__(self, store: Path, timeout_s: float = 300, forecast: bool = False):
         import os
         import subprocess
         import sys
