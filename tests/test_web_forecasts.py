@@ -268,15 +268,13 @@ def test_serve_makes_a_forecast_in_the_background(tmp_path):
 
 # -- in Chromium ------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    from test_web_browser import CHROMIUM, VENDOR
+def served(tmp_path_factory, demo_template):
+    from browser_support import require_browser
+    from conftest import demo_copy
     from test_web_support import Server
-    if not CHROMIUM.exists() or not VENDOR.exists():
-        pytest.skip("Debian's chromium or the vendored front-end assets are missing (scripts/setup.sh --test)")
-    from signalfire.demo import load_demo
-    path = tmp_path_factory.mktemp("fcb") / "fcb.duckdb"
+    require_browser()
+    path = demo_copy(demo_template, tmp_path_factory.mktemp("fcb"), "fcb.duckdb")
     ds = DataStore(path, load_demo_if_empty=False)
-    load_demo(ds.store)
     cc = challenge_countries()
     last = ds.store.con.execute("SELECT max(month_id) FROM country_month").fetchone()[0]
     hist = ds.store.con.execute("""SELECT country_iso3, avg(value) FROM country_month
@@ -299,8 +297,9 @@ def served(tmp_path_factory):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_forecast_map_and_fan_chart_in_chromium(served):
+    from browser_support import ARGS, CHROMIUM, SHOTS
     from playwright.sync_api import sync_playwright
-    from test_web_browser import ARGS, CHROMIUM, READ_PIXELS, SHOTS
+    from test_web_browser import READ_PIXELS
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
