@@ -11,17 +11,25 @@ WIDTH = 640
 PALETTE = ["#b42318", "#1d4ed8", "#047857", "#7c3aed", "#b45309", "#0e7490", "#be185d", "#4d7c0f"]
 
 
-def _svg(spec: dict) -> str:
+def _svg(spec: dict, label: str) -> str:
+    """The SVG of a Vega-Lite spec, as one image named by ``label`` (the marks carry no ARIA roles of their own, so a
+    screen reader meets one labelled image, with the table beside it for the numbers)."""
+    import html
+
     import vl_convert as vlc
+    quiet = {"aria": False}
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "background": "white",
-            "config": {"font": "DejaVu Sans", "view": {"stroke": None}, "axis": {"labelFontSize": 10}}, **spec}
-    return vlc.vegalite_to_svg(json.loads(json.dumps(spec, default=float)))
+            "config": {"font": "DejaVu Sans", "view": {"stroke": None}, "axis": {"labelFontSize": 10, **quiet},
+                       "mark": quiet, "legend": quiet, "title": quiet}, **spec}
+    svg = vlc.vegalite_to_svg(json.loads(json.dumps(spec, default=float)))
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label, quote=True)}" ', 1)
 
 
 def trend_svg(b: Briefing, deaths_label: str, month_label: str) -> str:
     """Deaths per month, one line per country with any death in the 24 months (the home country always)."""
     shown = {r["country"] for r in b.monthly if r["deaths"] > 0} | {b.iso3}
     values = [r for r in b.monthly if r["country"] in shown]
+    names = sorted({r["name"] for r in values})
     return _svg({
         "width": WIDTH, "height": 220, "data": {"values": values},
         "mark": {"type": "line", "point": {"size": 18}, "strokeWidth": 2},
@@ -29,7 +37,7 @@ def trend_svg(b: Briefing, deaths_label: str, month_label: str) -> str:
             "x": {"field": "month", "type": "ordinal", "title": month_label, "axis": {"labelAngle": -45}},
             "y": {"field": "deaths", "type": "quantitative", "title": deaths_label, "axis": {"tickMinStep": 1}},
             "color": {"field": "name", "type": "nominal", "title": None, "scale": {"range": PALETTE},
-                      "legend": {"orient": "top", "columns": 4}}}})
+                      "legend": {"orient": "top", "columns": 4}}}}, f"{deaths_label} / {month_label}: {', '.join(names)}")
 
 
 def map_svg(b: Briefing, deaths_label: str) -> str:
@@ -68,7 +76,8 @@ def map_svg(b: Briefing, deaths_label: str) -> str:
                                     "latitude": {"field": "lat", "type": "quantitative"},
                                     "size": {"field": "deaths", "type": "quantitative", "title": deaths_label,
                                              "scale": {"range": [12, 600]}, "legend": {"orient": "right"}}}})
-    return _svg({"width": WIDTH, "height": 360, "projection": {"type": "mercator"}, "layer": layers})
+    return _svg({"width": WIDTH, "height": 360, "projection": {"type": "mercator"}, "layer": layers},
+                f"{deaths_label}, {b.period}: {', '.join(f['properties']['name'] for f in features)}")
 
 
 def fan_svg(b: Briefing, iso3: str, deaths_label: str, month_label: str) -> str | None:
@@ -85,4 +94,5 @@ def fan_svg(b: Briefing, iso3: str, deaths_label: str, month_label: str) -> str 
          "encoding": {"y": {"field": "q05", "type": "quantitative", "title": deaths_label},
                       "y2": {"field": "q95"}}},
         {"mark": {"type": "line", "color": "#1d4ed8", "point": True},
-         "encoding": {"y": {"field": "q50", "type": "quantitative"}}}]})
+         "encoding": {"y": {"field": "q50", "type": "quantitative"}}}]},
+        f"{deaths_label}, {iso3}: 50% / 90%, {values[0]['month']}–{values[-1]['month']}")
