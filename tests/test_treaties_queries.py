@@ -12,21 +12,39 @@ from signalfire.sources.diplomacy.reference import INSTRUMENTS, OVERRIDES
 from signalfire.store.ingest import ingest_file
 
 
-@pytest.fixture(scope="module")
-def wh(tmp_path_factory):
+def _store(folder, overrides: bool):
     from conftest import shared_path
 
     from signalfire.warehouse import Warehouse
     parties = shared_path("treaties/manytreaties_arms_control_parties.csv")
     regimes = shared_path("treaties/manyios_security_regimes_membership.csv")
-    store = Warehouse(tmp_path_factory.mktemp("treaties") / "t.duckdb")
+    store = Warehouse(folder / "t.duckdb")
     for name, path in [("treaty-instruments", INSTRUMENTS), ("manytreaties", parties), ("manyios", regimes)]:
         ingest_file(store, get(name), path)
+    if overrides:
+        ingest_file(store, get("treaty-overrides"), OVERRIDES)
+    return store
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory):
+    """The files with the overrides applied (every test but the first reads the corrected store; none depends on
+    another having run first)."""
+    store = _store(tmp_path_factory.mktemp("treaties"), overrides=True)
     yield store
     store.close()
 
 
-def test_flags_without_overrides_then_corrections_with_them(wh):
+@pytest.fixture
+def raw(tmp_path):
+    """The files as published, without the overrides yet."""
+    store = _store(tmp_path, overrides=False)
+    yield store
+    store.close()
+
+
+def test_flags_without_overrides_then_corrections_with_them(raw):
+    wh = raw
     before = wh.treaty_flags()
     # signature after ratification, as published (Australia, 1925 Geneva Protocol)
     aus = before[(before.state_iso3 == "AUS") & (before.instrument == "Geneva Protocol")]
@@ -121,3 +139,4 @@ def test_api_equals_python_api(wh):
         assert bad.status_code == 400 and "unknown instrument" in bad.json()["error"]["message"]
         page = client.get("/treaties/country/PRK", headers={"Accept": "text/html"})
         assert page.status_code == 200 and "withdrawal not recorded" in page.text
+    app.state.ds.close()
