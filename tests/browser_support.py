@@ -37,8 +37,8 @@ LOCAL = ("http://127.0.0.1:", "data:", "blob:")
 
 
 def browser_marks(group: str) -> list:
-    """The marks of a browser module.  The xdist group keeps a module's tests on one worker (with
-    ``--dist loadgroup``), so its server and store are built once, not once per worker."""
+    """The marks of a browser module (browser, slow, and its xdist group).  What keeps a module's tests on one worker,
+    so that its server and store are built once, is ``--dist loadscope`` in ``scripts/test.sh``."""
     return [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group(group)]
 
 
