@@ -46,16 +46,19 @@ def _ds(request: Request):
 
 
 def _query(call, *args, **kw):
+    """Run a country query; an unknown country becomes 404, another argument error 400 (the WMD routes share it)."""
     try:
         return call(*args, **kw)
     except CrisesQueryError as exc:
         raise HTTPException(404 if str(exc).startswith("unknown country") else 400, str(exc)) from None
 
 
-def _answer(frame: pd.DataFrame, fmt: str, name: str, source: str, **extra):
+def _answer(frame: pd.DataFrame, fmt: str, name: str, source: str, licences: dict | None = None, **extra):
+    """A CSV download, or JSON with the source, its licence (from ``licences``, by default this stream's) and rows."""
     if fmt == "csv":
         return table_response(pa.Table.from_pandas(frame, preserve_index=False), "csv", name, total=len(frame))
-    return {"total": len(frame), "source": source, "licence": LICENCES[source], **extra, "data": records(frame)}
+    licence = (LICENCES if licences is None else licences)[source]
+    return {"total": len(frame), "source": source, "licence": licence, **extra, "data": records(frame)}
 
 
 @api.get("/{iso3}/military-expenditure", summary="SIPRI military expenditure of a country by year")

@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import pandas as pd
-import pyarrow as pa
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from signalfire.analysis import wmd as q
-from signalfire.analysis.crises import CrisesQueryError
-from signalfire.web.api import ERRORS, table_response
+from signalfire.web.api import ERRORS
 from signalfire.web.i18n import N_
 from signalfire.web.pages import page_context, render
+from signalfire.web.streams.context import _answer as context_answer
+from signalfire.web.streams.context import _query
 from signalfire.web.streams.crises import records
 
 router = APIRouter()
@@ -36,17 +36,8 @@ def _ds(request: Request):
     return request.app.state.ds
 
 
-def _query(call, *args, **kw):
-    try:
-        return call(*args, **kw)
-    except CrisesQueryError as exc:
-        raise HTTPException(404 if str(exc).startswith("unknown country") else 400, str(exc)) from None
-
-
 def _answer(frame: pd.DataFrame, fmt: str, name: str, source: str):
-    if fmt == "csv":
-        return table_response(pa.Table.from_pandas(frame, preserve_index=False), "csv", name, total=len(frame))
-    return {"total": len(frame), "source": source, "licence": LICENCES[source], "data": records(frame)}
+    return context_answer(frame, fmt, name, source, LICENCES)
 
 
 @api.get("/missile-tests/yearly", summary="Missile tests per testing state and year (CNS/NTI)")
