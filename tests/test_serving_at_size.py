@@ -97,3 +97,72 @@ def test_event_pages_equal_the_plain_order_by(large_paths):
                             f"LIMIT 25 OFFSET {offset}", params)
             paged = ds.rows(*analytics.page_query(flt, ["source", "source_id"], 25, offset, ds))
             assert paged == plain
+
+
+def test_country_coverage_from_the_rollup_equals_the_raw_query(large_paths):
+    from signalfire.web.pages_analysis import events_coverage
+    ds, _, _ = large_paths
+    for iso3 in ("UKR", "SYR", "POL", "XXX"):
+        raw = ds.rows("""SELECT source, count(*) AS events, coalesce(sum(fatalities_best), 0) AS deaths,
+                                min(date_start) AS first, max(date_start) AS last FROM events
+                         WHERE country_iso3 = ? GROUP BY source ORDER BY source""", [iso3])
+        assert events_coverage(ds, iso3)["sources"] == raw
+    assert events_coverage(ds, "UKR")["sources"], "the demo has Ukrainian events"
+
+
+def test_cached_computes_a_key_once_while_threads_ask_at_once(large_paths):
+    import threading
+    import time
+    ds, _, _ = large_paths
+    calls, start = [], threading.Barrier(4)
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.2)          # long enough that the other threads ask while it runs
+        return len(calls)
+
+    answers = []
+
+    def ask():
+        start.wait()
+        answers.append(ds.cached(("single-flight test", ds.version), compute))
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and answers == [1, 1, 1, 1]
+
+
+def test_has_table_follows_the_store(large_paths):
+    ds, _, _ = large_paths
+    assert ds.has_table("events") and not ds.has_table("no_such_table")
+    ds.store.con.execute("CREATE TABLE sf_probe_table (x INTEGER)")
+    ds.version += 1           # what a committed ingest does
+    try:
+        assert ds.has_table("sf_probe_table")
+    finally:
+        ds.store.con.execute("DROP TABLE sf_probe_table")
+        ds.version += 1
+    assert not ds.has_table("sf_probe_table")
+
+
+def test_health_says_when_the_start_up_warming_is_done(tmp_path, demo_template):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from signalfire.web.app import create_app
+    ds = DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
+    try:
+        with TestClient(create_app(ds=ds)) as client:
+            first = client.get("/api/v1/health").json()
+            assert first["status"] == "ok" and isinstance(first["warm"], bool)
+            deadline = time.monotonic() + 300
+            while not client.get("/api/v1/health").json()["warm"] and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert client.get("/api/v1/health").json() == {"status": "ok", "warm": True,
+                                                           "data_version": ds.version}
+            assert ("sources" in {k for _, k in ds._cache})   # the source summary was warmed
+    finally:
+        ds.close()

@@ -281,6 +281,14 @@ def neighbours(iso3: str, distance_km: float = Query(200, ge=0, le=2000)):
 
 
 # -- sources and provenance -------------------------------------------------------------------------------------
+@router.get("/health", summary="Whether the server is up and has warmed its aggregates for the current data")
+def health(request: Request):
+    """``warm`` turns true once the aggregates every page needs (rollups, source summary, default map) are
+    computed for the data loaded at start; until then the first requests may be slower."""
+    ds = _ds(request)
+    return {"status": "ok", "warm": ds.warmed.is_set(), "data_version": ds.version}
+
+
 @router.get("/sources", summary="Sources loaded: events, span and versions", responses=TABLE_DOWNLOADS)
 def sources(request: Request, format: TableFormat = "json"):
     rows = analytics.sources_summary(_ds(request))

@@ -111,6 +111,8 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
             analytics.warm(app.state.ds)
         except Exception:  # noqa: BLE001, S110 (warming is an optimisation; requests compute on demand)
             pass
+        finally:
+            app.state.ds.warmed.set()
     app.state.ds.after_commit.append(analytics.warm)
     from signalfire.web.streams.alerts import after_commit as alerts_after_commit
     app.state.ds.after_commit.append(alerts_after_commit)    # the alert rules, on what the ingest brought

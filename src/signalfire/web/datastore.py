@@ -68,6 +68,8 @@ class DataStore:
         self._jobs: dict[str, IngestJob] = {}
         self._cache: OrderedDict = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._flights: dict = {}          # key -> lock held while one thread computes it (see cached)
+        self.warmed = threading.Event()   # set once the start-up warming has run (GET /api/v1/health)
         from signalfire.web.rollup import Rollups
         self.rollups = Rollups(self)
         self.after_commit: list = []      # callables(ds), run after each committed ingest (cache warming)
@@ -138,21 +140,37 @@ class DataStore:
             cur.close()
 
     def cached(self, key, compute, size: int = 256):
-        """Memoise ``compute()`` per data version (any committed ingest invalidates every entry)."""
+        """Memoise ``compute()`` per data version (any committed ingest invalidates every entry).
+
+        Single-flight: while one thread computes a key, others asking for the same key wait for its value
+        instead of running the same query again (the start-up warming and the first requests ask for the same
+        aggregates at once)."""
         full = (self.version, key)
         with self._cache_lock:
             if full in self._cache:
                 self._cache.move_to_end(full)
                 return self._cache[full]
-        value = compute()
-        with self._cache_lock:
-            self._cache[full] = value
-            while len(self._cache) > size:
-                self._cache.popitem(last=False)
+            flight = self._flights.setdefault(full, threading.Lock())
+        with flight:
+            with self._cache_lock:
+                if full in self._cache:
+                    return self._cache[full]
+            try:
+                value = compute()
+            finally:
+                with self._cache_lock:
+                    self._flights.pop(full, None)
+            with self._cache_lock:
+                self._cache[full] = value
+                while len(self._cache) > size:
+                    self._cache.popitem(last=False)
         return value
 
     def has_table(self, name: str) -> bool:
-        return bool(self.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))
+        """Whether the store has this table (the names are read once per data version: pages ask often)."""
+        names = self.cached("table_names", lambda: frozenset(
+            r[0] for r in self.execute("SELECT table_name FROM information_schema.tables").fetchall()))
+        return name in names
 
     # -- ingest hand-off ----------------------------------------------------------------------------------------
     def submit_ingest(self, adapter: str, files: list[str], source_version: str | None = None) -> IngestJob:

@@ -132,9 +132,12 @@ def country_coverage(ds, iso3: str) -> dict | None:
 
 def events_coverage(ds, iso3: str) -> dict:
     """What event-level data is loaded for the country: per source, events, deaths, first and last date."""
-    return {"sources": ds.rows("""SELECT source, count(*) AS events, coalesce(sum(fatalities_best), 0) AS deaths,
-                                         min(date_start) AS first, max(date_start) AS last FROM events
-                                  WHERE country_iso3 = ? GROUP BY source ORDER BY source""", [iso3])}
+    from signalfire.store.queries import EventFilter
+    from signalfire.web.analytics import _from
+    name, tables, m = _from(ds, EventFilter(countries=[iso3]))     # the per-day rollup when the server has it
+    return {"sources": ds.rows(f"""SELECT source, {m['events']}::BIGINT AS events, {m['deaths']}::BIGINT AS deaths,
+                                          min(date_start) AS first, max(date_start) AS last FROM {name}
+                                   WHERE country_iso3 = ? GROUP BY source ORDER BY source""", [iso3], tables=tables)}
 
 
 # -- Provenance ---------------------------------------------------------------------------------------------------
