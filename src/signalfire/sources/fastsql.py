@@ -64,11 +64,18 @@ def edge_free(exprs: list[str]) -> str:
 
 
 MISSING_SQL = "(" + ", ".join(lit(m) for m in sorted(MISSING)) + ")"
+_MISSING_LIST = "[" + ", ".join(lit(m) for m in sorted(MISSING)) + "]"
+
+
+def is_missing(expr: str) -> str:
+    """Checker.missing: the value is one of the missing markers.  A list lookup, not ``IN (…)``: DuckDB plans a
+    long ``IN`` list as a join per use, ``list_contains`` is a plain function (Spark: ``array_contains``)."""
+    return f"list_contains({_MISSING_LIST}, {expr})"
 
 
 def text_value(expr: str) -> str:
     """Checker.text: missing markers as NULL."""
-    return f"CASE WHEN {expr} IN {MISSING_SQL} THEN NULL ELSE {expr} END"
+    return f"CASE WHEN {is_missing(expr)} THEN NULL ELSE {expr} END"
 
 
 def fits(expr: str, limit: int = TEXT_LIMIT) -> str:

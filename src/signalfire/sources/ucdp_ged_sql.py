@@ -8,6 +8,7 @@ go through ``ucdp_ged.canonical_rows`` (the row path), which words their quarant
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,7 @@ from signalfire.sources.fastsql import (
     edge_free,
     field,
     fits,
+    is_missing,
     lit,
     mapping,
     text_value,
@@ -33,22 +35,45 @@ DATE = r"(1[7-9][0-9][0-9]|20[0-9][0-9]|21[0-9][0-9])-[0-9]{2}-[0-9]{2}( ([01][0
 
 
 def gw_tables(con) -> None:
-    """sf_gw (code -> the current holder) and sf_gw_month (codes whose holder changed: code, month -> holder),
-    from the same lookup the row path uses."""
-    plain, dated = [], []
-    for code, hits in _index("gw").items():
-        c = hits[-1][2]
-        plain.append((int(code), c.iso3, c.gw))
-        if len(hits) > 1:
-            for month in pd.date_range("1700-01-01", "2200-12-01", freq="MS"):
-                h = _lookup("gw", code, month)
-                dated.append((int(code), month.date(), h.iso3, h.gw))
+    """sf_gw: code -> the current holder, from the same lookup the row path uses (codes whose holder changed are
+    resolved by :func:`gw_dated` before it)."""
+    plain = [(int(code), hits[-1][2].iso3, hits[-1][2].gw) for code, hits in _index("gw").items()]
     con.execute("CREATE OR REPLACE TEMP TABLE sf_gw (code BIGINT, iso3 VARCHAR, gw INTEGER)")
     con.executemany("INSERT INTO sf_gw VALUES (?, ?, ?)", plain)
-    con.execute("CREATE OR REPLACE TEMP TABLE sf_gw_month (code BIGINT, m DATE, iso3 VARCHAR, gw INTEGER)")
-    con.register("sf_gw_month_df", pd.DataFrame(dated, columns=["code", "m", "iso3", "gw"]))
-    con.execute("INSERT INTO sf_gw_month SELECT * FROM sf_gw_month_df")
-    con.unregister("sf_gw_month_df")
+
+
+@lru_cache(maxsize=1)
+def _gw_runs() -> dict[int, list[tuple[str, str, str, int | None]]]:
+    """For each code whose holder changed (345 Yugoslavia/Serbia, 365 USSR/Russia): the runs of months with one
+    holder, (first month, the month after the last, iso3, gw), from the row path's lookup of every month from 1700
+    to 2200 (the row path resolves a record by the first day of its month)."""
+    runs: dict[int, list] = {}
+    for code, hits in _index("gw").items():
+        if len(hits) < 2:
+            continue
+        months = pd.date_range("1700-01-01", "2201-01-01", freq="MS")
+        holders = [_lookup("gw", code, m) for m in months[:-1]]
+        out, first = [], 0
+        for i in range(1, len(holders) + 1):
+            if i == len(holders) or (holders[i].iso3, holders[i].gw) != (holders[first].iso3, holders[first].gw):
+                out.append((str(months[first].date()), str(months[i].date()), holders[first].iso3, holders[first].gw))
+                first = i
+        runs[int(code)] = out
+    return runs
+
+
+def gw_dated(code: str, start: str, part: str) -> str:
+    """The holder's iso3 (part 'iso3') or gw for the codes whose holder changed, by the record's date; NULL for
+    every other code (one CASE per record instead of a join with a code × month table, which DuckDB may build
+    over the whole file)."""
+    whens = []
+    for gw, runs in _gw_runs().items():
+        inner = " ".join(f"WHEN {start} >= DATE {lit(a)} AND {start} < DATE {lit(b)} THEN "
+                         f"{lit(iso3) if part == 'iso3' else (gw_ if gw_ is not None else 'NULL')}"
+                         for a, b, iso3, gw_ in runs)
+        whens.append(f"WHEN {code} = {gw} THEN CASE {inner} END")
+    cast = "VARCHAR" if part == "iso3" else "INTEGER"
+    return f"CAST(CASE {' '.join(whens)} END AS {cast})" if whens else f"NULL::{cast}"
 
 
 def _date(expr: str) -> str:
@@ -91,14 +116,13 @@ def plan(path: Path) -> SqlPlan | None:
             parsed += [f"{decimal(v(name))} AS _{name}", f"{v(name)} AS _{name}_s"]
         for alias, name in texts.items():
             parsed.append(f"{text_value(v(name)) if name in has else 'NULL::VARCHAR'} AS _t_{alias}")
-        used = ["id", "date_start", "date_end", "type_of_violence", "best", "low", "high", "deaths_civilians",
-                "date_prec", "where_prec", "latitude", "longitude", "country_id", *texts.values()]
-        parsed.append(f"{edge_free([v(n) for n in used if n in has])} AS _edge_ok")
+        # whitespace at either end matters only in the texts: every other field read must match a pattern or a
+        # value exactly, which a padded value does not (it becomes a suspect, and the row code reads it)
+        parsed.append(f"{edge_free([v(n) for n in texts.values() if n in has])} AS _edge_ok")
         optional_ok = []
         for name in ("low", "high", "deaths_civilians", "date_prec", "where_prec"):
             if name in has:
-                optional_ok.append(f"(_{name} IS NOT NULL OR _{name}_s IN ('', 'NA', 'N/A', 'NaN', 'nan', "
-                                   f"'NULL', 'null', 'None', '#N/A'))")
+                optional_ok.append(f"(_{name} IS NOT NULL OR {is_missing(f'_{name}_s')})")
         lat_ok = "(_latitude_s = '' OR _latitude BETWEEN -90 AND 90)"
         lon_ok = "(_longitude_s = '' OR _longitude BETWEEN -180 AND 180)"
         tov = "CASE _tov WHEN '1.0' THEN '1' WHEN '2.0' THEN '2' WHEN '3.0' THEN '3' ELSE _tov END"
@@ -130,10 +154,10 @@ def plan(path: Path) -> SqlPlan | None:
                nullif(trim({desc}, ' —'), '') AS description, _t_source_reference AS source_reference,
                coalesce({ok}, false) AS _ok, NULL::VARCHAR AS _reason, NULL::VARCHAR AS _reason_column,
                _t_dyad IS NULL AS _flag, p.* EXCLUDE (seq)
-        FROM (SELECT s.*, coalesce(m.iso3, g.iso3) AS _iso3, coalesce(m.gw, g.gw) AS _cgw
+        FROM (SELECT s.*, coalesce({gw_dated('s._gw', 's._start', 'iso3')}, g.iso3) AS _iso3,
+                     coalesce({gw_dated('s._gw', 's._start', 'gw')}, g.gw) AS _cgw
               FROM (SELECT *, {', '.join(parsed)} FROM ({scan})) s
-              LEFT JOIN sf_gw g ON g.code = s._gw
-              LEFT JOIN sf_gw_month m ON m.code = s._gw AND m.m = date_trunc('month', s._start)) p"""
+              LEFT JOIN sf_gw g ON g.code = s._gw) p"""
 
     path_version = version_from_name(path)
 

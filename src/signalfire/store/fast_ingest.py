@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,17 +68,32 @@ def _scan_sql(plain: Path, plan) -> str:
             f"columns={{{columns}}}, {opts})")
 
 
+# A record the plan does not accept as a row (quarantined, suspect, or flagged for a plan check) is appended with
+# the rows, as a *marker* in the same table: row_hash NULL (every row has one), and its status, seq, reason,
+# reason column, raw fields (JSON) and flag in these columns.  The markers are moved to the staging table and
+# deleted right after the scan, inside the run's transaction: no reader ever sees them.
+MARKER = {"source": "_st", "source_id": "CAST(seq AS VARCHAR)", "place": "_reason", "admin1": "_reason_column",
+          "admin2": "CASE WHEN _flag THEN 'flag' END", "description": "CAST(to_json(_raw) AS VARCHAR)"}
+LINE = "CAST(substr(record_ref, 6) AS BIGINT)"       # the N of record_ref 'line N': the record's place in the file
+
+
 def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source_version: str | None,
           hash_expr: str, stage_rows) -> tuple[int, int, str | None]:
-    """Fill ``stage`` (created here) and ``quarantine`` for the file; returns (read, quarantined, version).
-    Raises UseRowPath (before or after the scan; the caller undoes the run's rows) when the file needs the row
-    path.  ``stage_rows(frame, seqs)`` stages canonical rows from the row code, as the row path does."""
+    """Append the file's rows straight to the adapter's table (run_id = ``run_id``; duplicates and the comparison
+    with stored rows are :func:`quarantine_duplicates` and :func:`merge`, in place), quarantine the rest; returns
+    (read, quarantined, version).  ``stage`` (created here) holds the records the plan did not accept, and the
+    row code's rows for them until they are appended too.  Raises UseRowPath (before or after the scan; the
+    caller deletes the run's rows) when the file needs the row path.  ``stage_rows(frame, seqs)`` stages
+    canonical rows from the row code, as the row path does."""
     path = Path(path)
     plan = plan_for(adapter, path)
     if plan is None:
         raise UseRowPath("no SQL plan for this file's layout")
     if len({n.casefold() for n in plan.names}) != len(plan.names):
         raise duplicate_names_error(path, plan.names)
+    table = adapter.table
+    if not set(MARKER) <= set(columns):
+        raise UseRowPath(f"no SQL path into {table}")
     offset = 1 if plan.header else 0
     typed = ", ".join(f"{c} {t}" for c, t in columns.items())
     con.execute(f"CREATE OR REPLACE TEMP TABLE stage (seq BIGINT, {typed}, record_ref VARCHAR, row_hash VARCHAR, "
@@ -87,18 +103,20 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
     casts = ", ".join(f"CAST({_sql_value(source_version)} AS VARCHAR) AS {c}" if c == "source_version"
                       and source_version else f"CAST({c} AS {t}) AS {c}" for c, t in columns.items())
     raw = "[" + ", ".join(f"coalesce({raw_col(n)}, '')" for n in plan.frame_names) + "]"
+    values = ", ".join(f"CASE WHEN _good THEN {c} ELSE {MARKER[c]} END" if c in MARKER else c for c in columns)
     with plain_file(path) as plain:
         if bare_carriage_return(plain):
             raise UseRowPath("a carriage return inside a field")
         scan = plan.select(_scan_sql(plain, plan))
         try:
-            con.execute(f"""INSERT INTO stage
-                SELECT seq, {', '.join(columns)}, 'line ' || (seq + {1 + offset}) AS record_ref,
-                       CASE WHEN _ok THEN {hash_expr} END AS row_hash,
-                       CASE WHEN _ok THEN 'ok' WHEN _reason IS NOT NULL THEN 'q' ELSE 's' END AS _st,
-                       _reason, _reason_column, _raw, _flag
-                FROM (SELECT seq, {casts}, _ok, _reason, _reason_column, _flag,
-                             CASE WHEN _ok THEN NULL ELSE {raw} END AS _raw FROM ({scan}))""")
+            con.execute(f"""INSERT INTO {table} ({', '.join(columns)}, run_id, record_ref, row_hash)
+                SELECT {values}, {int(run_id)}, 'line ' || (seq + {1 + offset}),
+                       CASE WHEN _good THEN {hash_expr} END
+                FROM (SELECT seq, {casts}, _good, _reason, _reason_column, _flag,
+                             CASE WHEN _good THEN NULL WHEN _ok THEN 'ok' WHEN _reason IS NOT NULL THEN 'q'
+                                  ELSE 's' END AS _st,
+                             CASE WHEN _good THEN NULL ELSE {raw} END AS _raw
+                      FROM (SELECT *, _ok AND NOT coalesce(_flag, false) AS _good FROM ({scan})))""")
         except Exception as exc:  # noqa: BLE001 - duckdb's errors: the row path reads or words them
             raise UseRowPath(f"the engine could not read the file ({str(exc).splitlines()[0]})") from None
         rejects = _rejects(con, path, plan.names, table="sf_rej")
@@ -106,11 +124,20 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
     con.execute("DROP TABLE IF EXISTS sf_rej_scan")
     if plan.rescue is not None and len(plan.rescue(rejects)[0]):
         raise UseRowPath("lines of another layout")
+    if len(rejects):
+        _renumber(con, table, run_id, rejects, offset)
+    run = f"{table} WHERE run_id = {int(run_id)}"
+    good = con.execute(f"SELECT count(*) FILTER (WHERE row_hash IS NOT NULL), count(*) FROM {run}").fetchone()
+    if good[0] < good[1]:
+        con.execute(f"""INSERT INTO stage (seq, record_ref, _st, _reason, _reason_column, _raw, _flag)
+            SELECT CAST(source_id AS BIGINT), record_ref, source, place, admin1,
+                   CAST(from_json(description, '["VARCHAR"]') AS VARCHAR[]), admin2 IS NOT NULL
+            FROM {run} AND row_hash IS NULL""")
+        con.execute(f"DELETE FROM {run} AND row_hash IS NULL")
     for check in plan.checks:
         if (why := check(con)) is not None:
             raise UseRowPath(why)
     if len(rejects):
-        _renumber(con, rejects, offset)
         _quarantine(con, rejects.drop(columns=["line"]), run_id, path.name)
     con.execute(f"""INSERT INTO quarantine (record_ref, column_name, raw, reason, run_id, file_name)
         SELECT record_ref, _reason_column, left(array_to_string(_raw, {_sql_value(plan.delim)}), 10000),
@@ -119,11 +146,71 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
         FROM stage WHERE _st = 'q' ORDER BY seq""")
     _suspects(con, plan, run_id, path.name, stage_rows)
     counts = dict(con.execute("SELECT _st, count(*) FROM stage GROUP BY _st").fetchall())
+    if counts.get("ok"):     # the row code's rows for suspect records
+        con.execute(f"""INSERT INTO {table} ({', '.join(columns)}, run_id, record_ref, row_hash)
+            SELECT {', '.join(columns)}, {int(run_id)}, record_ref, row_hash FROM stage WHERE _st = 'ok' ORDER BY seq""")
     quarantined = counts.get("q", 0) + counts.get("s", 0) + len(rejects)
-    read = sum(counts.values()) + len(rejects)
-    if counts.get("q") or counts.get("s"):
-        con.execute("DELETE FROM stage WHERE _st <> 'ok'")
+    read = good[0] + sum(counts.values()) + len(rejects)
+    con.execute("DELETE FROM stage")
     return read, quarantined, version
+
+
+def quarantine_duplicates(con, table: str, key: tuple[str, ...], run_id: int, file_name: str, order: str) -> int:
+    """The store's duplicate rule (:func:`signalfire.store.ingest._quarantine_duplicates`: the first record by
+    ``order`` is kept, the others quarantined naming it) on the run's rows in ``table``; ``seq`` in ``order`` is
+    the record's line."""
+    keys = ", ".join(key)
+    run = f"{table} WHERE run_id = {int(run_id)}"
+    repeated = con.execute(
+        f"SELECT count(*) FROM (SELECT {keys} FROM {run} GROUP BY {keys} HAVING count(*) > 1)").fetchone()[0]
+    if not repeated:
+        return 0
+    order = re.sub(r"\bseq\b", LINE, order)
+    on = " AND ".join(f"e.{k} IS NOT DISTINCT FROM r.{k}" for k in key)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE dupes AS
+        SELECT rid, record_ref, first_ref, {keys} FROM (
+            SELECT e.rowid AS rid, e.record_ref, {', '.join(f'e.{k}' for k in key)},
+                   first_value(e.record_ref) OVER (PARTITION BY {', '.join(f'e.{k}' for k in key)} ORDER BY {order}) AS first_ref,
+                   row_number() OVER (PARTITION BY {', '.join(f'e.{k}' for k in key)} ORDER BY {order}) AS rn
+            FROM (SELECT rowid, * FROM {run}) e
+            JOIN (SELECT {keys} FROM {run} GROUP BY {keys} HAVING count(*) > 1) r ON {on}) WHERE rn > 1""")
+    n = con.execute("SELECT count(*) FROM dupes").fetchone()[0]
+    label = " || ', ' || ".join(f"'{k}=' || coalesce(CAST({k} AS VARCHAR), 'NULL')" for k in key)
+    con.execute(f"""INSERT INTO quarantine (record_ref, column_name, raw, reason, run_id, file_name)
+        SELECT record_ref, ?, {label},
+               ? || ', ' || record_ref || ': duplicate key ' || {label} || ' (kept the record at ' || first_ref || ')',
+               ?, ? FROM dupes""", [key[-1], file_name, run_id, file_name])
+    con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rid FROM dupes)")
+    con.execute("DROP TABLE dupes")
+    return n
+
+
+def merge(con, table: str, key: tuple[str, ...], run_id: int) -> dict[str, int]:
+    """The run's rows, already in ``table``, against the stored ones by key and row_hash (as
+    :func:`signalfire.store.ingest._merge`): an unchanged row's new copy is deleted (the stored one stays), an
+    updated row's stored version goes to ``event_revisions`` (events) and is deleted; the rest are new."""
+    run = f"{table} WHERE run_id = {int(run_id)}"
+    staged = con.execute(f"SELECT count(*) FROM {run}").fetchone()[0]
+    others = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE run_id IS DISTINCT FROM {int(run_id)} "
+                         "LIMIT 1)").fetchone()[0]
+    if not others:
+        return {"new": int(staged), "updated": 0, "unchanged": 0}
+    join = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in key)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE diff AS
+        SELECT n.rowid AS new_id, o.rowid AS old_id, coalesce(n.row_hash = o.row_hash, false) AS same
+        FROM (SELECT rowid, * FROM {run}) n
+        JOIN (SELECT rowid, * FROM {table} WHERE run_id IS DISTINCT FROM {int(run_id)}) o ON {join}""")
+    counts = dict(con.execute("SELECT same, count(*) FROM diff GROUP BY same").fetchall())
+    updated, unchanged = counts.get(False, 0), counts.get(True, 0)
+    if updated:
+        if table == "events":
+            con.execute(f"""INSERT INTO event_revisions SELECT t.*, {int(run_id)}, now() FROM events t
+                WHERE rowid IN (SELECT old_id FROM diff WHERE NOT same)""")
+        con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT old_id FROM diff WHERE NOT same)")
+    if unchanged:
+        con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT new_id FROM diff WHERE same)")
+    con.execute("DROP TABLE diff")
+    return {"new": int(staged - updated - unchanged), "updated": int(updated), "unchanged": int(unchanged)}
 
 
 @contextmanager
@@ -137,15 +224,17 @@ def memory_limit(con):
         con.execute(f"SET memory_limit = {_sql_value(previous)}")
 
 
-def _renumber(con, rejects: pd.DataFrame, offset: int) -> None:
+def _renumber(con, table: str, run_id: int, rejects: pd.DataFrame, offset: int) -> None:
     """record_ref as the row path counts it when DuckDB rejected lines: the i-th accepted record sits on the i-th
-    line not rejected."""
+    line not rejected (the run's rows and markers are numbered by their seq until then)."""
     lines = np.array(sorted({int(x) for x in rejects["line"]}), dtype=np.int64)
     gaps = lines - np.arange(len(lines)) - (1 + offset)
     con.register("sf_gaps", pd.DataFrame({"g": gaps, "n": np.arange(1, len(gaps) + 1)}))
-    con.execute(f"""UPDATE stage SET record_ref = 'line ' || (stage.seq + {1 + offset} + x.n)
-        FROM (SELECT s.seq, g.n FROM (SELECT seq FROM stage) s ASOF JOIN sf_gaps g ON s.seq >= g.g) x
-        WHERE stage.seq = x.seq""")
+    con.execute(f"""UPDATE {table} SET record_ref = 'line ' || (x.seq + {1 + offset} + x.n)
+        FROM (SELECT s.rid, s.seq, g.n
+              FROM (SELECT rowid AS rid, {LINE} - {1 + offset} AS seq FROM {table} WHERE run_id = {int(run_id)}) s
+              ASOF JOIN sf_gaps g ON s.seq >= g.g) x
+        WHERE {table}.rowid = x.rid""")
     con.unregister("sf_gaps")
 
 
@@ -188,4 +277,4 @@ def _suspects(con, plan, run_id: int, file_name: str, stage_rows) -> None:
         con.execute("UPDATE stage SET _st = 'ok' WHERE _st IS NULL")
 
 
-__all__ = ["SourceError", "UseRowPath", "plan_for", "stage"]
+__all__ = ["SourceError", "UseRowPath", "merge", "plan_for", "quarantine_duplicates", "stage"]

@@ -157,6 +157,7 @@ def _ingest(store: Store, adapter: Adapter, path: Path, progress: Progress | Non
                 if mode == "sql":
                     raise StoreError(f"{path.name}: the SQL path cannot read this file: {exc}") from None
                 con.execute("DELETE FROM quarantine WHERE run_id = ?", [run_id])
+                con.execute(f"DELETE FROM {adapter.table} WHERE run_id = ?", [run_id])   # rows the scan appended
         elif mode == "sql":
             raise StoreError(f"{adapter.name}: no SQL path for this adapter")
         if staged is not None:
@@ -171,8 +172,13 @@ def _ingest(store: Store, adapter: Adapter, path: Path, progress: Progress | Non
         except OSError as exc:
             raise SourceError(f"{path}: cannot read the file ({exc})") from None
         con.execute("UPDATE ingest_runs SET file_sha256 = ? WHERE run_id = ?", [sha, run_id])
-        quarantined += _quarantine_duplicates(con, key, run_id, path.name, KEEP.get(adapter.table, "seq"))
-        counts = _merge(con, adapter.table, columns, key, run_id)
+        order = KEEP.get(adapter.table, "seq")
+        if staged is not None:   # the SQL path appended the rows to the table: duplicates and merge in place
+            quarantined += fast_ingest.quarantine_duplicates(con, adapter.table, key, run_id, path.name, order)
+            counts = fast_ingest.merge(con, adapter.table, key, run_id)
+        else:
+            quarantined += _quarantine_duplicates(con, key, run_id, path.name, order)
+            counts = _merge(con, adapter.table, columns, key, run_id)
         already = con.execute(
             "SELECT min(run_id) FROM ingest_runs WHERE file_sha256 = ? AND adapter = ? AND status = 'loaded' "
             "AND run_id <> ?", [sha, adapter.name, run_id]).fetchone()[0]
