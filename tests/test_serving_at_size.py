@@ -166,3 +166,22 @@ def test_health_says_when_the_start_up_warming_is_done(tmp_path, demo_template):
             assert ("sources" in {k for _, k in ds._cache})   # the source summary was warmed
     finally:
         ds.close()
+
+
+def test_grid_answer_is_the_grid_as_fastapi_would_encode_it(large_paths):
+    import json
+
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.testclient import TestClient
+
+    from signalfire.web.app import create_app
+    ds, _, _ = large_paths
+    with TestClient(create_app(ds=ds)) as client:
+        for query, flt, cell in [("country=UKR", EventFilter.parse(country="UKR"), 0.1),
+                                 ("since=2020&country=SYR", EventFilter.parse(since="2020", country="SYR"), 0.1),
+                                 ("bbox=20,40,40,55&cell=0.5", EventFilter.parse(bbox="20,40,40,55"), 0.5)]:
+            for _ in range(2):      # computed, then from the cache
+                answer = client.get(f"/api/v1/map/grid?{query}")
+                assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+                expected = json.loads(json.dumps(jsonable_encoder(analytics.grid(ds, flt, cell_deg=cell))))
+                assert answer.json() == expected and expected["features"]
