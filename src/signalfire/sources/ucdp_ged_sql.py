@@ -34,18 +34,10 @@ from signalfire.sources.validate import Checker, version_from_name
 DATE = r"(1[7-9][0-9][0-9]|20[0-9][0-9]|21[0-9][0-9])-[0-9]{2}-[0-9]{2}( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?)?"
 
 
-def gw_tables(con) -> None:
-    """sf_gw: code -> the current holder, from the same lookup the row path uses (codes whose holder changed are
-    resolved by :func:`gw_dated` before it)."""
-    plain = [(int(code), hits[-1][2].iso3, hits[-1][2].gw) for code, hits in _index("gw").items()]
-    con.execute("CREATE OR REPLACE TEMP TABLE sf_gw (code BIGINT, iso3 VARCHAR, gw INTEGER)")
-    con.executemany("INSERT INTO sf_gw VALUES (?, ?, ?)", plain)
-
-
 @lru_cache(maxsize=1)
-def _gw_runs() -> dict[int, list[tuple[str, str, str, int | None]]]:
+def _gw_runs() -> dict[int, list[tuple[str, str, object]]]:
     """For each code whose holder changed (345 Yugoslavia/Serbia, 365 USSR/Russia): the runs of months with one
-    holder, (first month, the month after the last, iso3, gw), from the row path's lookup of every month from 1700
+    holder, (first month, the month after the last, the holder), from the row path's lookup of every month from 1700
     to 2200 (the row path resolves a record by the first day of its month)."""
     runs: dict[int, list] = {}
     for code, hits in _index("gw").items():
@@ -56,24 +48,32 @@ def _gw_runs() -> dict[int, list[tuple[str, str, str, int | None]]]:
         out, first = [], 0
         for i in range(1, len(holders) + 1):
             if i == len(holders) or (holders[i].iso3, holders[i].gw) != (holders[first].iso3, holders[first].gw):
-                out.append((str(months[first].date()), str(months[i].date()), holders[first].iso3, holders[first].gw))
+                out.append((str(months[first].date()), str(months[i].date()), holders[first]))
                 first = i
         runs[int(code)] = out
     return runs
 
 
-def gw_dated(code: str, start: str, part: str) -> str:
-    """The holder's iso3 (part 'iso3') or gw for the codes whose holder changed, by the record's date; NULL for
-    every other code (one CASE per record instead of a join with a code × month table, which DuckDB may build
-    over the whole file)."""
+def gw_country(code: str, start: str, part: str) -> str:
+    """The country (part 'iso3' or 'gw') of the Gleditsch-Ward code ``code`` as the row path resolves it: the
+    holder in the record's month for the codes whose holder changed, else the code's current holder; NULL for an
+    unknown code.  One CASE per record: a join with a lookup table stops DuckDB from appending the scan's rows in
+    row-group batches (and a code x month table was built over the whole file)."""
+    def value(country) -> str:
+        v = country.iso3 if part == "iso3" else country.gw
+        return "NULL" if v is None or pd.isna(v) else lit(v) if part == "iso3" else str(int(v))
+
+    runs = _gw_runs()
     whens = []
-    for gw, runs in _gw_runs().items():
-        inner = " ".join(f"WHEN {start} >= DATE {lit(a)} AND {start} < DATE {lit(b)} THEN "
-                         f"{lit(iso3) if part == 'iso3' else (gw_ if gw_ is not None else 'NULL')}"
-                         for a, b, iso3, gw_ in runs)
-        whens.append(f"WHEN {code} = {gw} THEN CASE {inner} END")
-    cast = "VARCHAR" if part == "iso3" else "INTEGER"
-    return f"CAST(CASE {' '.join(whens)} END AS {cast})" if whens else f"NULL::{cast}"
+    for code_value, hits in _index("gw").items():
+        current = value(hits[-1][2])
+        if int(code_value) in runs:
+            dated = " ".join(f"WHEN {start} >= DATE {lit(a)} AND {start} < DATE {lit(b)} THEN {value(c)}"
+                             for a, b, c in runs[int(code_value)])
+            whens.append(f"WHEN {int(code_value)} THEN CASE {dated} ELSE {current} END")
+        else:
+            whens.append(f"WHEN {int(code_value)} THEN {current}")
+    return f"CAST(CASE {code} {' '.join(whens)} END AS {'VARCHAR' if part == 'iso3' else 'INTEGER'})"
 
 
 def _date(expr: str) -> str:
@@ -154,10 +154,9 @@ def plan(path: Path) -> SqlPlan | None:
                nullif(trim({desc}, ' —'), '') AS description, _t_source_reference AS source_reference,
                coalesce({ok}, false) AS _ok, NULL::VARCHAR AS _reason, NULL::VARCHAR AS _reason_column,
                _t_dyad IS NULL AS _flag, p.* EXCLUDE (seq)
-        FROM (SELECT s.*, coalesce({gw_dated('s._gw', 's._start', 'iso3')}, g.iso3) AS _iso3,
-                     coalesce({gw_dated('s._gw', 's._start', 'gw')}, g.gw) AS _cgw
-              FROM (SELECT *, {', '.join(parsed)} FROM ({scan})) s
-              LEFT JOIN sf_gw g ON g.code = s._gw) p"""
+        FROM (SELECT s.*, {gw_country('s._gw', 's._start', 'iso3')} AS _iso3,
+                     {gw_country('s._gw', 's._start', 'gw')} AS _cgw
+              FROM (SELECT *, {', '.join(parsed)} FROM ({scan})) s) p"""
 
     path_version = version_from_name(path)
 
@@ -173,5 +172,5 @@ def plan(path: Path) -> SqlPlan | None:
         return None
 
     return SqlPlan(names=names, frame_names=frame_names, delim=delim, header=True, quote='"', select=select,
-                   rows=rows, source_version=path_version, prepare=gw_tables, checks=[dyad_check])
+                   rows=rows, source_version=path_version, checks=[dyad_check])
 
