@@ -20,7 +20,7 @@ def test_quantile_average_is_the_weighted_mean_of_the_quantile_functions():
     a = np.array([[0.0, 10.0, 20.0, 30.0]])
     b = np.array([[100.0, 0.0, 300.0, 200.0]])   # sorted: 0, 100, 200, 300
     out = ensemble.quantile_average([a, b], [3, 1], draws=4)     # weights normalised to 0.75, 0.25
-    assert out.tolist() == [[0.0, 32.0, 65.0, 98.0]]             # 0, 32.5, 65, 97.5 rounded to whole deaths
+    assert out.tolist() == [[0.0, 32.0, 65.0, 98.0]]     # 0, 32.5, 65, 97.5 rounded half to even (np.rint)
     assert ensemble.quantile_average([a, b], [1, 1], draws=4).tolist() == [[0.0, 55.0, 110.0, 165.0]]
     # a member of 2 draws at 4 levels: its values each twice
     c = np.array([[8.0, 4.0]])

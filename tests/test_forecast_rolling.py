@@ -155,3 +155,60 @@ def test_the_windows_chosen_on_are_printed_as_spans():
     from signalfire.forecast.commands import _spans
     assert _spans([2005, 2006, 2007, 2018]) == "2005–2007, 2018"
     assert _spans([2005]) == "2005" and _spans([]) == ""
+
+
+def test_scale_spread_scales_both_halves_around_the_median():
+    from signalfire.forecast.models import scale_spread
+    draws = np.sort(np.random.default_rng(3).poisson(np.exp(np.random.default_rng(4).normal(3, 1.5, (4, 3, 1))),
+                                                     size=(4, 3, 201)).astype(float), axis=2)
+    np.testing.assert_array_equal(scale_spread(draws, 1.0), draws)
+    L, m = np.log1p(draws), np.median(np.log1p(draws), axis=2, keepdims=True)
+    for s in (0.8, 1.1):
+        out = scale_spread(draws, s)
+        np.testing.assert_allclose(out, np.expm1(np.maximum(m + s * (L - m), 0)), atol=0.5)   # whole deaths
+        np.testing.assert_allclose(out[:, :, 100], draws[:, :, 100], atol=0.5)                 # the median kept
+        assert (np.diff(out, axis=2) >= 0).all() and (out == np.rint(out)).all() and (out >= 0).all()
+    narrow, wide = scale_spread(draws, 0.8), scale_spread(draws, 1.1)
+    assert (narrow[:, :, -1] <= draws[:, :, -1]).all() and (narrow[:, :, 0] >= draws[:, :, 0]).all()
+    assert (wide[:, :, -1] >= draws[:, :, -1]).all()
+
+
+def test_the_new_candidates_are_chosen_only_on_earlier_windows():
+    """The spread variants and the quantile averages go through the same choice: for every window it reads the
+    scores of exactly the windows before it, whichever candidate wins."""
+    from signalfire.forecast import ensemble
+    from signalfire.forecast.evaluate import spread_variant
+    names = [OURS, spread_variant(0.8), ensemble.name((0.6, 0.4, 0.0)), REFERENCE]
+    rng = np.random.default_rng(5)
+    windows = {str(y): {n: {"crps": float(rng.uniform(1, 10)), "ign": 0.5, "mis": 10.0} for n in names}
+               for y in YEARS}
+    roll = rolling.rolling_choice(windows, YEARS, 1, names)
+    for year in YEARS:
+        allowed = {str(v) for v in YEARS if v <= year - 2}
+        guarded = Guarded(windows, allowed)
+        chosen, on, _means = rolling.choose(guarded, year, YEARS, 1, names)
+        assert guarded.read == allowed
+        if on:
+            expect = {n: np.mean([windows[str(v)][n]["crps"] for v in on]) for n in names}
+            assert chosen == min(expect, key=expect.get) == roll["windows"][str(year)]["chosen"]
+            assert roll["windows"][str(year)]["crps"] == windows[str(year)][chosen]["crps"]
+
+
+def test_variants_are_the_candidates_made_from_a_windows_draws():
+    from signalfire.forecast import ensemble
+    from signalfire.forecast.evaluate import candidates, spread_variant, upper_variant, variants
+    from signalfire.forecast.models import SPREAD_SCALES, UPPER_SCALES, scale_spread
+    rng = np.random.default_rng(6)
+    f = {OURS: rng.poisson(20, (3, 12, 100)).astype(float), REFERENCE: rng.poisson(15, (3, 12, 100)).astype(float),
+         "conflictology": rng.poisson(20, (3, 12, 12)).astype(float)}
+    out = variants(f)
+    assert set(out) == ({upper_variant(s) for s in UPPER_SCALES} | {spread_variant(s) for s in SPREAD_SCALES}
+                        | {ensemble.name(w) for w in ensemble.WEIGHTS})
+    assert all(v.shape == (3, 12, 100) for v in out.values())
+    np.testing.assert_array_equal(out[spread_variant(0.8)], scale_spread(f[OURS], 0.8))
+    w = (0.6, 0.2, 0.2)
+    np.testing.assert_array_equal(out[ensemble.name(w)], ensemble.quantile_average(
+        [f[OURS], f[REFERENCE], f["conflictology"]], w, 100))
+    # a candidate some window did not score is left out of the choice
+    result = {"windows": {"2010": {n: {} for n in (OURS, *out, REFERENCE)}, "2011": {OURS: {}, REFERENCE: {}}}}
+    assert candidates(result) == [OURS, REFERENCE]

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from signalfire.analysis.panel import last_month_id, panel_matrix
-from signalfire.forecast import annual, models, reference, scores
+from signalfire.forecast import annual, ensemble, models, reference, scores
 from signalfire.forecast.benchmarks import BENCHMARKS, benchmark
 from signalfire.forecast.countries import challenge_countries, month_label, window_months
 from signalfire.forecast.runs import ForecastError, covariates, forecast_draws, history
@@ -164,10 +164,26 @@ def upper_variants(draws: np.ndarray) -> dict[str, np.ndarray]:
     return {upper_variant(s): models.shrink_upper(draws, s) for s in models.UPPER_SCALES}
 
 
+def spread_variant(scale: float) -> str:
+    """The name of our model with its whole spread scaled by ``scale`` (:func:`.models.scale_spread`)."""
+    return f"{OURS}-sp{scale:g}"
+
+
+def variants(forecasts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The candidates of the rolling choice made from a window's draws without fitting anything again: our
+    model's upper-half and spread variants, and the quantile averages of our model, the reference and
+    conflictology (:mod:`.ensemble`; those whose members were scored)."""
+    ours = forecasts[OURS]
+    return {**{upper_variant(s): models.shrink_upper(ours, s) for s in models.UPPER_SCALES},
+            **{spread_variant(s): models.scale_spread(ours, s) for s in models.SPREAD_SCALES},
+            **ensemble.combinations(forecasts, ours.shape[-1])}
+
+
 def candidates(result: dict) -> list[str]:
-    """The candidates of the rolling model choice that every window scored: our model, its upper-half variants
-    and the reference."""
-    names = [OURS, *(upper_variant(s) for s in models.UPPER_SCALES), REFERENCE]
+    """The candidates of the rolling model choice that every window scored: our model, its upper-half and spread
+    variants, the quantile averages (:mod:`.ensemble`) and the reference."""
+    names = [OURS, *(upper_variant(s) for s in models.UPPER_SCALES), *(spread_variant(s) for s in models.SPREAD_SCALES),
+             *(ensemble.name(w) for w in ensemble.WEIGHTS), REFERENCE]
     return [n for n in names if all(n in per for per in result["windows"].values())]
 
 
@@ -175,7 +191,7 @@ def score_window(con, year, draws, cfg, frame, lead, ref, data, on_window=None) 
     """One window's scores per forecaster (and its CRPS contributions) and PIT values per forecaster."""
     actual, forecasts, hist = window_forecasts(con, year, draws, cfg, annual_frame=frame, lead=lead, ref=ref,
                                                data=data)
-    forecasts.update(upper_variants(forecasts[OURS]))
+    forecasts.update(variants(forecasts))
     if on_window:
         on_window(year, actual, forecasts, hist)
     y = actual.reshape(-1)

@@ -4,8 +4,9 @@ resume where it stopped.
 
 **The choice.**  For window W (cut-off October of W - 1 with lead 1), a window V counts as *before* W only if all
 its scored months are at or before W's cut-off: with lead 1 that is V ≤ W - 2 (window W - 1's November and December
-are not known in October of W - 1).  Among the candidate forecasters (our model and the reference), the one with
-the lowest mean CRPS over those windows is chosen and scored on W; with no such window, the default (our model).
+are not known in October of W - 1).  Among the candidate forecasters (our model, its variants and quantile
+averages made from the window's draws, and the reference: :func:`.evaluate.candidates`), the one with the lowest
+mean CRPS over those windows is chosen and scored on W; with no such window, the default (our model).
 The choice never reads the scores of W or of any window after its cut-off (``tests/test_forecast_rolling.py``).
 """
 
