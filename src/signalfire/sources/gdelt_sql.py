@@ -22,12 +22,15 @@ NO_LOCATION = "no location (ActionGeo, Actor1Geo and Actor2Geo country codes are
 BLOCKS = {"A": "ActionGeo", "1": "Actor1Geo", "2": "Actor2Geo"}
 
 
-def lookup_tables(con) -> None:
-    con.execute("CREATE OR REPLACE TEMP TABLE sf_cameo (code VARCHAR, d VARCHAR)")
-    con.executemany("INSERT INTO sf_cameo VALUES (?, ?)", list(gdelt.cameo().items()))
-    con.execute("CREATE OR REPLACE TEMP TABLE sf_fips (code VARCHAR, iso3 VARCHAR, gw INTEGER)")
-    con.executemany("INSERT INTO sf_fips VALUES (?, ?, ?)",
-                    [(code, hits[-1][2].iso3, hits[-1][2].gw) for code, hits in _index("fips").items()])
+def _fips() -> dict[str, tuple[str, int | None]]:
+    """FIPS 10-4 code -> (iso3, gw) of its current holder, as the row path resolves it."""
+    return {code: (hits[-1][2].iso3, hits[-1][2].gw) for code, hits in _index("fips").items()}
+
+
+def _gw_sql(key: str) -> str:
+    whens = " ".join(f"WHEN {lit(code)} THEN {int(gw)}" for code, (_iso3, gw) in _fips().items()
+                     if gw is not None and not pd.isna(gw))
+    return f"CAST(CASE {key} {whens} END AS INTEGER)"
 
 
 def plan(path: Path) -> SqlPlan | None:
@@ -43,6 +46,9 @@ def plan(path: Path) -> SqlPlan | None:
     def coordinate(name: str, limit: int) -> tuple[str, str]:
         value = f"CASE WHEN regexp_full_match({name}, '-?[0-9]{{1,3}}(\\.[0-9]{{1,12}})?') THEN TRY_CAST({name} AS DOUBLE) END"
         return value, f"({name} = '' OR abs({value}) <= {limit})"
+
+    def cameo(code: str) -> str:
+        return mapping(code, gdelt.cameo())
 
     def select(scan: str) -> str:
         url = text_value(field("SOURCEURL")) if "SOURCEURL" in names else "NULL::VARCHAR"
@@ -68,7 +74,7 @@ def plan(path: Path) -> SqlPlan | None:
         return f"""
         SELECT seq, 'gdelt' AS source, _id AS source_id, nullif(_added, '') AS source_version,
                {category} AS category, _subtype AS subtype, _date AS date_start, _date AS date_end,
-               'day' AS date_precision, f.iso3 AS country_iso3, f.gw AS country_gw,
+               'day' AS date_precision, _iso3 AS country_iso3, {_gw_sql('_fips')} AS country_gw,
                nullif(_adm1, '') AS admin1, {"nullif(_adm2, '')" if adm2 else 'NULL::VARCHAR'} AS admin2,
                nullif(_place, '') AS place,
                CASE WHEN _lat = '' THEN NULL ELSE {lat} END AS latitude,
@@ -76,14 +82,17 @@ def plan(path: Path) -> SqlPlan | None:
                {mapping('_type', gdelt.GEO_TYPE, "'unknown'")} AS geo_precision, _a1 AS actor1, _a2 AS actor2,
                NULL::INTEGER AS fatalities_best, NULL::INTEGER AS fatalities_low, NULL::INTEGER AS fatalities_high,
                NULL::INTEGER AS civilian_deaths, nullif({desc}, '') AS description, _url AS source_reference,
-               coalesce(_blk <> '' AND f.iso3 IS NOT NULL AND {valid}, false) AS _ok,
+               coalesce(_blk <> '' AND _iso3 IS NOT NULL AND {valid}, false) AS _ok,
                CASE WHEN _blk = '' AND coalesce({valid}, false) THEN {lit(NO_LOCATION)} END AS _reason,
                'ActionGeo_CountryCode' AS _reason_column, false AS _flag, b.* EXCLUDE (seq)
-        FROM (SELECT s.*, {pick('FullName')} AS _place, {pick('ADM1Code')} AS _adm1,
+        FROM (SELECT c.*, {mapping('_fips', {code: iso3 for code, (iso3, _gw) in _fips().items()})} AS _iso3
+        FROM (SELECT s.*, CASE WHEN regexp_full_match({pick('CountryCode')}, '[A-Za-z0-9]{{1,4}}')
+                               THEN upper({pick('CountryCode')}) END AS _fips,
+                     {pick('FullName')} AS _place, {pick('ADM1Code')} AS _adm1,
                      {pick('ADM2Code') if adm2 else "''"} AS _adm2, {pick('Lat')} AS _lat, {pick('Long')} AS _lon,
                      {pick('Type')} AS _type,
                      TRY_CAST(TRY_STRPTIME(_date_s, '%Y%m%d') AS DATE) AS _date,
-                     coalesce(c1.d, c2.d, c3.d) AS _subtype
+                     coalesce({cameo('_code')}, {cameo('_base')}, {cameo('_root')}) AS _subtype
               FROM (SELECT *, {field('GLOBALEVENTID')} AS _id, {field('SQLDATE')} AS _date_s,
                            {field('EventRootCode')} AS _root, {field('DATEADDED')} AS _added,
                            {text_value(field('Actor1Name'))} AS _a1, {text_value(field('Actor2Name'))} AS _a2,
@@ -92,12 +101,7 @@ def plan(path: Path) -> SqlPlan | None:
                                 WHEN {field('Actor1Geo_CountryCode')} <> '' THEN '1'
                                 WHEN {field('Actor2Geo_CountryCode')} <> '' THEN '2' ELSE '' END AS _blk,
                            {field('EventCode')} AS _code, {field('EventBaseCode')} AS _base
-                    FROM ({scan})) s
-              LEFT JOIN sf_cameo c1 ON c1.code = s._code
-              LEFT JOIN sf_cameo c2 ON c2.code = s._base
-              LEFT JOIN sf_cameo c3 ON c3.code = s._root) b
-        LEFT JOIN sf_fips f ON f.code = CASE WHEN regexp_full_match({pick('CountryCode')}, '[A-Za-z0-9]{{1,4}}')
-                                            THEN upper({pick('CountryCode')}) END"""
+                    FROM ({scan})) s) c) b"""
 
     def rows(records: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         chk = Checker(records, path, delim="\t")
@@ -107,4 +111,4 @@ def plan(path: Path) -> SqlPlan | None:
         return gdelt._rescue(rejects, layout)
 
     return SqlPlan(names=names, frame_names=names, delim="\t", header=False, quote="", select=select, rows=rows,
-                   prepare=lookup_tables, rescue=rescue)
+                   rescue=rescue)
