@@ -1,9 +1,15 @@
 """The scale pipeline gives the same panel and ring aggregates on DuckDB and on Spark (local mode), row for row, and
 the embedded panel equals the store's own country-month panel.  Input: the demo GED events plus the real GDELT 1.0
-sample when ../shared/data has it.  The Spark half skips with a reason when pyspark or Java is absent."""
+sample when ../shared/data has it.  The Spark half skips with a reason when pyspark or Java is absent.
+
+The ingest plans (GED, GDELT) give the same events and quarantine on Spark as the store's DuckDB ingest, row for row
+(record refs, reasons, row hashes), on hostile files: bad dates and numbers, padded fields, Windows-1252 bytes,
+gzip and zip, a quoted line break, too many and too few fields, duplicate ids, records only the row code reads.
+Every Spark test shares the module's one Spark session (its start is the expensive part)."""
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import os
 from pathlib import Path
@@ -15,11 +21,15 @@ import pytest
 from signalfire.demo import demo_files
 from signalfire.scale import engine as engines
 from signalfire.scale.exchange import export_events
+from signalfire.scale.ingest import ingest_duckdb, ingest_spark, read_output
 from signalfire.scale.pipeline import AGGREGATES, build, read_aggregate, run
+from signalfire.sources.gdelt import LAYOUTS
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SIGNALFIRE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 GDELT_SAMPLE = SHARED / "gdelt" / "gdelt1_events_20160728_sample.tsv"
+DEMO_GED = ROOT / "src" / "signalfire" / "demo" / "ged_v23_1_sample1000.csv.gz"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -93,15 +103,30 @@ def _spark_missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def spark_run(exchanged):
+def spark():
+    """The module's one Spark session (local[2]); shuffles into 2 partitions (one per core: the default 8 only adds
+    tasks on this small data)."""
     reason = _spark_missing()
     if reason:
         pytest.skip(reason)
-    session = engines.spark_session("local[2]")
-    con = engines.connect("spark", session=session)
-    counts = run(con, exchanged["root"] / "events", exchanged["root"] / "spark")
-    yield {"con": con, "counts": counts}
+    previous = os.environ.get("SIGNALFIRE_SPARK_SHUFFLE_PARTITIONS")
+    os.environ["SIGNALFIRE_SPARK_SHUFFLE_PARTITIONS"] = "2"
+    try:
+        session = engines.spark_session("local[2]")
+    finally:
+        if previous is None:
+            os.environ.pop("SIGNALFIRE_SPARK_SHUFFLE_PARTITIONS")
+        else:
+            os.environ["SIGNALFIRE_SPARK_SHUFFLE_PARTITIONS"] = previous
+    yield session
     session.stop()
+
+
+@pytest.fixture(scope="module")
+def spark_run(exchanged, spark):
+    con = engines.connect("spark", session=spark)
+    counts = run(con, exchanged["root"] / "events", exchanged["root"] / "spark")
+    return {"con": con, "counts": counts}
 
 
 @pytest.mark.parametrize("name", AGGREGATES)
@@ -121,3 +146,172 @@ def test_each_engine_reads_the_others_output(exchanged, spark_run):
     # and Spark's expressions over the events are the same definition DuckDB ran (same output schema)
     assert build(con, exchanged["root"] / "events")["panel"].schema() == \
         build(engines.connect("duckdb"), exchanged["root"] / "events")["panel"].schema()
+
+
+# ---- the ingest plans on Spark ---------------------------------------------------------------------------------
+
+def _ged_hostile(folder: Path) -> Path:
+    """60 real GED records with odd values (each the row code's or the SQL's case), two malformed lines, a quoted
+    line break and Windows-1252 bytes, gzipped."""
+    frame = pd.read_csv(DEMO_GED, dtype=str, keep_default_na=False).head(60)
+    odd = {0: ("date_start", "1/3/2013 12:00:00 AM"), 1: ("best", "abc"), 2: ("best", ""), 3: ("latitude", "91"),
+           4: ("country_id", "999"), 5: ("type_of_violence", "4"), 6: ("date_end", "2001-01-01"), 7: ("id", "-5"),
+           8: ("latitude", "NA"), 9: ("where_description", "  padded\u00a0"), 10: ("side_a", "x" * 50_001),
+           11: ("low", "1e2"), 12: ("date_start", "2013-02-30"), 13: ("country_id", "345.0"),
+           14: ("id", frame.loc[15, "id"]), 16: ("where_prec", "9.0"), 17: ("dyad_name", "Sudan \u2014 "),
+           18: ("date_start", "1989-05-10 13:45:10"), 19: ("best", "2.5"), 20: ("latitude", "0.00012"),
+           21: ("longitude", "-0.0000005"), 22: ("where_description", "Tizi Ouzou, près de la côte"),
+           23: ("source_article", 'he said "no", then\nleft'), 24: ("latitude", "12.30000000")}
+    for row, (column, value) in odd.items():
+        frame.loc[row, column] = value
+    lines = frame.to_csv(index=False).splitlines(keepends=True)
+    lines[30] = lines[30].rstrip("\n") + ",extra\n"              # too many fields
+    lines[35] = lines[35].split(",", 3)[0] + "\n"                  # too few
+    path = folder / "ged_hostile.csv.gz"
+    with gzip.open(path, "wb") as fh:
+        fh.write("".join(lines).encode("cp1252", errors="replace"))
+    return path
+
+
+def _gdelt_hostile(folder: Path) -> Path:
+    """30 GDELT 2.0 records from the fixture with the failures the GDELT adapter words, a padded name, a tiny
+    latitude (Java writes 5.0E-4), malformed lines and a repeated id."""
+    lines = (FIXTURES / "gdelt_v2_20220301.export.CSV").read_text(encoding="utf-8").splitlines()
+    good = next(f for f in (ln.split("\t") for ln in lines) if f[LAYOUTS[61].index("ActionGeo_CountryCode")])
+    idx = {n: i for i, n in enumerate(LAYOUTS[len(good)])}
+    out = [[str(5_000_000 + i), *good[1:]] for i in range(30)]
+    for row in (1, 8):                                                    # no location
+        for block in ("Actor1Geo", "Actor2Geo", "ActionGeo"):
+            out[row][idx[f"{block}_CountryCode"]] = ""
+    edits = {2: ("EventRootCode", "99"), 3: ("ActionGeo_Lat", "123.5"), 4: ("SQLDATE", "20221399"),
+             5: ("ActionGeo_CountryCode", "ZZ"), 6: ("GLOBALEVENTID", out[7][0]), 8: ("SQLDATE", "x"),
+             9: ("ActionGeo_CountryCode", ""), 10: ("Actor1Name", "NA"), 11: ("Actor1Name", " padded"),
+             13: ("ActionGeo_Lat", "0.0005"), 14: ("Actor2Name", 'say "hi" \\ back'), 15: ("ActionGeo_Long", "1.5e2")}
+    for row, (column, value) in edits.items():
+        out[row][idx[column]] = value
+    text = ["\t".join(f) for f in out]
+    text[12] = "\t".join(out[12][:20])                                  # too few fields
+    text[16] += "\textra"                                                # too many
+    path = folder / "20220301.export.CSV"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return path
+
+
+INGEST_CASES = {"ged-hostile": ("ucdp-ged", _ged_hostile), "gdelt-hostile": ("gdelt", _gdelt_hostile)}
+
+
+def _output(folder: Path, part: str) -> pd.DataFrame | None:
+    frame = read_output(folder, part)
+    if frame is None:
+        return None
+    keys = ["record_ref"] if part == "events" else ["record_ref", "reason"]
+    return frame[sorted(frame.columns)].sort_values(keys).reset_index(drop=True)
+
+
+def _assert_same_output(spark_out: Path, duckdb_out: Path) -> None:
+    for part in ("events", "quarantine"):
+        mine, theirs = _output(spark_out, part), _output(duckdb_out, part)
+        assert (mine is None) == (theirs is None)
+        if mine is None:
+            continue
+        assert mine.dtypes.to_dict() == theirs.dtypes.to_dict()
+        pd.testing.assert_frame_equal(mine, theirs)
+
+
+@pytest.fixture(scope="module")
+def ingested(spark, tmp_path_factory):
+    """Each hostile file ingested once by each engine (the Spark runs are the costly part).  Spark reads files in
+    splits of 2 KB here, so the GDELT file (unquoted: splittable) is numbered across several partitions, as a
+    large file is (GED, quoted and gzipped, is one)."""
+    runs = {}
+    previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "2048")
+    try:
+        for case, (adapter, make) in INGEST_CASES.items():
+            root = tmp_path_factory.mktemp(f"ingest-{case}")
+            path = make(root)
+            runs[case] = {"root": root, "duckdb": ingest_duckdb(adapter, path, root / "duckdb"),
+                          "spark": ingest_spark(spark, adapter, path, root / "spark"),
+                          "partitions": spark.read.text(str(path)).rdd.getNumPartitions()}
+    finally:
+        spark.conf.set("spark.sql.files.maxPartitionBytes", previous)
+    return runs
+
+
+@pytest.mark.parametrize("case", INGEST_CASES)
+def test_spark_ingest_equals_duckdb_row_for_row(ingested, case):
+    run_ = ingested[case]
+    embedded, on_spark, root = run_["duckdb"], run_["spark"], run_["root"]
+    same = ("read", "events", "quarantined", "quarantine_rows", "source_version")
+    assert {k: on_spark[k] for k in same} == {k: embedded[k] for k in same}
+    assert embedded["read"] == embedded["events"] + embedded["quarantined"] and embedded["events"] > 0
+    _assert_same_output(root / "spark", root / "duckdb")
+    events, quarantine = _output(root / "spark", "events"), _output(root / "spark", "quarantine")
+    assert events.row_hash.str.fullmatch("[0-9a-f]{32}").all()
+    assert quarantine.reason.str.contains("too many fields").any()
+    assert quarantine.reason.str.contains("too few fields").any()
+    assert quarantine.reason.str.contains("duplicate key").any()
+    if case == "ged-hostile":   # the row code's rows and reasons, a quoted line break, Windows-1252
+        assert "line 2" in set(events.record_ref)                       # an Excel date, read by the row code
+        assert quarantine.reason.str.contains("not a date").any()
+        assert events.description.str.contains("près de la côte", na=False).any()
+        assert events.source_reference.str.contains("then\nleft", na=False).any()
+    else:
+        assert quarantine.reason.str.contains("no location").any()
+        assert 0.0005 in set(events.latitude)
+        assert run_["partitions"] > 1                                   # numbered across partitions
+
+
+def test_spark_ingest_output_feeds_the_aggregates(ingested):
+    """Spark's events folder is the exchange layout: the embedded aggregates read it as they read DuckDB's."""
+    root = ingested["gdelt-hostile"]["root"]
+    con = engines.connect("duckdb")
+    for name in ("spark", "duckdb"):
+        run(con, root / name / "events", root / name / "agg")
+    for name in AGGREGATES:
+        pd.testing.assert_frame_equal(read_aggregate(root / "spark" / "agg", name),
+                                      read_aggregate(root / "duckdb" / "agg", name))
+    assert len(read_aggregate(root / "spark" / "agg", "panel")) > 0
+
+
+def test_files_the_plans_do_not_cover_are_a_clear_error(spark, tmp_path):
+    from signalfire.scale.spark_ingest import NeedsRowPath
+    frame = pd.read_csv(DEMO_GED, dtype=str, keep_default_na=False).head(3)
+    frame.loc[1, "where_description"] = "near\rthe river"
+    path = tmp_path / "ged_cr.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(NeedsRowPath, match="carriage return"):
+        ingest_spark(spark, "ucdp-ged", path, tmp_path / "out")
+    with pytest.raises(NeedsRowPath, match="no SQL plan"):
+        ingest_spark(spark, "acled", path, tmp_path / "out2")
+
+
+def test_cli_scale_ingest_on_both_engines(spark, tmp_path):
+    """`signalfire scale ingest` of the zipped GDELT 2.0 fixture prints one JSON line per engine (Spark reuses the
+    module's session) and writes the same events and quarantine; a file the plans do not cover is one line of
+    error, no traceback."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from signalfire.cli import app
+    runner = CliRunner()
+    path = FIXTURES / "gdelt_v2_20220301.export.CSV.zip"
+    lines = {}
+    for engine in ("duckdb", "spark"):
+        result = runner.invoke(app, ["scale", "ingest", "gdelt", str(path), str(tmp_path / engine), "--engine", engine])
+        assert result.exit_code == 0, result.output
+        lines[engine] = json.loads(result.output.strip().splitlines()[-1])
+    same = ("read", "events", "quarantined", "quarantine_rows")
+    assert {k: lines["spark"][k] for k in same} == {k: lines["duckdb"][k] for k in same}
+    assert lines["duckdb"]["events"] > 0
+    _assert_same_output(tmp_path / "spark", tmp_path / "duckdb")      # a zipped file, row for row
+    frame = pd.read_csv(DEMO_GED, dtype=str, keep_default_na=False).head(3)
+    frame.loc[1, "where_description"] = "near\rthe river"
+    cr = tmp_path / "ged_cr.csv"
+    frame.to_csv(cr, index=False)
+    result = runner.invoke(app, ["scale", "ingest", "ucdp-ged", str(cr), str(tmp_path / "cr"), "--engine", "spark"])
+    assert result.exit_code == 2 and "carriage return" in result.output and "--engine duckdb" in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["scale", "ingest", "gdelt", str(path), str(tmp_path / "x"), "--engine", "flink"])
+    assert result.exit_code == 2 and "unknown 'flink'" in result.output
