@@ -185,3 +185,29 @@ def test_grid_answer_is_the_grid_as_fastapi_would_encode_it(large_paths):
                 assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
                 expected = json.loads(json.dumps(jsonable_encoder(analytics.grid(ds, flt, cell_deg=cell))))
                 assert answer.json() == expected and expected["features"]
+
+
+def _cm_series_sql(ds, countries, first, last):
+    """The query the country-month series used to run per period (the reference)."""
+    where, params = "", ["views-cm", "ged_sb_best", first, last]
+    if countries is not None:
+        where = f" AND country_iso3 IN ({', '.join('?' for _ in countries)})"
+        params += list(countries)
+    out = {}
+    for r in ds.rows(f"""SELECT country_iso3, (year - 1980) * 12 + month AS mid, max(value) AS v FROM country_month
+                         WHERE source = ? AND measure = ? AND (year - 1980) * 12 + month BETWEEN ? AND ?
+                           AND country_iso3 IS NOT NULL{where} GROUP BY ALL""", params):
+        out.setdefault(r["country_iso3"], [0.0] * (last - first + 1))[int(r["mid"]) - first] = float(r["v"] or 0)
+    return out
+
+
+@pytest.mark.parametrize("countries", [None, ["UKR"], ["POL", "UKR", "BLR", "XXX"], []])
+@pytest.mark.parametrize("first,last", [(1, 600), (400, 527), (520, 540), (527, 527), (700, 720), (300, 299)])
+def test_country_month_slices_equal_the_query_per_period(large_paths, countries, first, last):
+    from signalfire.web import country_month as cm
+    ds, _, _ = large_paths
+    assert cm._coverage(ds)["source"] == "views-cm"
+    expected = _cm_series_sql(ds, countries, first, last) if countries != [] and last >= first else {}
+    assert cm.series(ds, countries, first, last) == expected
+    if countries is None and (first, last) == (400, 527):
+        assert len(expected) > 150

@@ -43,29 +43,46 @@ def _coverage(ds) -> dict | None:
     return ds.cached("cm_coverage", compute)
 
 
+def _all_months(ds) -> dict[str, tuple[int, list[float | None]]]:
+    """Every country's whole series once per data version: {iso3: (first month id with a row, [value or None
+    (no row) for each month from there to its last row])}.  Each period's map is then a slice of it (one query of
+    the table per period cost 0.2 s of CPU)."""
+    cov = _coverage(ds)
+
+    def compute():
+        rows = ds.rows("""SELECT country_iso3, (year - 1980) * 12 + month AS mid, max(value) AS v
+                          FROM country_month WHERE source = ? AND measure = ? AND country_iso3 IS NOT NULL
+                          GROUP BY ALL ORDER BY country_iso3, mid""", [cov["source"], MEASURE])
+        spans: dict[str, list[tuple[int, float]]] = {}
+        for r in rows:
+            spans.setdefault(r["country_iso3"], []).append((int(r["mid"]), float(r["v"] or 0)))
+        out = {}
+        for iso3, points in spans.items():
+            start = points[0][0]
+            values: list[float | None] = [None] * (points[-1][0] - start + 1)
+            for mid, v in points:
+                values[mid - start] = v
+            out[iso3] = (start, values)
+        return out
+    return ds.cached("cm_all_months", compute)
+
+
 def series(ds, countries: list[str] | None, first: int, last: int) -> dict[str, list[float]]:
     """{iso3: [value for each month first..last]} (0 for a month the source has no row for), for ``countries``
-    (all when None)."""
+    (all when None); a country appears when it has at least one row in the period."""
     cov = _coverage(ds)
     if cov is None or last < first:
         return {}
-
-    def compute():
-        where, params = "", [cov["source"], MEASURE, first, last]
-        if countries is not None:
-            if not countries:
-                return {}
-            where = f" AND country_iso3 IN ({', '.join('?' for _ in countries)})"
-            params += list(countries)
-        rows = ds.rows(f"""SELECT country_iso3, (year - 1980) * 12 + month AS mid, max(value) AS v
-                              FROM country_month WHERE source = ? AND measure = ?
-                                AND (year - 1980) * 12 + month BETWEEN ? AND ? AND country_iso3 IS NOT NULL{where}
-                              GROUP BY ALL""", params)
-        out: dict[str, list[float]] = {}
-        for r in rows:
-            out.setdefault(r["country_iso3"], [0.0] * (last - first + 1))[int(r["mid"]) - first] = float(r["v"] or 0)
-        return out
-    return ds.cached(("cm_series", tuple(countries) if countries is not None else None, first, last), compute)
+    whole = _all_months(ds)
+    out: dict[str, list[float]] = {}
+    for iso3 in (whole if countries is None else dict.fromkeys(countries)):
+        if iso3 not in whole:
+            continue
+        start, values = whole[iso3]
+        part = [values[m - start] if 0 <= m - start < len(values) else None for m in range(first, last + 1)]
+        if any(v is not None for v in part):
+            out[iso3] = [v or 0.0 for v in part]
+    return out
 
 
 def events_series(ds, countries: list[str], first: int, last: int, measure: str = "deaths",
