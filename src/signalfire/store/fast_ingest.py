@@ -56,24 +56,21 @@ def plan_for(adapter, path: Path):
     return importlib.import_module(module).plan(path) if module else None
 
 
-def _scan_sql(plain: Path, plan) -> str:
+def _read_csv(plain: Path, plan, rejects: str = "sf_rej") -> str:
     columns = ", ".join(f"{_sql_value(n)}: 'VARCHAR'" for n in plan.names)
     options = dict(delim=plan.delim, header=plan.header, quote=plan.quote, escape=plan.quote,  # noqa: C408
-                   store_rejects=True, rejects_table="sf_rej", rejects_scan="sf_rej_scan",
+                   store_rejects=True, rejects_table=rejects, rejects_scan=rejects + "_scan",
                    max_line_size=MAX_LINE_BYTES, auto_detect=False, null_padding=False, strict_mode=True,
                    parallel=True)
     opts = ", ".join(f"{k}={_sql_value(v)}" for k, v in options.items())
+    return f"read_csv({_sql_value(str(plain))}, columns={{{columns}}}, {opts})"
+
+
+def _scan_sql(plain: Path, plan) -> str:
     fields = ", ".join(f"{col(n)} AS {raw_col(f)}" for n, f in zip(plan.names, plan.frame_names))
-    return (f"SELECT row_number() OVER () - 1 AS seq, {fields} FROM read_csv({_sql_value(str(plain))}, "
-            f"columns={{{columns}}}, {opts})")
+    return f"SELECT row_number() OVER () - 1 AS seq, {fields} FROM {_read_csv(plain, plan)}"
 
 
-# A record the plan does not accept as a row (quarantined, suspect, or flagged for a plan check) is appended with
-# the rows, as a *marker* in the same table: row_hash NULL (every row has one), and its status, seq, reason,
-# reason column, raw fields (JSON) and flag in these columns.  The markers are moved to the staging table and
-# deleted right after the scan, inside the run's transaction: no reader ever sees them.
-MARKER = {"source": "_st", "source_id": "CAST(seq AS VARCHAR)", "place": "_reason", "admin1": "_reason_column",
-          "admin2": "CASE WHEN _flag THEN 'flag' END", "description": "CAST(to_json(_raw) AS VARCHAR)"}
 LINE = "CAST(substr(record_ref, 6) AS BIGINT)"       # the N of record_ref 'line N': the record's place in the file
 
 
@@ -81,19 +78,22 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
           hash_expr: str, stage_rows) -> tuple[int, int, str | None]:
     """Append the file's rows straight to the adapter's table (run_id = ``run_id``; duplicates and the comparison
     with stored rows are :func:`quarantine_duplicates` and :func:`merge`, in place), quarantine the rest; returns
-    (read, quarantined, version).  ``stage`` (created here) holds the records the plan did not accept, and the
-    row code's rows for them until they are appended too.  Raises UseRowPath (before or after the scan; the
-    caller deletes the run's rows) when the file needs the row path.  ``stage_rows(frame, seqs)`` stages
-    canonical rows from the row code, as the row path does."""
+    (read, quarantined, version).
+
+    One scan appends the records the plan accepts (``_ok``, not flagged) as rows, in file order, in row-group
+    batches.  A count of the file's records tells whether any were left; only then a second scan puts those
+    (quarantined, suspect or flagged for a plan check) in ``stage`` (created here), where the row code's rows for
+    the suspects wait until they are appended too.  (Appending every record and deleting the odd ones after
+    would cost more: DuckDB rewrites a transaction's appended rows at commit when some of them were deleted.)
+    Raises UseRowPath (before or after the scan; the caller deletes the run's rows) when the file needs the row
+    path.  ``stage_rows(frame, seqs)`` stages canonical rows from the row code, as the row path does."""
     path = Path(path)
     plan = plan_for(adapter, path)
     if plan is None:
         raise UseRowPath("no SQL plan for this file's layout")
     if len({n.casefold() for n in plan.names}) != len(plan.names):
         raise duplicate_names_error(path, plan.names)
-    table = adapter.table
-    if not set(MARKER) <= set(columns):
-        raise UseRowPath(f"no SQL path into {table}")
+    table, run = adapter.table, f"{adapter.table} WHERE run_id = {int(run_id)}"
     offset = 1 if plan.header else 0
     typed = ", ".join(f"{c} {t}" for c, t in columns.items())
     con.execute(f"CREATE OR REPLACE TEMP TABLE stage (seq BIGINT, {typed}, record_ref VARCHAR, row_hash VARCHAR, "
@@ -103,37 +103,33 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
     casts = ", ".join(f"CAST({_sql_value(source_version)} AS VARCHAR) AS {c}" if c == "source_version"
                       and source_version else f"CAST({c} AS {t}) AS {c}" for c, t in columns.items())
     raw = "[" + ", ".join(f"coalesce({raw_col(n)}, '')" for n in plan.frame_names) + "]"
-    values = ", ".join(f"CASE WHEN _good THEN {c} ELSE {MARKER[c]} END" if c in MARKER else c for c in columns)
+    good = "_ok AND NOT coalesce(_flag, false)"
     with plain_file(path) as plain:
         if bare_carriage_return(plain):
             raise UseRowPath("a carriage return inside a field")
-        scan = plan.select(_scan_sql(plain, plan))
         try:
-            con.execute(f"""INSERT INTO {table} ({', '.join(columns)}, run_id, record_ref, row_hash)
-                SELECT {values}, {int(run_id)}, 'line ' || (seq + {1 + offset}),
-                       CASE WHEN _good THEN {hash_expr} END
-                FROM (SELECT seq, {casts}, _good, _reason, _reason_column, _flag,
-                             CASE WHEN _good THEN NULL WHEN _ok THEN 'ok' WHEN _reason IS NOT NULL THEN 'q'
-                                  ELSE 's' END AS _st,
-                             CASE WHEN _good THEN NULL ELSE {raw} END AS _raw
-                      FROM (SELECT *, _ok AND NOT coalesce(_flag, false) AS _good FROM ({scan})))""")
+            appended = con.execute(f"""INSERT INTO {table} ({', '.join(columns)}, run_id, record_ref, row_hash)
+                SELECT {', '.join(columns)}, {int(run_id)}, 'line ' || (seq + {1 + offset}), {hash_expr}
+                FROM (SELECT seq, {casts} FROM ({plan.select(_scan_sql(plain, plan))}) WHERE {good})""").fetchone()[0]
+            rejects = _rejects(con, path, plan.names, table="sf_rej")
+            total = con.execute(f"SELECT count(*) FROM {_read_csv(plain, plan, 'sf_rej2')}").fetchone()[0]
+            if total > appended:     # the records left: scanned again, the plan evaluated on them only
+                con.execute(f"CREATE OR REPLACE TEMP TABLE sf_good AS SELECT {LINE} - {1 + offset} AS seq FROM {run}")
+                odd = f"SELECT * FROM ({_scan_sql(plain, plan)}) WHERE seq NOT IN (SELECT seq FROM sf_good)"
+                con.execute(f"""INSERT INTO stage (seq, record_ref, _st, _reason, _reason_column, _raw, _flag)
+                    SELECT seq, 'line ' || (seq + {1 + offset}),
+                           CASE WHEN _ok THEN 'ok' WHEN _reason IS NOT NULL THEN 'q' ELSE 's' END,
+                           _reason, _reason_column, {raw}, _flag
+                    FROM ({plan.select(odd)}) WHERE NOT ({good})""")
+                con.execute("DROP TABLE sf_good")
         except Exception as exc:  # noqa: BLE001 - duckdb's errors: the row path reads or words them
             raise UseRowPath(f"the engine could not read the file ({str(exc).splitlines()[0]})") from None
-        rejects = _rejects(con, path, plan.names, table="sf_rej")
-    con.execute("DROP TABLE IF EXISTS sf_rej")
-    con.execute("DROP TABLE IF EXISTS sf_rej_scan")
+    for name in ("sf_rej", "sf_rej_scan", "sf_rej2", "sf_rej2_scan"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
     if plan.rescue is not None and len(plan.rescue(rejects)[0]):
         raise UseRowPath("lines of another layout")
     if len(rejects):
         _renumber(con, table, run_id, rejects, offset)
-    run = f"{table} WHERE run_id = {int(run_id)}"
-    good = con.execute(f"SELECT count(*) FILTER (WHERE row_hash IS NOT NULL), count(*) FROM {run}").fetchone()
-    if good[0] < good[1]:
-        con.execute(f"""INSERT INTO stage (seq, record_ref, _st, _reason, _reason_column, _raw, _flag)
-            SELECT CAST(source_id AS BIGINT), record_ref, source, place, admin1,
-                   CAST(from_json(description, '["VARCHAR"]') AS VARCHAR[]), admin2 IS NOT NULL
-            FROM {run} AND row_hash IS NULL""")
-        con.execute(f"DELETE FROM {run} AND row_hash IS NULL")
     for check in plan.checks:
         if (why := check(con)) is not None:
             raise UseRowPath(why)
@@ -150,7 +146,7 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
         con.execute(f"""INSERT INTO {table} ({', '.join(columns)}, run_id, record_ref, row_hash)
             SELECT {', '.join(columns)}, {int(run_id)}, record_ref, row_hash FROM stage WHERE _st = 'ok' ORDER BY seq""")
     quarantined = counts.get("q", 0) + counts.get("s", 0) + len(rejects)
-    read = good[0] + sum(counts.values()) + len(rejects)
+    read = appended + sum(counts.values()) + len(rejects)
     con.execute("DELETE FROM stage")
     return read, quarantined, version
 
@@ -226,15 +222,16 @@ def memory_limit(con):
 
 def _renumber(con, table: str, run_id: int, rejects: pd.DataFrame, offset: int) -> None:
     """record_ref as the row path counts it when DuckDB rejected lines: the i-th accepted record sits on the i-th
-    line not rejected (the run's rows and markers are numbered by their seq until then)."""
+    line not rejected (the run's rows and the staged records are numbered by their seq until then)."""
     lines = np.array(sorted({int(x) for x in rejects["line"]}), dtype=np.int64)
     gaps = lines - np.arange(len(lines)) - (1 + offset)
     con.register("sf_gaps", pd.DataFrame({"g": gaps, "n": np.arange(1, len(gaps) + 1)}))
-    con.execute(f"""UPDATE {table} SET record_ref = 'line ' || (x.seq + {1 + offset} + x.n)
-        FROM (SELECT s.rid, s.seq, g.n
-              FROM (SELECT rowid AS rid, {LINE} - {1 + offset} AS seq FROM {table} WHERE run_id = {int(run_id)}) s
-              ASOF JOIN sf_gaps g ON s.seq >= g.g) x
-        WHERE {table}.rowid = x.rid""")
+    for target, seq, where in ((table, f"{LINE} - {1 + offset}", f"WHERE run_id = {int(run_id)}"),
+                               ("stage", "seq", "")):
+        con.execute(f"""UPDATE {target} SET record_ref = 'line ' || (x.seq + {1 + offset} + x.n)
+            FROM (SELECT s.rid, s.seq, g.n FROM (SELECT rowid AS rid, {seq} AS seq FROM {target} {where}) s
+                  ASOF JOIN sf_gaps g ON s.seq >= g.g) x
+            WHERE {target}.rowid = x.rid""")
     con.unregister("sf_gaps")
 
 
