@@ -63,7 +63,6 @@ def edge_free(exprs: list[str]) -> str:
     return f"NOT regexp_matches(concat_ws(chr(1), {', '.join(exprs)}), {lit(_EDGE)})"
 
 
-MISSING_SQL = "(" + ", ".join(lit(m) for m in sorted(MISSING)) + ")"
 _MISSING_LIST = "[" + ", ".join(lit(m) for m in sorted(MISSING)) + "]"
 
 
