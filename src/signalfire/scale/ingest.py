@@ -90,7 +90,8 @@ def ingest_spark(session, adapter_name: str, path: str | Path, out: str | Path, 
         quarantine.write.mode("overwrite").partitionBy("source").parquet(str((out / "quarantine").resolve()))
         counts = count_parquet(out)
     finally:
-        staged["stage"].unpersist()
+        for frame in staged["cached"]:
+            frame.unpersist()
     return _result("spark", adapter, path, staged["read"], counts["events"], counts["quarantine"],
                    staged["version"], started)
 

@@ -179,7 +179,9 @@ def _suspects(session, stage, plan, columns: dict[str, str], source_version: str
             _stage_rows(con, good, columns, frame["seq"].to_numpy()[good.index.to_numpy()], source_version)
         batch.clear()
 
-    for row in stage.filter(F.col("_st") == "s").select("seq", "record_ref", "_raw").orderBy("seq").toLocalIterator():
+    # one partition at a time, each in file order (no global sort: the rows are staged under their own seq)
+    suspects = stage.filter(F.col("_st") == "s").select("seq", "record_ref", "_raw").sortWithinPartitions("seq")
+    for row in suspects.toLocalIterator():
         batch.append((row[0], row[1], row[2]))
         if len(batch) >= SUSPECT_CHUNK:
             flush()
@@ -195,7 +197,8 @@ def _suspects(session, stage, plan, columns: dict[str, str], source_version: str
 
 
 def _dedup(rows, key: tuple[str, ...], order: str, name: str):
-    """(kept rows, quarantine of the repeats) as the store's _quarantine_duplicates words them."""
+    """(kept rows, quarantine of the repeats as the store's _quarantine_duplicates words them, the persisted
+    ranking both come from)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
     by = []
@@ -206,21 +209,24 @@ def _dedup(rows, key: tuple[str, ...], order: str, name: str):
         by.append((c.desc_nulls_first() if nulls_first else c.desc_nulls_last()) if desc
                   else (c.asc_nulls_first() if nulls_first else c.asc_nulls_last()))
     window = Window.partitionBy(*key).orderBy(*by)
+    from pyspark import StorageLevel
     ranked = rows.withColumn("_rn", F.row_number().over(window)) \
-                 .withColumn("_first", F.first("record_ref").over(window))
+                 .withColumn("_first", F.first("record_ref").over(window)) \
+                 .persist(StorageLevel.MEMORY_AND_DISK)   # read twice: the kept rows and the repeats
     label = F.concat_ws(", ", *[F.concat(F.lit(f"{k}="), F.coalesce(F.col(k).cast("string"), F.lit("NULL")))
                                 for k in key])
     dupes = ranked.filter(F.col("_rn") > 1).select(
         "record_ref", F.lit(key[-1]).alias("column_name"), label.alias("raw"),
         F.concat(F.lit(f"{name}, "), F.col("record_ref"), F.lit(": duplicate key "), label,
                  F.lit(" (kept the record at "), F.col("_first"), F.lit(")")).alias("reason"))
-    return ranked.filter(F.col("_rn") == 1).drop("_rn", "_first"), dupes
+    return ranked.filter(F.col("_rn") == 1).drop("_rn", "_first"), dupes, ranked
 
 
 def stage_file(session, adapter, path: Path, source_version: str | None = None) -> dict:
     """Run the adapter's plan over the file on Spark.  Returns {"events": DataFrame (the table's columns,
     record_ref, row_hash), "quarantine": DataFrame (record_ref, column_name, raw, reason), "read": n,
-    "version": the source version}; raises NeedsRowPath when the file needs the row path."""
+    "version": the source version, "cached": the persisted frames, to unpersist once both are written}; raises
+    NeedsRowPath when the file needs the row path."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -266,7 +272,7 @@ def stage_file(session, adapter, path: Path, source_version: str | None = None) 
     rows = stage.filter(F.col("_st") == "ok").select("seq", *columns, "record_ref", "row_hash")
     if rescued is not None:
         rows = rows.unionByName(rescued)
-    kept, dupes = _dedup(rows, KEYS[adapter.table], KEEP.get(adapter.table, "seq"), path.name)
+    kept, dupes, ranked = _dedup(rows, KEYS[adapter.table], KEEP.get(adapter.table, "seq"), path.name)
     driver_q = pd.concat([rejects.drop(columns=["line"]), suspect_q], ignore_index=True)
     quarantine = worded.unionByName(dupes)
     if len(driver_q):
@@ -274,5 +280,5 @@ def stage_file(session, adapter, path: Path, source_version: str | None = None) 
             [tuple(None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in r)
              for r in driver_q[["record_ref", "column_name", "raw", "reason"]].itertuples(index=False)],
             "record_ref STRING, column_name STRING, raw STRING, reason STRING"))
-    return {"events": kept.drop("seq"), "quarantine": quarantine, "stage": stage,
+    return {"events": kept.drop("seq"), "quarantine": quarantine, "cached": [stage, ranked],
             "read": read, "version": source_version or plan.source_version}
