@@ -40,6 +40,18 @@ def test_change_marks_and_period():
             parse_period(bad)
 
 
+def test_chart_numbers_follow_the_briefing_language():
+    """The axes write thousands as the text does: "12,000" in English, "12\u202f000" in Polish."""
+    import re
+
+    from signalfire.reports.briefing_charts import _svg
+    spec = {"data": {"values": [{"x": "a", "y": 7000.5}, {"x": "b", "y": 12000}]}, "mark": "bar",
+            "encoding": {"x": {"field": "x", "type": "nominal"}, "y": {"field": "y", "type": "quantitative"}}}
+    ticks = {lang: re.findall(r">([0-9][^<]*)</text>", _svg(dict(spec), "test", lang)) for lang in ("en", "pl")}
+    assert "12,000" in ticks["en"] and "12\u202f000" in ticks["pl"]
+    assert not any("," in t for t in ticks["pl"])
+
+
 def test_figures_come_from_the_store(demo_store):
     from signalfire.warehouse import Warehouse
     with Warehouse(demo_store, read_only=True) as wh:

@@ -8,10 +8,14 @@ import json
 from signalfire.reports.briefing import Briefing
 
 WIDTH = 640
+# numbers on the axes and legends as the briefing's text writes them (briefing_render.number): "6 548" and "1,5"
+# in Polish, with the same narrow no-break space
+LOCALES = {"en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["$", ""]},
+           "pl": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", " zł"]}}
 PALETTE = ["#b42318", "#1d4ed8", "#047857", "#7c3aed", "#b45309", "#0e7490", "#be185d", "#4d7c0f"]
 
 
-def _svg(spec: dict, label: str) -> str:
+def _svg(spec: dict, label: str, lang: str = "en") -> str:
     """The SVG of a Vega-Lite spec, as one image named by ``label`` (the marks carry no ARIA roles of their own, so a
     screen reader meets one labelled image, with the table beside it for the numbers)."""
     import html
@@ -21,11 +25,11 @@ def _svg(spec: dict, label: str) -> str:
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "background": "white",
             "config": {"font": "DejaVu Sans", "view": {"stroke": None}, "axis": {"labelFontSize": 10, **quiet},
                        "mark": quiet, "legend": quiet, "title": quiet}, **spec}
-    svg = vlc.vegalite_to_svg(json.loads(json.dumps(spec, default=float)))
+    svg = vlc.vegalite_to_svg(json.loads(json.dumps(spec, default=float)), format_locale=LOCALES.get(lang, LOCALES["en"]))
     return svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label, quote=True)}" ', 1)
 
 
-def trend_svg(b: Briefing, deaths_label: str, month_label: str) -> str:
+def trend_svg(b: Briefing, deaths_label: str, month_label: str, lang: str = "en") -> str:
     """Deaths per month, one line per country with any death in the 24 months (the home country always)."""
     shown = {r["country"] for r in b.monthly if r["deaths"] > 0} | {b.iso3}
     values = [r for r in b.monthly if r["country"] in shown]
@@ -37,10 +41,10 @@ def trend_svg(b: Briefing, deaths_label: str, month_label: str) -> str:
             "x": {"field": "month", "type": "ordinal", "title": month_label, "axis": {"labelAngle": -45}},
             "y": {"field": "deaths", "type": "quantitative", "title": deaths_label, "axis": {"tickMinStep": 1}},
             "color": {"field": "name", "type": "nominal", "title": None, "scale": {"range": PALETTE},
-                      "legend": {"orient": "top", "columns": 4}}}}, f"{deaths_label} / {month_label}: {', '.join(names)}")
+                      "legend": {"orient": "top", "columns": 4}}}}, f"{deaths_label} / {month_label}: {', '.join(names)}", lang)
 
 
-def map_svg(b: Briefing, deaths_label: str) -> str:
+def map_svg(b: Briefing, deaths_label: str, lang: str = "en") -> str:
     """The country and its neighbours, the month's events as circles sized by deaths; the view is the country and
     the events with a margin (a neighbour as large as Russia is cut at its edge)."""
     import shapely
@@ -77,10 +81,10 @@ def map_svg(b: Briefing, deaths_label: str) -> str:
                                     "size": {"field": "deaths", "type": "quantitative", "title": deaths_label,
                                              "scale": {"range": [12, 600]}, "legend": {"orient": "right"}}}})
     return _svg({"width": WIDTH, "height": 360, "projection": {"type": "mercator"}, "layer": layers},
-                f"{deaths_label}, {b.period}: {', '.join(f['properties']['name'] for f in features)}")
+                f"{deaths_label}, {b.period}: {', '.join(f['properties']['name'] for f in features)}", lang)
 
 
-def fan_svg(b: Briefing, iso3: str, deaths_label: str, month_label: str) -> str | None:
+def fan_svg(b: Briefing, iso3: str, deaths_label: str, month_label: str, lang: str = "en") -> str | None:
     """The forecast for one country: median and 90% interval per month."""
     if not b.forecast:
         return None
@@ -95,4 +99,4 @@ def fan_svg(b: Briefing, iso3: str, deaths_label: str, month_label: str) -> str 
                       "y2": {"field": "q95"}}},
         {"mark": {"type": "line", "color": "#1d4ed8", "point": True},
          "encoding": {"y": {"field": "q50", "type": "quantitative"}}}]},
-        f"{deaths_label}, {iso3}: 50% / 90%, {values[0]['month']}–{values[-1]['month']}")
+        f"{deaths_label}, {iso3}: 50% / 90%, {values[0]['month']}–{values[-1]['month']}", lang)

@@ -105,8 +105,8 @@ def html(b: Briefing, lang: str = "en") -> str:
         bottom_line=bottom_line(b, lang, source_name),
         css=Markup((HERE / "templates" / "briefing.css").read_text()),
         fmt=lambda v, d=0: number(v, d, lang), pct=lambda p: "" if p is None else f"{100 * p:.0f}%",
-        map_svg=Markup(map_svg(b, _("Deaths"))), trend_svg=Markup(trend_svg(b, _("Deaths"), _("Month"))),
-        fan_svg=Markup(fan_svg(b, fan_country, _("Deaths"), _("Month"))) if fan_country else None,
+        map_svg=Markup(map_svg(b, _("Deaths"), lang)), trend_svg=Markup(trend_svg(b, _("Deaths"), _("Month"), lang)),
+        fan_svg=Markup(fan_svg(b, fan_country, _("Deaths"), _("Month"), lang)) if fan_country else None,
         fan_name=names.get(fan_country, fan_country))
 
 
