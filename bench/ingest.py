@@ -101,7 +101,8 @@ def time_ingest(source: str, path: Path, store: Path, env: dict | None = None) -
         raise SystemExit(f"ingest failed ({proc.returncode}): {stderr.strip()[-2000:]}")
     summary = json.loads(stdout)
     return {"seconds": round(seconds, 3), "read": summary["read"], "new": summary["new"],
-            "quarantined": summary["quarantined"], "peak_rss_mb": round(peak_kb / 1024, 1)}
+            "quarantined": summary["quarantined"], "peak_rss_mb": round(peak_kb / 1024, 1),
+            "load_avg_1m_after": round(os.getloadavg()[0], 1)}
 
 
 def time_floor(path: Path, delim: str, header: bool) -> dict:
@@ -116,7 +117,7 @@ def time_floor(path: Path, delim: str, header: bool) -> dict:
         seconds = time.perf_counter() - started
         n = con.execute("SELECT count(*) FROM t").fetchone()[0]
         con.close()
-    return {"seconds": round(seconds, 3), "rows": n}
+    return {"seconds": round(seconds, 3), "rows": n, "load_avg_1m_after": round(os.getloadavg()[0], 1)}
 
 
 def _naive_ged(path: Path, limit: int) -> tuple[list, int]:
@@ -224,6 +225,7 @@ def main(argv=None) -> None:
             result["ged"] = {"build_seconds": round(time.perf_counter() - started, 1),
                              **run("ged", "ucdp-ged", ged, rows, tmp, args.naive_rows, ",", True, paths)}
             ged.unlink()
+            print(json.dumps({"ged": result["ged"]}), file=sys.stderr, flush=True)   # progress: GED's part
         if args.only in (None, "gdelt"):
             started = time.perf_counter()
             gd = make_gdelt(tmp / "gdelt_bench.export.CSV", rows)
