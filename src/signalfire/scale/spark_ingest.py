@@ -162,7 +162,7 @@ def _suspects(session, stage, plan, columns: dict[str, str], source_version: str
     quarantine as pandas).  Rows are staged by the store's own staging code (casts and row hash) in DuckDB."""
     from pyspark.sql import functions as F
 
-    from signalfire.store.ingest import _stage_rows
+    from signalfire.store.ingest import stage_rows
     con = duckdb.connect()
     typed = ", ".join(f"{c} {t}" for c, t in columns.items())
     con.execute(f"CREATE TEMP TABLE stage (seq BIGINT, {typed}, record_ref VARCHAR, row_hash VARCHAR)")
@@ -176,7 +176,7 @@ def _suspects(session, stage, plan, columns: dict[str, str], source_version: str
         good, quarantine = plan.rows(fields)
         quarantined.append(quarantine)
         if len(good):
-            _stage_rows(con, good, columns, frame["seq"].to_numpy()[good.index.to_numpy()], source_version)
+            stage_rows(con, good, columns, frame["seq"].to_numpy()[good.index.to_numpy()], source_version)
         batch.clear()
 
     # one partition at a time, each in file order (no global sort: the rows are staged under their own seq)

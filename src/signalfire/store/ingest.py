@@ -152,7 +152,7 @@ def _ingest(store: Store, adapter: Adapter, path: Path, progress: Progress | Non
         if mode != "rows" and fast_ingest.plan_module(adapter):
             try:
                 staged = fast_ingest.stage(con, adapter, path, run_id, columns, source_version, _hash_expr(columns),
-                                           lambda rows, seqs: _stage_rows(con, rows, columns, seqs, source_version))
+                                           lambda rows, seqs: stage_rows(con, rows, columns, seqs, source_version))
             except fast_ingest.UseRowPath as exc:
                 if mode == "sql":
                     raise StoreError(f"{path.name}: the SQL path cannot read this file: {exc}") from None
@@ -213,8 +213,8 @@ def _ingest(store: Store, adapter: Adapter, path: Path, progress: Progress | Non
         raise
 
 
-def _stage_rows(con, rows: pd.DataFrame, columns: dict[str, str], seqs: np.ndarray,
-                source_version: str | None) -> None:
+def stage_rows(con, rows: pd.DataFrame, columns: dict[str, str], seqs: np.ndarray,
+               source_version: str | None) -> None:
     """Stage canonical rows from an adapter (``seqs``: their place in the file) with their row hashes."""
     if source_version and "source_version" in columns:
         rows = rows.assign(source_version=source_version)
@@ -251,7 +251,7 @@ def _stage_row_path(con, adapter: Adapter, path: Path, run_id: int, columns: dic
             con.unregister("qbatch")
             quarantined += len(batch.quarantine)
         if len(batch.rows):
-            _stage_rows(con, batch.rows, columns, np.arange(seq, seq + len(batch.rows), dtype=np.int64),
+            stage_rows(con, batch.rows, columns, np.arange(seq, seq + len(batch.rows), dtype=np.int64),
                         source_version)
             seq += len(batch.rows)
         if progress:
