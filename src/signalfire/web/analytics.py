@@ -215,6 +215,10 @@ def warm(ds) -> None:
     flt = default_period(ds, EventFilter())
     by_country(ds, flt)
     movers(ds, replace(flt, since=None), measure="deaths", limit=10)
+    _data_to_parts(ds)                      # the header's "data to" on every page
+    from signalfire.web import country_month
+    if country_month._coverage(ds) is not None:
+        country_month._all_months(ds)       # the overview map's series (0.2 s of CPU at first use)
 
 
 def week_change(ds, countries: list[str], flt: EventFilter) -> dict:

@@ -70,6 +70,22 @@ MAX_BODY = 1_000_000       # bytes of a request body (the consent form and the i
 TEST_CLIENT_HOST = "testserver"   # Starlette's TestClient: in-process only, never a name a browser resolves to us
 
 
+def _build_routes(app: FastAPI) -> None:
+    """Have FastAPI build every route's request handling now: it does so lazily, at a route's first match, which
+    cost the first request 0.5-1 s of CPU.  One in-process request that matches no route (a 404) walks them all."""
+    import asyncio
+    scope = {"type": "http", "http_version": "1.1", "method": "GET", "scheme": "http", "path": "/-/warm-up",
+             "raw_path": b"/-/warm-up", "root_path": "", "query_string": b"", "headers": [(b"host", b"127.0.0.1")],
+             "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80)}
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        return None
+    asyncio.run(app(scope, receive, send))
+
+
 def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, load_demo: bool = True,
                ds: DataStore | None = None, allowed_hosts=None) -> FastAPI:
     """The app over the store.  ``allowed_hosts``: the host names it answers to (``signalfire serve`` passes the
@@ -108,6 +124,9 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
         countries_geojson_gzip("low")
         countries_geojson_gzip("high")
         try:
+            from signalfire.web.pages import compile_templates
+            compile_templates()
+            _build_routes(app)
             analytics.warm(app.state.ds)
         except Exception:  # noqa: BLE001, S110 (warming is an optimisation; requests compute on demand)
             pass
@@ -116,7 +135,6 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     app.state.ds.after_commit.append(analytics.warm)
     from signalfire.web.streams.alerts import after_commit as alerts_after_commit
     app.state.ds.after_commit.append(alerts_after_commit)    # the alert rules, on what the ingest brought
-    threading.Thread(target=warm, daemon=True).start()
 
     from signalfire.web import api, forecast_api, pages, streams
     app.include_router(api.router)
@@ -168,4 +186,6 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     async def unexpected(request: Request, exc: Exception):
         return page_or_json(request, 500, f"unexpected {type(exc).__name__}: the server logged it")
 
+    # last: the warming builds the middleware stack and the routes, so everything must be registered first
+    threading.Thread(target=warm, daemon=True).start()
     return app
