@@ -136,3 +136,21 @@ def test_the_form_refuses_a_cross_site_post_and_speaks_polish(client):
     r = client.post("/alerts/rules", data={"kind": "cyber", "name": "x", "subject": "POL", "lang": "pl"},
                     headers={"origin": "http://testserver"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].endswith("&lang=pl")
+
+
+@pytest.mark.parametrize("kind, fields, words", [
+    ("forecast", {"subject": "ring:POL", "level": "abc"}, "level: &#39;abc&#39; nie jest liczbą"),
+    ("forecast", {"subject": "ring:POL", "level": "", "rise": ""}, "reguła prognozy wymaga pola level"),
+    ("cyber", {"subject": "ATLANTIS"}, "nieznany kraj &#39;ATLANTIS&#39;: użyj kodu ISO3"),
+    ("events", {"threshold": "1", "name": ""}, "name: reguła wymaga nazwy"),
+])
+def test_a_wrong_value_is_explained_in_the_pages_language(client, kind, fields, words):
+    form = client.get(f"/alerts?kind={kind}&lang=pl").text
+    assert 'method="post" action="/alerts/rules?lang=pl"' in form          # the Polish page posts in Polish
+    data = {"kind": kind, "name": "a rule", "lang": "pl", **fields}
+    r = client.post("/alerts/rules?lang=pl", data=data, headers={"origin": "http://testserver"},
+                    follow_redirects=False)
+    assert r.status_code == 400 and 'lang="pl"' in r.text
+    assert words in r.text, r.text[r.text.find('role="alert"'):][:400]
+    api = client.post("/api/v1/alerts/rules", json={"name": "x", "kind": "cyber", "params": {"subject": "ATLANTIS"}})
+    assert api.status_code == 400 and "unknown country 'ATLANTIS'" in api.json()["error"]["message"]   # API: English

@@ -8,5 +8,17 @@ Layer: above the store and analysis; the web layer and the CLI call it, never th
 from __future__ import annotations
 
 
+def N_(message: str) -> str:
+    """Marks a message for the interface catalogue's extraction (the web layer translates it where it is shown)."""
+    return message
+
+
 class AlertError(Exception):
-    """A rule or a request the user can correct; the message says how."""
+    """A rule or a request the user can correct; the message says how.
+
+    The message is a template with ``%(name)s`` placeholders and its values, kept apart (``template``, ``params``) so
+    a page can show it in its own language; ``str()`` is the English text."""
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)

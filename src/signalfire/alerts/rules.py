@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 
-from signalfire.alerts import AlertError
+from signalfire.alerts import N_, AlertError
 
 KINDS = ("events", "forecast", "new-records", "cyber", "route")
 MEASURES = ("deaths", "events")
@@ -34,7 +34,8 @@ def subject_countries(subject: str | None) -> list[str] | None:
         home = _iso3(subject[5:], resolve)
         ring = sorted(land_borders().get(home, set()))
         if not ring:
-            raise AlertError(f"subject {subject!r}: {home} has no land neighbours in the shipped borders")
+            raise AlertError(N_("subject %(subject)s: %(home)s has no land neighbours in the shipped borders"),
+                             subject=repr(subject), home=home)
         return ring
     return [_iso3(part, resolve) for part in subject.split(",") if part.strip()]
 
@@ -42,7 +43,7 @@ def subject_countries(subject: str | None) -> list[str] | None:
 def _iso3(text: str, resolve) -> str:
     found = resolve(text.strip())
     if not found:
-        raise AlertError(f"unknown country {text.strip()[:40]!r}: use an ISO3 code such as POL")
+        raise AlertError(N_("unknown country %(text)s: use an ISO3 code such as POL"), text=repr(text.strip()[:40]))
     return found.iso3
 
 
@@ -50,20 +51,22 @@ def _number(params: dict, key: str, low: float, high: float = math.inf, required
     value = params.get(key)
     if value is None:
         if required:
-            raise AlertError(f"a rule of this kind needs {key}")
+            raise AlertError(N_("a rule of this kind needs %(key)s"), key=key)
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high \
             or not math.isfinite(value):
-        raise AlertError(f"{key}: {str(value)[:40]!r} is not a number from {low} to {high}")
+        raise AlertError(N_("%(key)s: %(value)s is not a number from %(low)s to %(high)s"), key=key,
+                         value=repr(str(value)[:40]), low=low, high=high)
     return value
 
 
 def check(kind: str, params: dict) -> dict:
     """The parameters of a rule of ``kind``, checked (AlertError naming what is wrong), with defaults filled in."""
     if kind not in KINDS:
-        raise AlertError(f"unknown kind {str(kind)[:40]!r}; kinds: {', '.join(KINDS)}")
+        raise AlertError(N_("unknown kind %(kind)s; kinds: %(kinds)s"), kind=repr(str(kind)[:40]),
+                         kinds=", ".join(KINDS))
     if not isinstance(params, dict):
-        raise AlertError("params must be a JSON object")
+        raise AlertError(N_("params must be a JSON object"))
     out = {k: v for k, v in params.items() if v is not None}
     if out.get("subject"):
         subject_countries(out["subject"])       # fails early on an unknown country
@@ -71,32 +74,34 @@ def check(kind: str, params: dict) -> dict:
         _number(out, "threshold", 0, required=True)
         out.setdefault("measure", "deaths")
         if out["measure"] not in MEASURES:
-            raise AlertError(f"measure: {str(out['measure'])[:40]!r} is not one of {', '.join(MEASURES)}")
+            raise AlertError(N_("measure: %(value)s is not one of %(measures)s"),
+                             value=repr(str(out["measure"])[:40]), measures=", ".join(MEASURES))
         _number(out, "baseline_months", 1, 60)
         _number(out, "ratio", 0)
         if ("ratio" in out) != ("baseline_months" in out):
-            raise AlertError("a change against a baseline needs both baseline_months and ratio")
+            raise AlertError(N_("a change against a baseline needs both baseline_months and ratio"))
     elif kind == "forecast":
         if "level" not in out and "rise" not in out:
-            raise AlertError("a forecast rule needs level (P(≥25) crossing it) or rise (P(≥25) rising by it)")
+            raise AlertError(N_("a forecast rule needs level (P(≥25) crossing it) or rise (P(≥25) rising by it)"))
         _number(out, "level", 0, 1)
         _number(out, "rise", 0, 1)
         out.setdefault("months_ahead", 1)
         _number(out, "months_ahead", 1, 36)
     elif kind == "new-records":
         if not out.get("source"):
-            raise AlertError("a new-records rule needs source (e.g. ucdp-ged)")
+            raise AlertError(N_("a new-records rule needs source (e.g. ucdp-ged)"))
     elif kind == "cyber":
         if not out.get("subject"):
-            raise AlertError("a cyber rule needs subject: the victim states watched (e.g. ring:POL or POL,LTU)")
+            raise AlertError(N_("a cyber rule needs subject: the victim states watched "
+                                "(e.g. ring:POL or POL,LTU)"))
     else:
         if not out.get("route"):
-            raise AlertError("a route rule needs route (a Frontex route, e.g. Eastern Borders Route)")
+            raise AlertError(N_("a route rule needs route (a Frontex route, e.g. Eastern Borders Route)"))
         _number(out, "threshold", 0, required=True)
         _number(out, "baseline_months", 1, 60)
         _number(out, "ratio", 0)
         if ("ratio" in out) != ("baseline_months" in out):
-            raise AlertError("a change against a baseline needs both baseline_months and ratio")
+            raise AlertError(N_("a change against a baseline needs both baseline_months and ratio"))
     return out
 
 
@@ -104,12 +109,12 @@ def add(con, name: str, kind: str, params: dict, webhook_url: str | None = None,
         email_to: str | None = None, smtp_url: str | None = None) -> int:
     """Store a new rule; returns its id."""
     if not name or not name.strip():
-        raise AlertError("a rule needs a name")
+        raise AlertError(N_("a rule needs a name"))
     params = check(kind, params)
     if webhook_url and not webhook_url.startswith(("http://", "https://")):
-        raise AlertError(f"webhook: {webhook_url[:60]!r} is not an http(s) URL")
+        raise AlertError(N_("webhook: %(url)s is not an http(s) URL"), url=repr(webhook_url[:60]))
     if smtp_url and not smtp_url.startswith("smtp://"):
-        raise AlertError(f"smtp: {smtp_url[:60]!r} is not smtp://host:port")
+        raise AlertError(N_("smtp: %(url)s is not smtp://host:port"), url=repr(smtp_url[:60]))
     rule_id = con.execute("SELECT coalesce(max(rule_id), 0) + 1 FROM alert_rules").fetchone()[0]
     con.execute("INSERT INTO alert_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, now(), now())",
                 [rule_id, name.strip()[:200], kind, json.dumps(params), webhook_url, webhook_secret, email_to,
@@ -119,13 +124,13 @@ def add(con, name: str, kind: str, params: dict, webhook_url: str | None = None,
 
 def remove(con, rule_id: int) -> None:
     if not con.execute("SELECT count(*) FROM alert_rules WHERE rule_id = ?", [rule_id]).fetchone()[0]:
-        raise AlertError(f"no alert rule {rule_id}")
+        raise AlertError(N_("no alert rule %(rule)s"), rule=rule_id)
     con.execute("DELETE FROM alert_rules WHERE rule_id = ?", [rule_id])
 
 
 def set_enabled(con, rule_id: int, enabled: bool) -> None:
     if not con.execute("SELECT count(*) FROM alert_rules WHERE rule_id = ?", [rule_id]).fetchone()[0]:
-        raise AlertError(f"no alert rule {rule_id}")
+        raise AlertError(N_("no alert rule %(rule)s"), rule=rule_id)
     con.execute("UPDATE alert_rules SET enabled = ?, updated_at = now() WHERE rule_id = ?", [enabled, rule_id])
 
 

@@ -6,9 +6,10 @@ read once at start (no compile step: the ``.po`` is the only copy).  The languag
 ``?lang=`` in the URL (works without consent), else the ``sf_lang`` cookie, which is written only with the
 ``preferences`` consent (like ``sf_home``), else English.
 
-Extracting the interface text (templates and the labels in ``nav.py``) and updating the Polish catalogue::
+Extracting the interface text (templates, the labels in ``nav.py``, and the alert rules' error messages in
+``alerts/rules.py``) and updating the Polish catalogue::
 
-    pybabel extract -F src/signalfire/web/locale/babel.cfg -o src/signalfire/web/locale/messages.pot src/signalfire/web
+    pybabel extract -F src/signalfire/web/locale/babel.cfg -o src/signalfire/web/locale/messages.pot src/signalfire/web src/signalfire/alerts
     pybabel update -i src/signalfire/web/locale/messages.pot -d src/signalfire/web/locale --no-fuzzy-matching
 """
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from signalfire.alerts import AlertError, rules
 from signalfire.store.schema import CATEGORIES
 from signalfire.web.api import ERRORS
+from signalfire.web.i18n import N_
 from signalfire.web.pages import page_context, render
 
 router = APIRouter()
@@ -176,13 +177,15 @@ async def add_rule_form(request: Request):
     name, hook, mail = (form.get(k, "").strip() for k in ("name", "webhook_url", "email_to"))
     try:
         if not name:
-            raise alerts_form.FormError("name", "name: a rule needs a name")
+            raise alerts_form.FormError("name", N_("name: a rule needs a name"))
         params = alerts_form.params_from(kind, form)
         rule_id = _write(request, lambda cur: rules.add(cur, name[:200], kind, params, hook or None, None,
                                                         mail or None, None))
     except AlertError as exc:
         field = getattr(exc, "field", None)
-        return _page(request, kind=kind, values=form, error={"field": field, "message": str(exc)}, status=400)
+        # the page translates the message (its template and values) into its own language
+        return _page(request, kind=kind, values=form, status=400,
+                     error={"field": field, "message": str(exc), "template": exc.template, "params": exc.params})
     lang = "&lang=pl" if form.get("lang") == "pl" else ""
     return RedirectResponse(f"/alerts?message=rule+{rule_id}+added{lang}", status_code=303)
 

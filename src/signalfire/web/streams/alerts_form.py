@@ -94,8 +94,8 @@ NAME_DEFAULTS = {"events": N_("Deaths near Poland"), "forecast": N_("Forecast ri
 class FormError(AlertError):
     """A field of the form that cannot be read; ``field`` names it for the page."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
+    def __init__(self, field: str, template: str, /, **params):
+        super().__init__(template, **params)
         self.field = field
 
 
@@ -117,16 +117,18 @@ def _number(f: Field, text: str) -> float | None:
     text = text.strip().replace(",", ".")
     if not text:
         if f.required:
-            raise FormError(f.name, f"{f.name}: a value is needed")
+            raise FormError(f.name, N_("%(field)s: a value is needed"), field=f.name)
         return None
     try:
         value = float(text)
     except ValueError:
-        raise FormError(f.name, f"{f.name}: {text[:40]!r} is not a number") from None
+        raise FormError(f.name, N_("%(field)s: %(value)s is not a number"), field=f.name,
+                        value=repr(text[:40])) from None
     if not math.isfinite(value) or (f.minimum is not None and value < f.minimum) or \
             (f.maximum is not None and value > f.maximum):
-        raise FormError(f.name, f"{f.name}: {text[:40]!r} is outside {f.minimum:g} to "
-                                f"{'∞' if f.maximum is None else format(f.maximum, 'g')}")
+        raise FormError(f.name, N_("%(field)s: %(value)s is outside %(low)s to %(high)s"), field=f.name,
+                        value=repr(text[:40]), low=format(f.minimum, "g"),
+                        high="∞" if f.maximum is None else format(f.maximum, "g"))
     return int(value) if f.step == "1" and value.is_integer() else value
 
 
@@ -142,10 +144,11 @@ def params_from(kind: str, form: dict[str, str]) -> dict:
         else:
             value = text.strip() or None
             if f.required and value is None:
-                raise FormError(f.name, f"{f.name}: a value is needed")
+                raise FormError(f.name, N_("%(field)s: a value is needed"), field=f.name)
             if f.options and value is not None and value not in {str(v) for v, _ in f.options} and \
                     f.name != "category":
-                raise FormError(f.name, f"{f.name}: {value[:40]!r} is not one of the choices")
+                raise FormError(f.name, N_("%(field)s: %(value)s is not one of the choices"), field=f.name,
+                                value=repr(value[:40]))
         if value is not None:
             params[f.name] = value
     return params
