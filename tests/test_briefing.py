@@ -153,6 +153,22 @@ def engaged_store(demo_store, tmp_path_factory):
     return path
 
 
+def test_crisis_codebook_labels_follow_the_language(engaged_store):
+    """ICB's gravity and outcome labels are ICB's English codebook values in the store; the Polish briefing says
+    them in Polish (briefing.po)."""
+    from signalfire.reports.briefing_render import catalogue, html
+    from signalfire.sources.crises.icb_actors import GRAVITY, OUTCOME
+    from signalfire.warehouse import Warehouse
+    with Warehouse(engaged_store, read_only=True) as wh:
+        b = build(wh.con, "POL", "2019-11")
+    item = b.engagement["crises"]["items"][0]
+    assert item["gravity"] in GRAVITY.values() and item["outcome"] in OUTCOME.values()
+    polish = catalogue("pl")
+    assert all(label in polish for label in (*GRAVITY.values(), *OUTCOME.values()))
+    assert f"gravity: {item['gravity']}" in html(b, "en")
+    assert f"{polish[item['gravity']]}" in html(b, "pl") and f": {item['gravity']}" not in html(b, "pl")
+
+
 def test_engagement_figures_come_from_the_store(engaged_store, demo_store):
     from signalfire.warehouse import Warehouse
     with Warehouse(engaged_store, read_only=True) as wh:
