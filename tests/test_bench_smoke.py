@@ -39,7 +39,8 @@ def test_bench_ingest_prints_one_json_line(shared_data):
 @pytest.mark.slow
 def test_bench_forecast_prints_one_json_line(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "forecast.py"), "--windows", "2020", "--draws", "100",
-                           "--config", "fast", "--save", str(tmp_path), "--seeds", "1"], capture_output=True, text=True,
+                           "--config", "fast", "--save", str(tmp_path), "--seeds", "1",
+                           "--no-onset-inputs"], capture_output=True, text=True,
                           timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
@@ -47,6 +48,10 @@ def test_bench_forecast_prints_one_json_line(tmp_path):
     result = json.loads(lines[0])
     assert result["windows"] == [2020] and result["countries"] == 191 and result["config"] == "fast"
     assert result["forecast_36_rows"] == 191 * 36
+    # the onset model runs with the run (on the deaths alone here: its other inputs are not ingested, to keep the
+    # smoke test short; the full bench ingests them from ../shared/data)
+    assert result["onset_inputs"] == [] and result["forecast_36_with_onset_model"]
+    assert 0 < result["forecast_36_onset_rows"] <= 191
     # the conflictology benchmark is deterministic: the figure for Y2020
     assert round(result["scores"]["2020"]["conflictology"]["crps"], 2) == 21.34
     assert result["evaluation_seconds"] > 0 and result["peak_rss_mb"] > 0
