@@ -39,12 +39,14 @@ def test_catalogue_has_no_empty_or_fuzzy_translation():
 
 
 def test_every_wrapped_string_is_in_the_catalogue():
-    """Everything wrapped in _() in the templates (and the nav labels) has a Polish entry: run pybabel extract +
+    """Everything wrapped in _() or N_() in the web layer and the alert rules has a Polish entry: run pybabel extract +
     update (docs/UI.md, section 7) after adding interface text."""
     with (WEB / "locale" / "babel.cfg").open() as fh:
         method_map, options_map = parse_mapping_cfg(fh)
-    wanted = {m[2] if isinstance(m[2], str) else m[2][0] for m in
-              extract_from_dir(str(WEB), method_map, options_map)}
+    alerts = WEB.parent / "alerts"          # the alert rules' error messages, shown on the Alerts page
+    wanted = {m[2] if isinstance(m[2], str) else m[2][0] for folder in (WEB, alerts) for m in
+              extract_from_dir(str(folder), method_map, options_map)}
+    assert "no alert rule %(rule)s" in wanted
     known = {msgid(m) for m in polish() if m.id}
     missing = sorted(wanted - known)
     assert not missing, f"{len(missing)} strings without Polish, e.g. {missing[:8]}"
