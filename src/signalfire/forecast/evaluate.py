@@ -174,7 +174,7 @@ def variants(forecasts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     model's upper-half and spread variants, and the quantile averages of our model, the reference and
     conflictology (:mod:`.ensemble`; those whose members were scored)."""
     ours = forecasts[OURS]
-    return {**{upper_variant(s): models.shrink_upper(ours, s) for s in models.UPPER_SCALES},
+    return {**upper_variants(ours),
             **{spread_variant(s): models.scale_spread(ours, s) for s in models.SPREAD_SCALES},
             **ensemble.combinations(forecasts, ours.shape[-1])}
 
