@@ -14,7 +14,6 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Literal
 
-import orjson
 import pyarrow as pa
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -195,12 +194,7 @@ def map_grid(request: Request, country: Country = None, category: Category = Non
              source: Source = None, since: Since = None, until: Until = None,
              bbox: Bbox = None, cell: float = Query(0.1, ge=0.01, le=5.0)):
     flt = event_filter(country, category, source, since, until, bbox)
-    ds = _ds(request)
-    # up to 20,000 features: serialised once per data version and filter (FastAPI's encoder took 0.3-0.5 s of
-    # CPU per answer for a large country at 5 M events, even with the grid itself cached)
-    body = ds.cached(("grid-json", cell, analytics._key(flt)),
-                     lambda: orjson.dumps(analytics.grid(ds, flt, cell_deg=cell), default=float))
-    return Response(body, media_type="application/json")
+    return Response(analytics.grid_json(_ds(request), flt, cell_deg=cell), media_type="application/json")
 
 
 # -- aggregates -------------------------------------------------------------------------------------------------
