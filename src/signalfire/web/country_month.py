@@ -46,8 +46,10 @@ def _coverage(ds) -> dict | None:
 def _all_months(ds) -> dict[str, tuple[int, list[float | None]]]:
     """Every country's whole series once per data version: {iso3: (first month id with a row, [value or None
     (no row) for each month from there to its last row])}.  Each period's map is then a slice of it (one query of
-    the table per period cost 0.2 s of CPU)."""
+    the table per period cost 0.2 s of CPU); {} when no country-month deaths are loaded."""
     cov = _coverage(ds)
+    if cov is None:
+        return {}
 
     def compute():
         rows = ds.rows("""SELECT country_iso3, (year - 1980) * 12 + month AS mid, max(value) AS v
