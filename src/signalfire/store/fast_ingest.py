@@ -151,6 +151,19 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
     return read, quarantined, version
 
 
+def quarantine_dupes(con, key: tuple[str, ...], run_id: int, file_name: str) -> int:
+    """Quarantine the records in the temp table ``dupes`` (record_ref, first_ref and the key columns) with the
+    store's duplicate reason, which names the record kept; returns how many.  Both ingest paths use it."""
+    n = con.execute("SELECT count(*) FROM dupes").fetchone()[0]
+    if n:
+        label = " || ', ' || ".join(f"'{k}=' || coalesce(CAST({k} AS VARCHAR), 'NULL')" for k in key)
+        con.execute(f"""INSERT INTO quarantine (record_ref, column_name, raw, reason, run_id, file_name)
+            SELECT record_ref, ?, {label},
+                   ? || ', ' || record_ref || ': duplicate key ' || {label} || ' (kept the record at ' || first_ref || ')',
+                   ?, ? FROM dupes""", [key[-1], file_name, run_id, file_name])
+    return n
+
+
 def quarantine_duplicates(con, table: str, key: tuple[str, ...], run_id: int, file_name: str, order: str) -> int:
     """The store's duplicate rule (:func:`signalfire.store.ingest._quarantine_duplicates`: the first record by
     ``order`` is kept, the others quarantined naming it) on the run's rows in ``table``; ``seq`` in ``order`` is
@@ -170,12 +183,7 @@ def quarantine_duplicates(con, table: str, key: tuple[str, ...], run_id: int, fi
                    row_number() OVER (PARTITION BY {', '.join(f'e.{k}' for k in key)} ORDER BY {order}) AS rn
             FROM (SELECT rowid, * FROM {run}) e
             JOIN (SELECT {keys} FROM {run} GROUP BY {keys} HAVING count(*) > 1) r ON {on}) WHERE rn > 1""")
-    n = con.execute("SELECT count(*) FROM dupes").fetchone()[0]
-    label = " || ', ' || ".join(f"'{k}=' || coalesce(CAST({k} AS VARCHAR), 'NULL')" for k in key)
-    con.execute(f"""INSERT INTO quarantine (record_ref, column_name, raw, reason, run_id, file_name)
-        SELECT record_ref, ?, {label},
-               ? || ', ' || record_ref || ': duplicate key ' || {label} || ' (kept the record at ' || first_ref || ')',
-               ?, ? FROM dupes""", [key[-1], file_name, run_id, file_name])
+    n = quarantine_dupes(con, key, run_id, file_name)
     con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rid FROM dupes)")
     con.execute("DROP TABLE dupes")
     return n

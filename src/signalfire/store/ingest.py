@@ -281,13 +281,8 @@ def _quarantine_duplicates(con, key: tuple[str, ...], run_id: int, file_name: st
                    first_value(record_ref) OVER (PARTITION BY {keys} ORDER BY {order}) AS first_ref,
                    row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS rn
             FROM stage) WHERE rn > 1""")
-    n = con.execute("SELECT count(*) FROM dupes").fetchone()[0]
+    n = fast_ingest.quarantine_dupes(con, key, run_id, file_name)
     if n:
-        label = " || ', ' || ".join(f"'{k}=' || coalesce(CAST({k} AS VARCHAR), 'NULL')" for k in key)
-        con.execute(f"""INSERT INTO quarantine (record_ref, column_name, raw, reason, run_id, file_name)
-            SELECT record_ref, ?, {label},
-                   ? || ', ' || record_ref || ': duplicate key ' || {label} || ' (kept the record at ' || first_ref || ')',
-                   ?, ? FROM dupes""", [key[-1], file_name, run_id, file_name])
         con.execute("DELETE FROM stage WHERE seq IN (SELECT seq FROM dupes)")
     con.execute("DROP TABLE dupes")
     return n
