@@ -378,9 +378,7 @@ _register_commands()
 
 
 def main():
-    from signalfire.sources.base import SourceError
-    from signalfire.store.database import StoreError
-    from signalfire.store.queries import QueryError
+    from signalfire.errors import QueryError, SourceError, StoreError  # not the layers: --help stays light
     debug = os.environ.get("SIGNALFIRE_DEBUG")
     try:
         code = app(standalone_mode=False)

@@ -23,12 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from signalfire.errors import SourceError  # noqa: F401 (re-exported: the adapters raise it from here)
+
 QUARANTINE_FIELDS = ["record_ref", "column_name", "raw", "reason"]
 RAW_LIMIT = 10_000
-
-
-class SourceError(Exception):
-    """The file cannot be read as this format; the message names the file (and line/column where it can)."""
 
 
 @dataclass

@@ -12,14 +12,11 @@ from pathlib import Path
 
 import duckdb
 
+from signalfire.errors import StoreError
 from signalfire.store.schema import MIGRATIONS, SCHEMA_VERSION, additive_ddl
 
 ENV_VAR = "SIGNALFIRE_STORE"
 DEFAULT_STORE = Path("~/.local/share/signalfire/signalfire.duckdb")
-
-
-class StoreError(Exception):
-    """A problem with the store that the user can act on; its message is shown as is."""
 
 
 class StoreOutdated(StoreError):

@@ -11,12 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from signalfire.errors import QueryError
 from signalfire.store.schema import CATEGORIES, EVENT_COLUMNS
-
-
-class QueryError(ValueError):
-    """A filter value the user gave is not valid; the message says which and why."""
-
 
 SHOWN = 80   # characters of a bad value echoed in a message (a 100 KB value gives a short error, not 100 KB)
 
