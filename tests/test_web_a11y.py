@@ -64,7 +64,18 @@ def settle(page):
             m.dataset.painted === 'true' || m.querySelector('.map-error'))
             && [...document.querySelectorAll('.chart[data-series]')].every(c => c.dataset.rendered)""",
                                timeout=10000, polling=250)
-    page.wait_for_timeout(300)
+    still(page)
+
+
+CHARTS_DONE = "() => [...document.querySelectorAll('.chart[data-series]')].every(c => c.dataset.rendered)"
+
+
+def still(page):
+    """Wait until no CSS animation or transition is running and two frames have been drawn since (what a fixed sleep
+    only hoped for): axe's colour-contrast check must not see a colour half-way through a transition."""
+    page.wait_for_function("""() => document.getAnimations().every(a => a.playState !== 'running')""",
+                           timeout=5000, polling=50)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
 
 
 def serious(page) -> list[str]:
@@ -105,7 +116,9 @@ def test_no_page_scrolls_sideways_at_390(browser, server):
     wide = {}
     for path in pages():
         page.goto(server.base + path)
-        page.wait_for_timeout(500)                      # layout is done at load; maps need not paint for this
+        # layout is done at load but for the charts, which draw after their data arrives; maps need not paint
+        page.wait_for_function(CHARTS_DONE, timeout=10000, polling=100)
+        still(page)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"a11y_{shot_name(path)}_390.png"), full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
