@@ -1,10 +1,10 @@
 """The engine's path of an ingest: an adapter's SQL plan (:mod:`signalfire.sources.fastsql`) run by DuckDB over the
 whole file, straight into the staging table of :func:`signalfire.store.ingest.ingest_file`.
 
-One ``INSERT … SELECT`` reads the file with ``read_csv`` (every column as text, the row path's reader options),
-numbers the records (``seq``, and ``record_ref`` = ``line N`` as the row path counts lines), maps and checks them
-and hashes each row.  Records the plan does not accept go through the adapter's own row code afterwards (few),
-records DuckDB's reader rejects are quarantined with the row path's reasons.  No Python work per record, no
+One parallel scan reads the file with ``read_csv`` (every column as text, the row path's reader options), maps,
+checks and hashes the records into a temporary table whose row ids number them (``seq``, and ``record_ref`` =
+``line N`` as the row path counts lines); the accepted ones are appended from there.  Records the plan does not
+accept go through the adapter's own row code afterwards (few), records DuckDB's reader rejects are quarantined with the row path's reasons.  No Python work per record, no
 whole-file frame: memory is DuckDB's (spilling to disk past its limit).
 
 The row path stays the reference and is used for every file the plan does not cover: adapters without a plan,
@@ -66,9 +66,12 @@ def _read_csv(plain: Path, plan, rejects: str = "sf_rej") -> str:
     return f"read_csv({_sql_value(str(plain))}, columns={{{columns}}}, {opts})"
 
 
-def _scan_sql(plain: Path, plan) -> str:
+def _scan_sql(plain: Path, plan, numbered: bool = True) -> str:
+    """The file's records as the plan reads them; ``seq`` numbers them (0, 1, …) when ``numbered``, else is 0 (a
+    window over the whole scan runs it on one thread; :func:`stage` numbers records by their place in a table)."""
     fields = ", ".join(f"{col(n)} AS {raw_col(f)}" for n, f in zip(plan.names, plan.frame_names))
-    return f"SELECT row_number() OVER () - 1 AS seq, {fields} FROM {_read_csv(plain, plan)}"
+    seq = "row_number() OVER () - 1" if numbered else "0"
+    return f"SELECT {seq} AS seq, {fields} FROM {_read_csv(plain, plan)}"
 
 
 LINE = "CAST(substr(record_ref, 6) AS BIGINT)"       # the N of record_ref 'line N': the record's place in the file
@@ -80,11 +83,13 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
     with stored rows are :func:`quarantine_duplicates` and :func:`merge`, in place), quarantine the rest; returns
     (read, quarantined, version).
 
-    One scan appends the records the plan accepts (``_ok``, not flagged) as rows, in file order, in row-group
-    batches.  A count of the file's records tells whether any were left; only then a second scan puts those
-    (quarantined, suspect or flagged for a plan check) in ``stage`` (created here), where the row code's rows for
-    the suspects wait until they are appended too.  (Appending every record and deleting the odd ones after
-    would cost more: DuckDB rewrites a transaction's appended rows at commit when some of them were deleted.)
+    One parallel scan maps and checks every record into the temporary table ``sf_all``, whose row ids number the
+    records in file order (DuckDB keeps insertion order); the records the plan accepts (``_ok``, not flagged) are
+    then appended as rows in file order, the others (quarantined, suspect or flagged for a plan check) put in
+    ``stage`` (created here), where the row code's rows for the suspects wait until they are appended too.  No
+    second read of the file.  (Numbering in the scan with ``row_number() OVER ()`` ran the whole pipeline on one
+    thread; appending every record and deleting the odd ones after would cost more: DuckDB rewrites a
+    transaction's appended rows at commit when some of them were deleted.)
     Raises UseRowPath (before or after the scan; the caller deletes the run's rows) when the file needs the row
     path.  ``stage_rows(frame, seqs)`` stages canonical rows from the row code, as the row path does."""
     path = Path(path)
@@ -93,7 +98,7 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
         raise UseRowPath("no SQL plan for this file's layout")
     if len({n.casefold() for n in plan.names}) != len(plan.names):
         raise duplicate_names_error(path, plan.names)
-    table, run = adapter.table, f"{adapter.table} WHERE run_id = {int(run_id)}"
+    table = adapter.table
     offset = 1 if plan.header else 0
     typed = ", ".join(f"{c} {t}" for c, t in columns.items())
     con.execute(f"CREATE OR REPLACE TEMP TABLE stage (seq BIGINT, {typed}, record_ref VARCHAR, row_hash VARCHAR, "
@@ -107,24 +112,32 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
     with plain_file(path) as plain:
         if bare_carriage_return(plain):
             raise UseRowPath("a carriage return inside a field")
-        try:
-            appended = con.execute(f"""INSERT INTO {table} ({', '.join(columns)}, run_id, record_ref, row_hash)
-                SELECT {', '.join(columns)}, {int(run_id)}, 'line ' || (seq + {1 + offset}), {hash_expr}
-                FROM (SELECT seq, {casts} FROM ({plan.select(_scan_sql(plain, plan))}) WHERE {good})""").fetchone()[0]
+        try:     # one parallel scan; the table's rowid is the record's place in the file (insertion order kept)
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE sf_all AS
+                SELECT *, CASE WHEN _good THEN {hash_expr} END AS row_hash
+                FROM (SELECT {casts}, {good} AS _good, _ok, _reason, _reason_column, _flag,
+                             CASE WHEN NOT ({good}) THEN {raw} END AS _raw
+                      FROM ({plan.select(_scan_sql(plain, plan, numbered=False))}))""")
             rejects = _rejects(con, path, plan.names, table="sf_rej")
-            total = con.execute(f"SELECT count(*) FROM {_read_csv(plain, plan, 'sf_rej2')}").fetchone()[0]
-            if total > appended:     # the records left: scanned again, the plan evaluated on them only
-                con.execute(f"CREATE OR REPLACE TEMP TABLE sf_good AS SELECT {LINE} - {1 + offset} AS seq FROM {run}")
-                odd = f"SELECT * FROM ({_scan_sql(plain, plan)}) WHERE seq NOT IN (SELECT seq FROM sf_good)"
-                con.execute(f"""INSERT INTO stage (seq, record_ref, _st, _reason, _reason_column, _raw, _flag)
-                    SELECT seq, 'line ' || (seq + {1 + offset}),
-                           CASE WHEN _ok THEN 'ok' WHEN _reason IS NOT NULL THEN 'q' ELSE 's' END,
-                           _reason, _reason_column, {raw}, _flag
-                    FROM ({plan.select(odd)}) WHERE NOT ({good})""")
-                con.execute("DROP TABLE sf_good")
         except Exception as exc:  # noqa: BLE001 - duckdb's errors: the row path reads or words them
+            con.execute("DROP TABLE IF EXISTS sf_all")
             raise UseRowPath(f"the engine could not read the file ({str(exc).splitlines()[0]})") from None
-    for name in ("sf_rej", "sf_rej_scan", "sf_rej2", "sf_rej2_scan"):
+    # a table created in the open transaction numbers its rows from a large base (DuckDB's transaction-local
+    # row ids), consecutively in insertion order
+    first, last, total = con.execute("SELECT min(rowid), max(rowid), count(*) FROM sf_all").fetchone()
+    if total and last - first + 1 != total:
+        con.execute("DROP TABLE sf_all")
+        raise UseRowPath("the engine's row numbers have gaps")
+    first = first or 0
+    line = f"'line ' || (rowid - {first} + {1 + offset})"
+    appended = con.execute(f"""INSERT INTO {table} ({', '.join(columns)}, run_id, record_ref, row_hash)
+        SELECT {', '.join(columns)}, {int(run_id)}, {line}, row_hash FROM sf_all WHERE _good""").fetchone()[0]
+    con.execute(f"""INSERT INTO stage (seq, record_ref, _st, _reason, _reason_column, _raw, _flag)
+        SELECT rowid - {first}, {line}, CASE WHEN _ok THEN 'ok' WHEN _reason IS NOT NULL THEN 'q' ELSE 's' END,
+               _reason, _reason_column, _raw, _flag
+        FROM sf_all WHERE NOT _good""")
+    con.execute("DROP TABLE sf_all")
+    for name in ("sf_rej", "sf_rej_scan"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     if plan.rescue is not None and len(plan.rescue(rejects)[0]):
         raise UseRowPath("lines of another layout")
