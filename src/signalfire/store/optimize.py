@@ -20,6 +20,7 @@ from pathlib import Path
 
 ORDER = "date_start, country_iso3"
 TABLE = "events"
+BATCH_ROWS = 2_000_000
 
 
 def row_group_spread(con, table: str = TABLE) -> dict:
@@ -39,8 +40,32 @@ def row_group_spread(con, table: str = TABLE) -> dict:
     return {"row_groups": len(rows), "mean_days_per_row_group": round(sum(spans) / len(spans), 1) if spans else None}
 
 
-def optimize_events(con) -> dict:
-    """Rewrite ``events`` sorted by :data:`ORDER` on an open read-write connection; returns what was done."""
+def _batches(con, batch_rows: int) -> list[str]:
+    """WHERE clauses over ``date_start`` that split the table into runs of whole consecutive years of about
+    ``batch_rows`` events each, in date order, then the undated events (sorted last, as ``ORDER BY date_start``
+    puts NULLs)."""
+    years = con.execute(f"""SELECT year(date_start) AS y, count(*) FROM {TABLE} WHERE date_start IS NOT NULL
+                             GROUP BY y ORDER BY y""").fetchall()
+    out, rows, lower = [], 0, None
+    for i, (year, n) in enumerate(years):
+        rows += n
+        if rows >= batch_rows or i == len(years) - 1:
+            bounds = ["date_start IS NOT NULL"]
+            if lower is not None:
+                bounds.append(f"year(date_start) > {int(lower)}")
+            if i < len(years) - 1:
+                bounds.append(f"year(date_start) <= {int(year)}")
+            out.append(" AND ".join(bounds))
+            lower, rows = year, 0
+    return out + ["date_start IS NULL"]
+
+
+def optimize_events(con, batch_rows: int = BATCH_ROWS) -> dict:
+    """Rewrite ``events`` sorted by :data:`ORDER` on an open read-write connection; returns what was done.
+
+    The sort runs in batches of whole years of about ``batch_rows`` events (each batch sorted and appended in
+    date order, which is the same table as one sort of everything): memory is bounded by the batch, not by the
+    store (one sort of 5 M events peaked at 3.0 GB)."""
     t0 = time.perf_counter()
     before = row_group_spread(con)
     ddl = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'",
@@ -51,7 +76,9 @@ def optimize_events(con) -> dict:
         con.execute(f"DROP TABLE IF EXISTS {tmp}")
         con.execute(ddl.replace(f"CREATE TABLE {TABLE}(", f"CREATE TABLE {tmp}(", 1)
                     .replace(f"CREATE TABLE {TABLE} (", f"CREATE TABLE {tmp} (", 1))
-        con.execute(f"INSERT INTO {tmp} SELECT * FROM {TABLE} ORDER BY {ORDER}")
+        batches = _batches(con, batch_rows)
+        for span in batches:
+            con.execute(f"INSERT INTO {tmp} SELECT * FROM {TABLE} WHERE {span} ORDER BY {ORDER}")
         n_old = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
         n_new = con.execute(f"SELECT count(*) FROM {tmp}").fetchone()[0]
         if n_old != n_new:
@@ -63,8 +90,8 @@ def optimize_events(con) -> dict:
         con.execute("ROLLBACK")
         raise
     con.execute("CHECKPOINT")
-    return {"events": int(n_new), "order": ORDER, "before": before, "after": row_group_spread(con),
-            "seconds": round(time.perf_counter() - t0, 2)}
+    return {"events": int(n_new), "order": ORDER, "batches": len(batches), "before": before,
+            "after": row_group_spread(con), "seconds": round(time.perf_counter() - t0, 2)}
 
 
 def optimize_store(path: str | Path | None = None) -> dict:
