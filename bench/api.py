@@ -279,13 +279,16 @@ def browser_metrics(server: Server, paints: int) -> dict:
             "overview_bytes": total_bytes}
 
 
-def run(events: int, repeats: int, paints: int, store_dir: str | None = None, optimize: bool = False) -> dict:
+def run(events: int, repeats: int, paints: int, store_dir: str | None = None, optimize: bool = False,
+        layout: str = "random") -> dict:
     tmp = Path(store_dir) if store_dir else Path(tempfile.mkdtemp(prefix="sf-bench-api-"))
     tmp.mkdir(parents=True, exist_ok=True)
     result: dict = {"bench": "api", "cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 1)}
-    baseline_store, big_store = tmp / "demo.duckdb", tmp / f"big-{events}.duckdb"
+    suffix = "" if layout == "random" else f"-{layout}"
+    baseline_store, big_store = tmp / "demo.duckdb", tmp / f"big-{events}{suffix}.duckdb"
     result["baseline_store"] = build_store(baseline_store, 0) if not baseline_store.exists() else "reused"
-    result["store"] = build_store(big_store, events) if not big_store.exists() else f"reused {big_store}"
+    result["store"] = (build_store(big_store, events, layout) if not big_store.exists()
+                       else f"reused {big_store}")
     if optimize:
         from signalfire.store.optimize import optimize_store
         result["optimize"] = optimize_store(big_store)
@@ -319,9 +322,12 @@ def main(argv=None) -> int:
     ap.add_argument("--store-dir", help="keep the stores here and reuse them when present (default: a temp dir)")
     ap.add_argument("--optimize", action="store_true",
                     help="run signalfire optimize (store.optimize) on the large store before serving it")
+    ap.add_argument("--layout", choices=("random", "sorted"), default="random",
+                    help="random: replicas in shuffled chunks (then --optimize sorts them); sorted: written year by "
+                         "year in the (date, country) order optimize leaves (a cheaper build at 50 M)")
     args = ap.parse_args(argv)
     events = 500_000 if args.quick else args.events
-    print(json.dumps(run(events, args.repeats, args.paints, args.store_dir, args.optimize), default=str))
+    print(json.dumps(run(events, args.repeats, args.paints, args.store_dir, args.optimize, args.layout), default=str))
     return 0
 
 
