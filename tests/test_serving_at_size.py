@@ -211,3 +211,83 @@ def test_country_month_slices_equal_the_query_per_period(large_paths, countries,
     assert cm.series(ds, countries, first, last) == expected
     if countries is None and (first, last) == (400, 527):
         assert len(expected) > 150
+
+
+def test_optimize_in_batches_of_years_equals_one_sort(tmp_path, demo_template):
+    import duckdb
+
+    from signalfire.store.optimize import ORDER, _batches, optimize_events
+    con = duckdb.connect(str(demo_copy(demo_template, tmp_path)))
+    try:
+        con.execute("UPDATE events SET date_start = NULL WHERE rowid % 97 = 0")      # undated events sort last
+        one_sort = con.execute(f"SELECT * FROM events ORDER BY {ORDER}").fetchall()
+        keys = con.execute(f"SELECT {ORDER} FROM events ORDER BY {ORDER}").fetchall()
+        spans = _batches(con, 500)
+        assert len(spans) > 3 and spans[-1] == "date_start IS NULL"
+        report = optimize_events(con, batch_rows=500)
+        assert report["batches"] == len(spans) and report["events"] == len(one_sort)
+        stored = con.execute("SELECT * FROM events").fetchall()                  # the stored order
+        assert con.execute(f"SELECT {ORDER} FROM events").fetchall() == keys     # same (date, country) order
+        assert sorted(stored, key=repr) == sorted(one_sort, key=repr)           # every row, unchanged
+    finally:
+        con.close()
+
+
+def test_native_copies_of_the_rollups_answer_as_the_arrow_tables(large_paths):
+    ds = large_paths[0]
+    for name, table in ds.rollups.tables().items():
+        if table is None:
+            continue
+        native = ds.native(table)
+        assert native is not None and ds.native(table) == native           # copied once
+        cols = ", ".join(table.column_names)
+        got = ds.rows(f"SELECT {cols} FROM {name} ORDER BY ALL", tables={name: table})
+        cur = ds.store.con.cursor()
+        try:
+            cur.register("arrow_probe", table)
+            want = [dict(zip(table.column_names, r)) for r in
+                    cur.execute(f"SELECT {cols} FROM arrow_probe ORDER BY ALL").fetchall()]
+        finally:
+            cur.close()
+        assert got == want and len(got) == table.num_rows
+
+
+def test_read_only_store_queries_the_arrow_tables(tmp_path, demo_template):
+    import pyarrow as pa
+
+    from signalfire.store.database import Store
+    path = demo_copy(demo_template, tmp_path)
+    ds = DataStore(path, load_demo_if_empty=False)
+    ds.store.close()
+    ds.store = Store(path, read_only=True)
+    try:
+        table = pa.table({"x": [1, 2, 3]})
+        assert ds.native(table) is None
+        assert ds.scalar("SELECT sum(x) FROM t", tables={"t": table}) == 6
+    finally:
+        ds.close()
+
+
+def test_warming_fills_the_country_pages_parts_with_the_uncached_values(tmp_path, demo_template):
+    from signalfire.web import streams
+    ds = DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
+    try:
+        analytics.warm(ds)
+        keys = {k for _, k in ds._cache}
+        countries = [r[0] for r in ds.store.con.execute(
+            "SELECT DISTINCT country_iso3 FROM events WHERE country_iso3 IS NOT NULL").fetchall()]
+        assert countries and all(("country-panels", c) in keys for c in countries)
+        assert any(k[0] == "loaded_sources" for k in keys if isinstance(k, tuple))
+        for iso3 in countries[:5]:
+            flt = EventFilter(countries=[iso3])
+            assert analytics.count_events(ds, flt) == ds.scalar(
+                "SELECT count(*) FROM events WHERE country_iso3 = ?", [iso3])
+            plain = ds.rows(f"SELECT source, source_id FROM events WHERE country_iso3 = ? ORDER BY {EVENT_ORDER} "
+                            "LIMIT 25", [iso3])
+            assert [(e["source"], e["source_id"]) for e in analytics.latest_events(ds, flt, 25, 0)] == \
+                [(e["source"], e["source_id"]) for e in plain]
+            cached = streams.country_panels(ds, iso3)
+            ds.version += 1                       # recomputed from scratch
+            assert streams.country_panels(ds, iso3) == cached
+    finally:
+        ds.close()

@@ -214,20 +214,48 @@ def country_summary(ds, flt: EventFilter) -> dict:
 
 
 def warm(ds) -> None:
-    """Compute the aggregates every page needs once per data version (at start and after each ingest)."""
-    ds.rollups.tables()
-    as_of(ds)
-    sources_summary(ds)
-    ds.cached("source_names", lambda: [r[0] for r in ds.execute(
-        "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()])
-    ds.cached("country_counts", lambda: dict(ds.execute(
-        "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
-    flt = default_period(ds, EventFilter())
-    by_country(ds, flt)
-    movers(ds, replace(flt, since=None), measure="deaths", limit=10)
-    _data_to_parts(ds)                      # the header's "data to" on every page
+    """Compute the aggregates every page needs once per data version (at start and after each ingest), then the
+    per-country parts of the country pages (most events first) and the Data page's per-source spans.  Each step
+    is an optimisation: one that fails (a query stopped by the statement timeout) does not stop the others."""
     from signalfire.web import country_month
-    country_month._all_months(ds)           # the overview map's series (0.2 s of CPU at first use)
+    from signalfire.web.pages_analysis import loaded_sources
+    steps = [lambda: [ds.native(t) for t in ds.rollups.tables().values() if t is not None],  # 0.3-1 s each at 5 M
+             lambda: as_of(ds), lambda: sources_summary(ds),
+             lambda: ds.cached("source_names", lambda: [r[0] for r in ds.execute(
+                 "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()]),
+             lambda: ds.cached("country_counts", lambda: dict(ds.execute(
+                 "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall())),
+             lambda: by_country(ds, default_period(ds, EventFilter())),
+             lambda: movers(ds, replace(default_period(ds, EventFilter()), since=None), measure="deaths", limit=10),
+             lambda: _data_to_parts(ds),                 # the header's "data to" on every page
+             lambda: country_month._all_months(ds),      # the overview map's series (0.2 s of CPU at first use)
+             lambda: loaded_sources(ds)]                 # the Data page's spans: a scan of every event (0.3 s at 5 M)
+    for step in steps:
+        try:
+            step()
+        except Exception:  # noqa: BLE001, S112 (warming is an optimisation; requests compute on demand)
+            continue
+    warm_countries(ds)
+
+
+COUNTRY_PAGE_EVENTS = 25     # events on a country page (pages.PAGE_SIZE)
+
+
+def warm_countries(ds) -> None:
+    """The cached per-country parts of the country page for every country with events, most events first: its
+    streams' panels (0.2-0.4 s of CPU per country, whatever the store's size), its event count, first page of
+    events and summary.  What a first visit computed is then ready, as the pages' other aggregates are."""
+    from signalfire.web import streams
+    counts = ds.cached("country_counts", lambda: dict(ds.execute(
+        "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
+    for iso3, _ in sorted(((k, v) for k, v in counts.items() if k), key=lambda kv: -kv[1]):
+        flt = EventFilter(countries=[iso3])
+        for step, args in ((streams.country_panels, (ds, iso3)), (count_events, (ds, flt)),
+                           (latest_events, (ds, flt, COUNTRY_PAGE_EVENTS, 0)), (country_summary, (ds, flt))):
+            try:
+                step(*args)
+            except Exception:  # noqa: BLE001, S112 (warming is an optimisation)
+                continue
 
 
 def week_change(ds, countries: list[str], flt: EventFilter) -> dict:

@@ -25,6 +25,9 @@ import duckdb
 from signalfire.sources.validate import short_repr
 from signalfire.store.database import Store
 
+NATIVE_DB = "sf_rollups"   # the in-memory database attached for native copies of the rollups (see native)
+NATIVE_TABLES = 6          # native copies kept (the rollups of the current data version, and a previous one's)
+CACHE_ENTRIES = 2048       # results kept per data version (the warming fills ~4 per country with events)
 EXPORT_SLOTS = 2   # concurrent downloads (each streams up to 100,000 rows; CPU-bound): more get 503 + Retry-After
 
 
@@ -69,6 +72,10 @@ class DataStore:
         self._cache: OrderedDict = OrderedDict()
         self._cache_lock = threading.Lock()
         self._flights: dict = {}          # key -> lock held while one thread computes it (see cached)
+        self._natives: OrderedDict = OrderedDict()   # id(Arrow table) -> (table, name of its native copy)
+        self._native_lock = threading.Lock()
+        self._native_db: str | bool | None = None    # the attached in-memory database (False: cannot attach)
+        self._native_seq = 0
         self.warmed = threading.Event()   # set once the start-up warming has run (GET /api/v1/health)
         from signalfire.web.rollup import Rollups
         self.rollups = Rollups(self)
@@ -90,7 +97,11 @@ class DataStore:
         ``tables`` maps names to Arrow tables made visible to this query (the in-memory rollups)."""
         cur = self.store.con.cursor()
         for name, table in (tables or {}).items():
-            cur.register(name, table)
+            native = self.native(table)
+            if native is None:
+                cur.register(name, table)
+            else:       # a per-cursor view over the native copy (views of one cursor are not seen by others)
+                cur.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {native}")
         limit = self.timeout_s if timeout_s is None else timeout_s
         timer = threading.Timer(limit, cur.interrupt)
         timer.daemon = True
@@ -104,6 +115,45 @@ class DataStore:
                                "(period, country, category, bbox)") from None
         finally:
             timer.cancel()
+
+    def native(self, table) -> str | None:
+        """The name of a native in-memory DuckDB copy of the Arrow ``table`` (made at its first use), or None when
+        the store cannot hold one (a read-only store).
+
+        The in-memory rollups are Arrow tables; DuckDB answers the same query 3-10x faster from its own table
+        (measured on the 445,525-row per-day rollup of a 5 M-event store: a country's count 27 -> 2-4 ms of CPU,
+        a page cut-off 30-41 -> 11-13 ms), so each is copied once, sorted by country and date when it has those
+        columns (zone maps then skip most of it for a country filter).  The copies of the last
+        :data:`NATIVE_TABLES` Arrow tables are kept; older ones (a previous data version's) are dropped."""
+        key = id(table)
+        with self._native_lock:
+            hit = self._natives.get(key)
+            if hit is not None and hit[0] is table:
+                self._natives.move_to_end(key)
+                return hit[1]
+            if self._native_db is None:
+                try:
+                    self.store.con.execute(f"ATTACH ':memory:' AS {NATIVE_DB}")
+                    self._native_db = NATIVE_DB
+                except duckdb.Error:
+                    self._native_db = False
+            if not self._native_db:
+                return None
+            self._native_seq += 1
+            name = f"{NATIVE_DB}.t{self._native_seq}"
+            order = [c for c in ("country_iso3", "date_start") if c in table.column_names]
+            cur = self.store.con.cursor()
+            try:
+                cur.register("arrow_source", table)
+                cur.execute(f"CREATE TABLE {name} AS SELECT * FROM arrow_source"
+                            + (f" ORDER BY {', '.join(order)}" if order else ""))
+            finally:
+                cur.close()
+            self._natives[key] = (table, name)
+            while len(self._natives) > NATIVE_TABLES:
+                _, (_, old) = self._natives.popitem(last=False)
+                self.store.con.execute(f"DROP TABLE IF EXISTS {old}")
+            return name
 
     def df(self, sql: str, params: list | None = None, timeout_s: float | None = None,
            tables: dict | None = None):
@@ -139,12 +189,12 @@ class DataStore:
         finally:
             cur.close()
 
-    def cached(self, key, compute, size: int = 256):
+    def cached(self, key, compute, size: int = CACHE_ENTRIES):
         """Memoise ``compute()`` per data version (any committed ingest invalidates every entry).
 
         Single-flight: while one thread computes a key, others asking for the same key wait for its value
         instead of running the same query again (the start-up warming and the first requests ask for the same
-        aggregates at once)."""
+        aggregates at once).  ``size``: entries kept at least (:data:`CACHE_ENTRIES` when larger)."""
         full = (self.version, key)
         with self._cache_lock:
             if full in self._cache:
@@ -162,7 +212,7 @@ class DataStore:
                     self._flights.pop(full, None)
             with self._cache_lock:
                 self._cache[full] = value
-                while len(self._cache) > size:
+                while len(self._cache) > max(size, CACHE_ENTRIES):
                     self._cache.popitem(last=False)
         return value
 
