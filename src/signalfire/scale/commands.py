@@ -76,7 +76,7 @@ def register(app) -> None:
 
     @scale.command("ingest")
     def ingest_cmd(
-        adapter: str = typer.Argument(..., help="Event format with an SQL plan: ucdp-ged or gdelt (on DuckDB any "
+        adapter: str = typer.Argument(..., help="Event format with an SQL plan: ucdp-ged, gdelt or acled (on DuckDB any "
                                       "event adapter)."),
         file: Path = typer.Argument(..., help="The file as its producer publishes it (plain, gzipped or zipped)."),
         out_dir: Path = typer.Argument(..., help="Output folder: writes events/source=…/month=…/*.parquet and "
