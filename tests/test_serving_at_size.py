@@ -273,6 +273,7 @@ def test_warming_fills_the_country_pages_parts_with_the_uncached_values(tmp_path
     ds = DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
     try:
         analytics.warm(ds)
+        analytics.warm_countries(ds)
         keys = {k for _, k in ds._cache}
         countries = [r[0] for r in ds.store.con.execute(
             "SELECT DISTINCT country_iso3 FROM events WHERE country_iso3 IS NOT NULL").fetchall()]

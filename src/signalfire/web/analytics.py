@@ -214,9 +214,9 @@ def country_summary(ds, flt: EventFilter) -> dict:
 
 
 def warm(ds) -> None:
-    """Compute the aggregates every page needs once per data version (at start and after each ingest), then the
-    per-country parts of the country pages (most events first) and the Data page's per-source spans.  Each step
-    is an optimisation: one that fails (a query stopped by the statement timeout) does not stop the others."""
+    """Compute the aggregates every page needs once per data version (at start and after each ingest) and the
+    Data page's per-source spans.  Each step is an optimisation: one that fails (a query stopped by the
+    statement timeout) does not stop the others.  The country pages' parts: :func:`warm_countries`."""
     from signalfire.web import country_month
     from signalfire.web.pages_analysis import loaded_sources
     steps = [lambda: [ds.native(t) for t in ds.rollups.tables().values() if t is not None],  # 0.3-1 s each at 5 M
@@ -235,7 +235,6 @@ def warm(ds) -> None:
             step()
         except Exception:  # noqa: BLE001, S112 (warming is an optimisation; requests compute on demand)
             continue
-    warm_countries(ds)
 
 
 COUNTRY_PAGE_EVENTS = 25     # events on a country page (pages.PAGE_SIZE)
@@ -244,11 +243,15 @@ COUNTRY_PAGE_EVENTS = 25     # events on a country page (pages.PAGE_SIZE)
 def warm_countries(ds) -> None:
     """The cached per-country parts of the country page for every country with events, most events first: its
     streams' panels (0.2-0.4 s of CPU per country, whatever the store's size), its event count, first page of
-    events and summary.  What a first visit computed is then ready, as the pages' other aggregates are."""
+    events and summary.  What a first visit computed is then ready, as the pages' other aggregates are.  Stops
+    when the data version changes (a newer ingest's warming takes over)."""
     from signalfire.web import streams
+    version = ds.version
     counts = ds.cached("country_counts", lambda: dict(ds.execute(
         "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
     for iso3, _ in sorted(((k, v) for k, v in counts.items() if k), key=lambda kv: -kv[1]):
+        if ds.version != version:
+            return
         flt = EventFilter(countries=[iso3])
         for step, args in ((streams.country_panels, (ds, iso3)), (count_events, (ds, flt)),
                            (latest_events, (ds, flt, COUNTRY_PAGE_EVENTS, 0)), (country_summary, (ds, flt))):
