@@ -203,7 +203,33 @@ def _gdelt_hostile(folder: Path) -> Path:
     return path
 
 
-INGEST_CASES = {"ged-hostile": ("ucdp-ged", _ged_hostile), "gdelt-hostile": ("gdelt", _gdelt_hostile)}
+def _acled_hostile(folder: Path) -> Path:
+    """The invented ACLED export (tests/fixtures) three times over with fresh ids: dates in each style SQL reads, an
+    event type the adapter does not know (worded in SQL) and one only the row code words, an iso/name clash,
+    Kosovo by name, a dated code (891: Yugoslavia in 1991), a tiny latitude, a repeated id whose newer timestamp
+    wins, a quoted line break, Windows-1252 bytes, malformed lines."""
+    frame = pd.read_csv(FIXTURES / "acled_export_sample.csv", dtype=str, keep_default_na=False)
+    frame = pd.concat([frame] * 3, ignore_index=True)
+    frame["event_id_cnty"] = [f"{c[:3]}8{i:04d}" for i, c in enumerate(frame["event_id_cnty"])]
+    edits = {0: {"event_date": "14/03/2023 00:00:00"}, 1: {"event_date": "15 March 2023"},
+             2: {"event_type": "Picnic"}, 3: {"event_type": "Bob's picnic"}, 4: {"country": "Somalia"},
+             5: {"fatalities": "2.0", "timestamp": "1679000000.0"}, 6: {"latitude": "0.00012", "timestamp": ""},
+             9: {"iso": "891", "country": "", "event_date": "1991-06-01", "year": "1991"},
+             10: {"event_date": "2023-02-30"}, 11: {"notes": 'he said "no", then\nleft'},
+             12: {"location": "Córdoba"}, 13: {"event_id_cnty": "KEN80014", "timestamp": "1690000000"}}
+    for row, values in edits.items():
+        for column, value in values.items():
+            frame.loc[row, column] = value
+    lines = frame.to_csv(index=False).splitlines(keepends=True)
+    lines[20] = lines[20].rstrip("\n") + ",extra\n"              # too many fields
+    lines[25] = lines[25].split(",", 3)[0] + "\n"                  # too few
+    path = folder / "acled_hostile.csv"
+    path.write_bytes("".join(lines).encode("cp1252", errors="replace"))
+    return path
+
+
+INGEST_CASES = {"ged-hostile": ("ucdp-ged", _ged_hostile), "gdelt-hostile": ("gdelt", _gdelt_hostile),
+                "acled-hostile": ("acled", _acled_hostile)}
 
 
 def _output(folder: Path, part: str) -> pd.DataFrame | None:
@@ -229,6 +255,13 @@ def ingested(spark, tmp_path_factory):
     """Each hostile file ingested once by each engine (the Spark runs are the costly part).  Spark reads files in
     splits of 2 KB here, so the GDELT file (unquoted: splittable) is numbered across several partitions, as a
     large file is (GED, quoted and gzipped, is one)."""
+    from signalfire.store import fast_ingest
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(fast_ingest.PLANS, "acled", "signalfire.sources.acled_sql")   # no-op once the store lists it
+        return _ingest_cases(spark, tmp_path_factory)
+
+
+def _ingest_cases(spark, tmp_path_factory) -> dict:
     runs = {}
     previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
     spark.conf.set("spark.sql.files.maxPartitionBytes", "2048")
@@ -262,6 +295,13 @@ def test_spark_ingest_equals_duckdb_row_for_row(ingested, case):
         assert quarantine.reason.str.contains("not a date").any()
         assert events.description.str.contains("près de la côte", na=False).any()
         assert events.source_reference.str.contains("then\nleft", na=False).any()
+    elif case == "acled-hostile":   # worded in SQL, worded by the row code, the newer of a repeated id
+        assert quarantine.reason.str.contains("unknown ACLED event type: 'Picnic'").any()
+        assert quarantine.reason.str.contains("is SOM but iso 404 is KEN").any()
+        assert quarantine.reason.str.contains("not a date").any()
+        assert {"YUG", "XKX"} <= set(events.country_iso3) and 0.00012 in set(events.latitude)
+        assert "2023-07-22T04:26:40Z" in set(events.source_version)
+        assert events.description.str.contains("then\nleft", na=False).any()
     else:
         assert quarantine.reason.str.contains("no location").any()
         assert 0.0005 in set(events.latitude)
