@@ -120,7 +120,7 @@ def _grid(ds, flt: EventFilter, cell: float, limit: int) -> dict:
                                   round(latitude / {cell}) * {cell} AS lat,
                                   count(*) AS n, coalesce(sum(fatalities_best), 0)::BIGINT AS deaths
                            FROM events WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL
-                           GROUP BY ALL ORDER BY n DESC LIMIT {int(limit)}""", params)
+                           GROUP BY ALL ORDER BY n DESC, lon, lat LIMIT {int(limit)}""", params)
     return {"type": "FeatureCollection",
             "features": [{"type": "Feature", "geometry": {"type": "Point",
                                                           "coordinates": [round(r["lon"], 4), round(r["lat"], 4)]},
