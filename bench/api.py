@@ -153,6 +153,8 @@ def build_store(path: Path, events: int, layout: str = "random") -> dict:
         if layout == "sorted":
             _write_sorted(con, per_round, missing)
             missing = 0
+            from signalfire.store.optimize import build_geo
+            build_geo(con)             # what optimize also writes: the Z-ordered copy for bounding-box counts
         while missing > 0:
             rounds = max(1, CHUNK // per_round)
             rows = min(missing, rounds * per_round)
