@@ -24,10 +24,9 @@ ACLED = get("acled")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-@pytest.fixture(autouse=True)
-def _acled_plan(monkeypatch):
-    """The plan registered for the store's SQL path (as ``fast_ingest.PLANS`` will list it)."""
-    monkeypatch.setitem(fast_ingest.PLANS, "acled", "signalfire.sources.acled_sql")
+def test_the_store_lists_the_plan():
+    assert fast_ingest.PLANS["acled"] == "signalfire.sources.acled_sql"
+    assert fast_ingest.plan_module(ACLED) == "signalfire.sources.acled_sql"
 
 
 def _ingest(tmp_path, name, files, mode):

@@ -255,10 +255,7 @@ def ingested(spark, tmp_path_factory):
     """Each hostile file ingested once by each engine (the Spark runs are the costly part).  Spark reads files in
     splits of 2 KB here, so the GDELT file (unquoted: splittable) is numbered across several partitions, as a
     large file is (GED, quoted and gzipped, is one)."""
-    from signalfire.store import fast_ingest
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(fast_ingest.PLANS, "acled", "signalfire.sources.acled_sql")   # no-op once the store lists it
-        return _ingest_cases(spark, tmp_path_factory)
+    return _ingest_cases(spark, tmp_path_factory)
 
 
 def _ingest_cases(spark, tmp_path_factory) -> dict:
