@@ -7,6 +7,7 @@ Periods default to the twelve months up to the latest event in the store ("as of
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import replace
 
 import orjson
@@ -252,17 +253,23 @@ def warm(ds) -> None:
 
 
 COUNTRY_PAGE_EVENTS = 25     # events on a country page (pages.PAGE_SIZE)
+# the store size from which the country pages are warmed: below it a first visit's 0.2-0.4 s is the lesser cost
+# (the demo has 60 countries with events: warming them all took ~15 s of CPU at every start)
+WARM_COUNTRIES_FROM = int(os.environ.get("SIGNALFIRE_WARM_COUNTRIES_FROM", "1000000"))
 
 
-def warm_countries(ds) -> None:
+def warm_countries(ds, min_events: int | None = None) -> None:
     """The cached per-country parts of the country page for every country with events, most events first: its
     streams' panels (0.2-0.4 s of CPU per country, whatever the store's size), its event count, first page of
-    events and summary.  What a first visit computed is then ready, as the pages' other aggregates are.  Stops
-    when the data version changes (a newer ingest's warming takes over)."""
+    events and summary.  What a first visit computed is then ready, as the pages' other aggregates are.  Only
+    for a store of at least ``min_events`` events (default :data:`WARM_COUNTRIES_FROM`).  Stops when the data
+    version changes (a newer ingest's warming takes over)."""
     from signalfire.web import streams
     version = ds.version
     counts = ds.cached("country_counts", lambda: dict(ds.execute(
         "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
+    if sum(counts.values()) < (WARM_COUNTRIES_FROM if min_events is None else min_events):
+        return
     for iso3, _ in sorted(((k, v) for k, v in counts.items() if k), key=lambda kv: -kv[1]):
         if ds.version != version:
             return

@@ -131,7 +131,7 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
             compile_templates()
             _build_routes(app)
             analytics.warm(app.state.ds)
-            analytics.warm_countries(app.state.ds)    # every country page's parts (0.2-0.4 s each)
+            analytics.warm_countries(app.state.ds)    # every country page's parts (0.2-0.4 s each), on big stores
         except Exception:  # noqa: BLE001, S110 (warming is an optimisation; requests compute on demand)
             pass
         finally:

@@ -114,7 +114,7 @@ def grid_rows(ds, flt: EventFilter, cell: float, limit: int) -> list[dict] | Non
         return None
     tables = ds.rollups.tables()
     head = f"SELECT cx * {CELL} AS lon, cy * {CELL} AS lat, sum(n)::BIGINT AS n, sum(deaths)::BIGINT AS deaths"
-    tail = f"GROUP BY cx, cy ORDER BY n DESC LIMIT {int(limit)}"
+    tail = f"GROUP BY cx, cy ORDER BY n DESC, lon, lat LIMIT {int(limit)}"   # ties in a fixed order, as the raw grid
     if tables.get("cells") is not None:
         where, params = flt.where()
         return ds.rows(f"{head} FROM cells WHERE {where} {tail}", params, tables={"cells": tables["cells"]})
