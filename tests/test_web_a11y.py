@@ -21,6 +21,17 @@ pytestmark = browser_marks("a11y")
 EXTRA = ["/country/POL", "/privacy", "/no-such-page"]
 
 
+# the streams' browser modules check their pages at desktop width (axe) and at 390 px (no sideways scroll) with the
+# same checks (browser_support.check_page): those pages are not checked a second time here
+STREAM_MODULES = ("test_missions_browser", "test_treaties_browser", "test_crises_browser", "test_cyber_browser",
+                  "test_migration_browser")
+
+
+def covered_elsewhere() -> set[str]:
+    import importlib
+    return {url.split("?")[0] for m in STREAM_MODULES for url in importlib.import_module(m).PAGES.values()}
+
+
 def pages() -> list[str]:
     out = []
     for _group, items in NAV:
@@ -28,6 +39,11 @@ def pages() -> list[str]:
             if href not in out:
                 out.append(href)
     return out + [p for p in EXTRA if p not in out]
+
+
+def pages_to_check() -> list[str]:
+    skip = covered_elsewhere()
+    return [p for p in pages() if p not in skip]
 
 
 def shot_name(path: str) -> str:
@@ -91,6 +107,9 @@ def serious(page) -> list[str]:
 def test_pages_come_from_the_nav():
     found = pages()
     assert {"/", "/neighbourhood", "/forecasts", "/data", "/api/docs", "/country/POL", "/privacy"} <= set(found)
+    # every nav page is checked here or in a stream's browser module
+    assert set(found) == set(pages_to_check()) | (covered_elsewhere() & set(found))
+    assert "/" in pages_to_check() and "/missions" not in pages_to_check()
 
 
 def test_axe_finds_nothing_serious_on_any_page_at_1440(browser, server):
@@ -98,7 +117,7 @@ def test_axe_finds_nothing_serious_on_any_page_at_1440(browser, server):
         pytest.skip("npm axe-core is not installed (npm install)")
     context, page, foreign = open_page(browser, server.base, 1440, 900)
     problems = {}
-    for path in pages():
+    for path in pages_to_check():
         page.goto(server.base + path)
         settle(page)
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -114,7 +133,7 @@ def test_axe_finds_nothing_serious_on_any_page_at_1440(browser, server):
 def test_no_page_scrolls_sideways_at_390(browser, server):
     context, page, foreign = open_page(browser, server.base, 390, 844, is_mobile=True, has_touch=True)
     wide = {}
-    for path in pages():
+    for path in pages_to_check():
         page.goto(server.base + path)
         # layout is done at load but for the charts, which draw after their data arrives; maps need not paint
         page.wait_for_function(CHARTS_DONE, timeout=10000, polling=100)

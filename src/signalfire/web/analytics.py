@@ -258,11 +258,12 @@ COUNTRY_PAGE_EVENTS = 25     # events on a country page (pages.PAGE_SIZE)
 WARM_COUNTRIES_FROM = int(os.environ.get("SIGNALFIRE_WARM_COUNTRIES_FROM", "1000000"))
 
 
-def warm_countries(ds, min_events: int | None = None) -> None:
+def warm_countries(ds, min_events: int | None = None, limit: int | None = None) -> None:
     """The cached per-country parts of the country page for every country with events, most events first: its
     streams' panels (0.2-0.4 s of CPU per country, whatever the store's size), its event count, first page of
     events and summary.  What a first visit computed is then ready, as the pages' other aggregates are.  Only
-    for a store of at least ``min_events`` events (default :data:`WARM_COUNTRIES_FROM`).  Stops when the data
+    for a store of at least ``min_events`` events (default :data:`WARM_COUNTRIES_FROM`); ``limit``: the busiest
+    countries only.  Stops when the data
     version changes (a newer ingest's warming takes over)."""
     from signalfire.web import streams
     version = ds.version
@@ -270,7 +271,7 @@ def warm_countries(ds, min_events: int | None = None) -> None:
         "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
     if sum(counts.values()) < (WARM_COUNTRIES_FROM if min_events is None else min_events):
         return
-    for iso3, _ in sorted(((k, v) for k, v in counts.items() if k), key=lambda kv: -kv[1]):
+    for iso3, _ in sorted(((k, v) for k, v in counts.items() if k), key=lambda kv: (-kv[1], kv[0]))[:limit]:
         if ds.version != version:
             return
         flt = EventFilter(countries=[iso3])
