@@ -191,8 +191,8 @@ def count_events(ds, flt: EventFilter) -> int:
 
     def compute():
         name, tables, m = _from(ds, flt)
-        if flt.bbox and geo_table(ds):          # a box: the Z-ordered copy, whose zone maps skip the rest
-            name = geo_table(ds)
+        if flt.bbox and (geo := geo_table(ds)):  # a box: the Z-ordered copy, whose zone maps skip the rest
+            name = geo
         return int(ds.scalar(f"SELECT {m['events']} FROM {name} WHERE {where}", params, tables=tables))
     return ds.cached(("count", _key(flt)), compute)
 
@@ -228,6 +228,12 @@ def country_summary(ds, flt: EventFilter) -> dict:
     return ds.cached(("country_summary", _key(flt)), compute)
 
 
+def country_counts(ds) -> dict[str | None, int]:
+    """Events per country (ISO3; None for events without one), once per data version."""
+    return ds.cached("country_counts", lambda: dict(ds.execute(
+        "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
+
+
 def warm(ds) -> None:
     """Compute the aggregates every page needs once per data version (at start and after each ingest) and the
     Data page's per-source spans.  Each step is an optimisation: one that fails (a query stopped by the
@@ -238,13 +244,13 @@ def warm(ds) -> None:
              lambda: as_of(ds), lambda: sources_summary(ds),
              lambda: ds.cached("source_names", lambda: [r[0] for r in ds.execute(
                  "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()]),
-             lambda: ds.cached("country_counts", lambda: dict(ds.execute(
-                 "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall())),
+             lambda: country_counts(ds),
              lambda: by_country(ds, default_period(ds, EventFilter())),
              lambda: movers(ds, replace(default_period(ds, EventFilter()), since=None), measure="deaths", limit=10),
              lambda: _data_to_parts(ds),                 # the header's "data to" on every page
              lambda: country_month._all_months(ds),      # the overview map's series (0.2 s of CPU at first use)
-             lambda: loaded_sources(ds), lambda: geo_table(ds)]                 # the Data page's spans: a scan of every event (0.3 s at 5 M)
+             lambda: loaded_sources(ds),                 # the Data page's spans: a scan of every event (0.3 s at 5 M)
+             lambda: geo_table(ds)]
     for step in steps:
         try:
             step()
@@ -263,12 +269,10 @@ def warm_countries(ds, min_events: int | None = None, limit: int | None = None) 
     streams' panels (0.2-0.4 s of CPU per country, whatever the store's size), its event count, first page of
     events and summary.  What a first visit computed is then ready, as the pages' other aggregates are.  Only
     for a store of at least ``min_events`` events (default :data:`WARM_COUNTRIES_FROM`); ``limit``: the busiest
-    countries only.  Stops when the data
-    version changes (a newer ingest's warming takes over)."""
+    countries only.  Stops when the data version changes (a newer ingest's warming takes over)."""
     from signalfire.web import streams
     version = ds.version
-    counts = ds.cached("country_counts", lambda: dict(ds.execute(
-        "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
+    counts = country_counts(ds)
     if sum(counts.values()) < (WARM_COUNTRIES_FROM if min_events is None else min_events):
         return
     for iso3, _ in sorted(((k, v) for k, v in counts.items() if k), key=lambda kv: (-kv[1], kv[0]))[:limit]:

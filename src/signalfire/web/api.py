@@ -245,8 +245,7 @@ def movers(request: Request, category: Category = None, source: Source = None,
 def countries(request: Request):
     from signalfire.geo.borders import country_names
     ds = _ds(request)
-    counts = ds.cached("country_counts", lambda: dict(ds.execute(
-        "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
+    counts = analytics.country_counts(ds)
     names = country_names()
     return {"data": [{"iso3": iso3, "name": name, "events": int(counts.get(iso3, 0))}
                      for iso3, name in sorted(names.items())]}
