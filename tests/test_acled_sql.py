@@ -58,7 +58,8 @@ def _status(path, by_record=False) -> dict:
     left to the row code); counts, or each record's class by its place in the file (``by_record``)."""
     plan = acled_sql.plan(path)
     with plain_file(path) as plain:
-        sql = plan.select(fast_ingest._scan_sql(plain, plan))
+        scan = fast_ingest._scan_sql(plain, plan)      # numbered here by the records' order in the file
+        sql = plan.select(f"SELECT row_number() OVER () - 1 AS seq, * EXCLUDE (seq) FROM ({scan})")
         st = "CASE WHEN _ok THEN 'ok' WHEN _reason IS NOT NULL THEN 'q' ELSE 's' END"
         query = f"SELECT seq, {st} FROM ({sql})" if by_record else f"SELECT {st}, count(*) FROM ({sql}) GROUP BY 1"
         return dict(duckdb.sql(query).fetchall())

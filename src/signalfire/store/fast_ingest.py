@@ -67,12 +67,11 @@ def _read_csv(plain: Path, plan, rejects: str = "sf_rej") -> str:
     return f"read_csv({_sql_value(str(plain))}, columns={{{columns}}}, {opts})"
 
 
-def _scan_sql(plain: Path, plan, numbered: bool = True) -> str:
-    """The file's records as the plan reads them; ``seq`` numbers them (0, 1, …) when ``numbered``, else is 0 (a
-    window over the whole scan runs it on one thread; :func:`stage` numbers records by their place in a table)."""
+def _scan_sql(plain: Path, plan) -> str:
+    """The file's records as the plan reads them, ``seq`` 0 for all: numbering them here (a window over the whole
+    scan) would run the scan on one thread; :func:`stage` numbers records by their place in a table."""
     fields = ", ".join(f"{col(n)} AS {raw_col(f)}" for n, f in zip(plan.names, plan.frame_names))
-    seq = "row_number() OVER () - 1" if numbered else "0"
-    return f"SELECT {seq} AS seq, {fields} FROM {_read_csv(plain, plan)}"
+    return f"SELECT 0 AS seq, {fields} FROM {_read_csv(plain, plan)}"
 
 
 LINE = "CAST(substr(record_ref, 6) AS BIGINT)"       # the N of record_ref 'line N': the record's place in the file
@@ -118,7 +117,7 @@ def stage(con, adapter, path: Path, run_id: int, columns: dict[str, str], source
                 SELECT *, CASE WHEN _good THEN {hash_expr} END AS row_hash
                 FROM (SELECT {casts}, {good} AS _good, _ok, _reason, _reason_column, _flag,
                              CASE WHEN NOT ({good}) THEN {raw} END AS _raw
-                      FROM ({plan.select(_scan_sql(plain, plan, numbered=False))}))""")
+                      FROM ({plan.select(_scan_sql(plain, plan))}))""")
             rejects = _rejects(con, path, plan.names, table="sf_rej")
         except Exception as exc:  # noqa: BLE001 - duckdb's errors: the row path reads or words them
             con.execute("DROP TABLE IF EXISTS sf_all")
