@@ -50,6 +50,11 @@ class Checker:
     def raw(self, value: pd.Series) -> None:
         self._raw = value
 
+    def raw_at(self, index) -> pd.Series:
+        """The raw text of the records at ``index`` only (joining every record's fields is the slow part of a
+        large file's chunk, and only the quarantined ones need it)."""
+        return self._raw.loc[index] if self._raw is not None else self._join(index)
+
     def _join(self, index) -> pd.Series:
         content = self.records.loc[index].drop(columns=["record_ref"], errors="ignore")
         if not len(content):
@@ -62,6 +67,12 @@ class Checker:
         if mask.any():
             picked = values[mask]
             self.fail(mask, column, prefix + picked.map(short_repr).reindex(values.index, fill_value=""))
+
+    def fail_each(self, mask: pd.Series, column: str, values: pd.Series, message) -> None:
+        """``fail`` with ``message(value)`` called for the failing records' values only."""
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            self.fail(mask, column, values[mask].map(message).reindex(values.index, fill_value=""))
 
     # -- bookkeeping --------------------------------------------------------------------------------------------
     def fail(self, mask: pd.Series, column: str | None, message: str | pd.Series) -> None:

@@ -42,8 +42,8 @@ def _batch(path: Path, records: pd.DataFrame, rejects: pd.DataFrame, delim: str)
     year = chk.number("year", required=True, whole=True, minimum=1800, maximum=2100)
     where_a, where_b = resolve_cow_by_year(a, year), resolve_cow_by_year(b, year)
     for column, code, where in (("ccode1", a, where_a), ("ccode2", b, where_b)):
-        chk.fail(where["country_iso3"].isna() & code.notna(), column,
-                 chk.value(column).map(lambda v: describe_failure(v, "cow")))
+        chk.fail_each(where["country_iso3"].isna() & code.notna(), column, chk.value(column),
+                      lambda v: describe_failure(v, "cow"))
     for measure in MEASURES:
         value = pd.to_numeric(chk.value(measure), errors="coerce")
         chk._fail_values(value.notna() & ~value.isin([0, 1]), measure, "not 0 or 1: ", chk.value(measure))

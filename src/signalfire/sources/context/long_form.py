@@ -29,8 +29,7 @@ def melt(chk: Checker, units: pd.DataFrame, measures: list[str], sentinels: tupl
     records, path = chk.records, chk.path
     refs = records["record_ref"].astype(str)
     bad_line = chk.reasons != ""
-    raw = chk.raw
-    lines_q = line_quarantine(refs[bad_line], raw[bad_line], path.name + ", " + refs[bad_line] + ", "
+    lines_q = line_quarantine(refs[bad_line], chk.raw_at(records.index[bad_line.to_numpy()]), path.name + ", " + refs[bad_line] + ", "
                               + chk.reasons[bad_line], measures)
     good = records.loc[~bad_line]
     if good.empty:
@@ -46,7 +45,7 @@ def melt(chk: Checker, units: pd.DataFrame, measures: list[str], sentinels: tupl
     bad = long[garbage]
     cells_q = quarantine_frame(pd.DataFrame({
         "record_ref": refs.loc[bad.index].to_numpy(), "column_name": bad["measure"].to_numpy(),
-        "raw": raw.loc[bad.index].to_numpy(),
+        "raw": chk.raw_at(bad.index).to_numpy(),
         "reason": (path.name + ", " + refs.loc[bad.index] + ", column " + bad["measure"].to_numpy()
                    + ": not a number: " + bad["text"].map(short_repr).to_numpy()).to_numpy(),
     }).to_dict("records"))
