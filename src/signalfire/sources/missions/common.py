@@ -41,8 +41,9 @@ def resolve_names(values: pd.Series, when: pd.Series | None = None) -> pd.DataFr
     """Country names to ISO3/GW; the aliases above first, then the shared reference (by date when given)."""
     from signalfire.geo.countries import norm
     frame = resolve_series(values, "name", when)
-    alias = values.astype(str).map(lambda v: NAME_ALIASES.get(norm(v)))
-    fill = frame["country_iso3"].isna() & alias.notna()
+    unresolved = frame["country_iso3"].isna() & values.notna()      # the aliases are looked up for these only
+    alias = values[unresolved].astype(str).map(lambda v: NAME_ALIASES.get(norm(v))).reindex(values.index)
+    fill = unresolved & alias.notna()
     if fill.any():
         codes = resolve_series(alias[fill], "iso3")
         frame.loc[fill, "country_iso3"] = codes["country_iso3"]
@@ -52,7 +53,7 @@ def resolve_names(values: pd.Series, when: pd.Series | None = None) -> pd.DataFr
 
 def fail_unresolved(chk: Checker, column: str, names: pd.Series, resolved: pd.DataFrame) -> None:
     bad = resolved["country_iso3"].isna() & names.notna()
-    chk.fail(bad, column, names.map(lambda v: describe_failure(v, "name")))
+    chk.fail_each(bad, column, names, lambda v: describe_failure(v, "name"))
 
 
 def month_parts(dates: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -79,7 +80,7 @@ def long_values(path: Path, records: pd.DataFrame, chk: Checker, base: pd.DataFr
         idx = counts.index.repeat(counts.to_numpy())
         pieces.append(quarantine_frame(pd.DataFrame({
             "record_ref": refs.loc[idx].to_numpy(), "column_name": chk.first_column.loc[idx].to_numpy(),
-            "raw": chk.raw.loc[idx].to_numpy(),
+            "raw": chk.raw_at(idx).to_numpy(),
             "reason": (path.name + ", " + refs.loc[idx] + ", " + chk.reasons.loc[idx]).to_numpy(),
         }).to_dict("records")))
     good = texts[~bad_line]
@@ -97,7 +98,7 @@ def long_values(path: Path, records: pd.DataFrame, chk: Checker, base: pd.DataFr
         bad = long[garbage]
         pieces.append(quarantine_frame(pd.DataFrame({
             "record_ref": refs.loc[bad.index].to_numpy(), "column_name": bad["column"].to_numpy(),
-            "raw": chk.raw.loc[bad.index].to_numpy(),
+            "raw": chk.raw_at(bad.index).to_numpy(),
             "reason": (path.name + ", " + refs.loc[bad.index] + ", column " + bad["column"] + ": "
                        + problem[garbage] + bad["text"].map(short_repr)).to_numpy(),
         }).to_dict("records")))
