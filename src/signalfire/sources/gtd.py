@@ -117,8 +117,8 @@ def canonical_rows(chk: Checker, source_version: str | None) -> pd.DataFrame:
     start, end, precision = _dates(chk, id_parts)
     names = chk.text("country_txt", limit=TEXT_LIMIT)
     where = resolve_series(names, "name", when=start)
-    chk.fail(where["country_iso3"].isna(), "country_txt",
-             chk.value("country_txt").map(lambda v: describe_failure(v, "name")))
+    chk.fail_each(where["country_iso3"].isna(), "country_txt", chk.value("country_txt"),
+                  lambda v: describe_failure(v, "name"))
     nkill = chk.number("nkill", whole=True, minimum=0, sentinels=UNKNOWN)
     for column in ("nkillter", "nwound"):
         if column in recs.columns:
