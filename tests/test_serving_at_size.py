@@ -330,3 +330,47 @@ def test_a_stale_z_ordered_copy_is_not_used(tmp_path, demo_template):
         assert analytics.count_events(ds, flt) == ds.scalar(f"SELECT count(*) FROM events WHERE {where}", params)
     finally:
         ds.close()
+
+
+def _boxes():
+    """Boxes of every size, some with edges on cell boundaries (x.x5) and on cell centres, none across 180°."""
+    import numpy as np
+    rng = np.random.default_rng(17)
+    out = ["20,40,40,55", "30,30,40,40", "-10,0,0,8", "29.95,30.05,40.05,39.95", "30.0,30.0,40.0,40.0",
+           "36.25,33.1,36.4,33.3", "-180,-90,180,90"]
+    for _ in range(40):
+        w, s = rng.uniform(-20, 60), rng.uniform(-10, 50)
+        out.append(f"{w:.3f},{s:.3f},{w + rng.uniform(0.05, 30):.3f},{s + rng.uniform(0.05, 20):.3f}")
+    return out
+
+
+def test_bbox_counts_from_the_cell_rollups_equal_the_raw_count(large_paths, tmp_path, demo_template, monkeypatch):
+    """The cells inside the box from the rollup (per year on a large store, per day on a small one) plus the
+    border strips counted in events: the raw count, box by box; None where the rollup cannot answer."""
+    large_paths[0].rollups.tables()                                   # the large store's, per year
+    monkeypatch.setattr(rollup, "DAILY_CELLS_MAX_EVENTS", rollup.MAX_ROWS)   # the small store's, per day
+    small = DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
+    try:
+        assert small.rollups.tables()["cells"] is not None
+        used = {"cells_y": 0, "cells": 0}
+        for ds, name, extras in ((large_paths[0], "cells_y", ({}, {"country": "UKR,SYR"}, {"category": "armed_conflict"})),
+                                 (small, "cells", ({}, {"since": "2015", "until": "2021-06"}, {"country": "UKR"}))):
+            geo = analytics.geo_table(ds) or "events"
+            for box in _boxes():
+                for extra in extras:
+                    flt = EventFilter.parse(bbox=box, **extra)
+                    where, params = flt.where()
+                    raw = ds.scalar(f"SELECT count(*) FROM events WHERE {where}", params)
+                    got = rollup.box_count(ds, flt, geo)
+                    if got is not None:
+                        used[name] += 1
+                        assert got == raw, (box, extra)
+                    assert analytics.count_events(ds, flt) == raw
+        assert used["cells_y"] > 40 and used["cells"] > 40       # the rollup answered most boxes on both paths
+        # what it declines: a period on the per-year rollup, a box across 180°, a box narrower than three cells
+        big = large_paths[0]
+        assert rollup.box_count(big, EventFilter.parse(bbox="20,40,40,55", since="2015"), "events") is None
+        assert rollup.box_count(big, EventFilter.parse(bbox="170,-50,-170,10"), "events") is None
+        assert rollup.box_count(big, EventFilter.parse(bbox="36.25,33.1,36.4,33.3"), "events") is None
+    finally:
+        small.close()

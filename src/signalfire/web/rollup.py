@@ -22,6 +22,7 @@ query reads only the events on or after it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 from dataclasses import replace
 
@@ -145,3 +146,37 @@ def grid_rows(ds, flt: EventFilter, cell: float, limit: int) -> list[dict] | Non
             params += p
     body = " UNION ALL ".join(f"({q})" for q in parts)
     return ds.rows(f"{head} FROM ({body}) {tail}", params, tables={"cells_y": yearly})
+
+
+def box_count(ds, flt: EventFilter, events: str = "events") -> int | None:
+    """The number of events of ``flt`` (which has a bounding box) from the cell rollup for the cells wholly inside
+    the box, plus the events of the border cells counted in ``events`` (the Z-ordered copy when there is one); None
+    when the rollup cannot answer (no box, a box across the antimeridian, no interior cell, or a period with only
+    the per-year rollup).  Exact: the interior keeps a cell's margin from the box's edges, and the four border
+    strips are told apart by the rollup's own ``round(coordinate / CELL)``.  A box holding millions of events
+    otherwise reads every one of them (18 M in one box of a 50 M store: 220 ms)."""
+    if not flt.bbox:
+        return None
+    west, south, east, north = flt.bbox
+    if west > east:
+        return None
+    tables = ds.rollups.tables()
+    name, table = ("cells", tables.get("cells")) if tables.get("cells") is not None else ("cells_y", tables.get("cells_y"))
+    if table is None or (name == "cells_y" and (flt.since or flt.until)):
+        return None
+    x_lo, x_hi = math.ceil(west / CELL + 0.5) + 1, math.floor(east / CELL - 0.5) - 1
+    y_lo, y_hi = math.ceil(south / CELL + 0.5) + 1, math.floor(north / CELL - 0.5) - 1
+    if x_lo > x_hi or y_lo > y_hi:
+        return None
+    rest, rest_params = replace(flt, bbox=None).where()
+    inner = ds.scalar(f"SELECT coalesce(sum(n), 0)::BIGINT FROM {name} WHERE {rest} AND cx BETWEEN ? AND ? "
+                      "AND cy BETWEEN ? AND ?", rest_params + [x_lo, x_hi, y_lo, y_hi], tables={name: table})
+    where, params = flt.where()
+    cx, cy = f"round(longitude / {CELL})", f"round(latitude / {CELL})"
+    strips = [(f"{cx} < ? AND longitude <= ?", [x_lo, x_lo * CELL]),                  # west of the interior
+              (f"{cx} > ? AND longitude >= ?", [x_hi, x_hi * CELL]),                  # east
+              (f"{cx} BETWEEN ? AND ? AND {cy} < ? AND latitude <= ?", [x_lo, x_hi, y_lo, y_lo * CELL]),  # south
+              (f"{cx} BETWEEN ? AND ? AND {cy} > ? AND latitude >= ?", [x_lo, x_hi, y_hi, y_hi * CELL])]  # north
+    sql = " + ".join(f"(SELECT count(*) FROM {events} WHERE {where} AND {s})" for s, _ in strips)
+    border = ds.scalar(f"SELECT {sql}", [v for _, p in strips for v in params + p])
+    return int(inner) + int(border)
