@@ -349,6 +349,7 @@ def test_bbox_counts_from_the_cell_rollups_equal_the_raw_count(large_paths, tmp_
     border strips counted in events: the raw count, box by box; None where the rollup cannot answer."""
     large_paths[0].rollups.tables()                                   # the large store's, per year
     monkeypatch.setattr(rollup, "DAILY_CELLS_MAX_EVENTS", rollup.MAX_ROWS)   # the small store's, per day
+    monkeypatch.setattr(rollup, "BOX_ROLLUP_FROM", 0)       # the demo's boxes are small: the rollup path forced
     small = DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
     try:
         assert small.rollups.tables()["cells"] is not None
@@ -372,5 +373,7 @@ def test_bbox_counts_from_the_cell_rollups_equal_the_raw_count(large_paths, tmp_
         assert rollup.box_count(big, EventFilter.parse(bbox="20,40,40,55", since="2015"), "events") is None
         assert rollup.box_count(big, EventFilter.parse(bbox="170,-50,-170,10"), "events") is None
         assert rollup.box_count(big, EventFilter.parse(bbox="36.25,33.1,36.4,33.3"), "events") is None
+        monkeypatch.setattr(rollup, "BOX_ROLLUP_FROM", 10 ** 9)                   # and boxes with few events near
+        assert rollup.box_count(big, EventFilter.parse(bbox="20,40,40,55"), "events") is None
     finally:
         small.close()

@@ -13,6 +13,7 @@ from dataclasses import replace
 import orjson
 
 from signalfire.store.queries import EVENT_ORDER, EventFilter
+from signalfire.web import rollup
 from signalfire.web.i18n import N_
 
 RAW = {"events": "count(*)", "deaths": "coalesce(sum(fatalities_best), 0)"}
@@ -253,7 +254,8 @@ def warm(ds) -> None:
              lambda: _data_to_parts(ds),                 # the header's "data to" on every page
              lambda: country_month._all_months(ds),      # the overview map's series (0.2 s of CPU at first use)
              lambda: loaded_sources(ds),                 # the Data page's spans: a scan of every event (0.3 s at 5 M)
-             lambda: geo_table(ds)]
+             lambda: geo_table(ds),
+             lambda: rollup.warm_boxes(ds)]            # what chooses a box count's path (see rollup.box_count)
     for step in steps:
         try:
             step()
