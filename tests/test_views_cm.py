@@ -47,7 +47,7 @@ def test_full_file_loads_with_totals_and_ids(store, ged_cm):
     assert all("duplicate key" in r for r in reasons) and any("country_iso3=SDN, month_id=379" in r for r in reasons)
     # … and VIEWS counts each event under one of the two ids: the larger value is kept (here the other is always 0)
     want = raw.groupby(["isoab", "month_id", "year"])["ucdp_ged_sb_best_sum"].max().groupby("year").sum()
-    assert raw.groupby(["isoab", "month_id"])["ucdp_ged_sb_best_sum"].agg(lambda v: (v > 0).sum()).max() == 1
+    assert (raw["ucdp_ged_sb_best_sum"] > 0).groupby([raw["isoab"], raw["month_id"]]).sum().max() == 1
     kept = store.df("SELECT country_iso3 AS iso, month_id, value FROM country_month WHERE (country_iso3, month_id) "
                     "IN (('YUG', 143), ('IDN', 269), ('SDN', 379))")
     assert dict(zip(zip(kept.iso, kept.month_id), kept.value)) == {("YUG", 143): 839, ("IDN", 269): 47, ("SDN", 379): 5}
