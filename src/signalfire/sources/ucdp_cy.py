@@ -77,10 +77,10 @@ def _chunk(path: Path, records: pd.DataFrame, rejects: pd.DataFrame, measures: l
     year = chk.number("year_cy", required=True, whole=True, minimum=1800, maximum=2100)
     where = resolve_gw_by_year(gw, year)
     unresolved = where["country_iso3"].isna() & gw.notna()
-    chk.fail(unresolved, "country_id_cy", chk.value("country_id_cy").map(lambda v: describe_failure(v, "gw")))
+    chk.fail_each(unresolved, "country_id_cy", chk.value("country_id_cy"), lambda v: describe_failure(v, "gw"))
     bad_line = chk.reasons != ""
     refs = records["record_ref"].astype(str)
-    lines_q = _line_quarantine(refs[bad_line], chk.raw[bad_line],
+    lines_q = _line_quarantine(refs[bad_line], chk.raw_at(records.index[bad_line.to_numpy()]),
                                path.name + ", " + refs[bad_line] + ", " + chk.reasons[bad_line], None, measures)
     good = records.loc[~bad_line]
     if good.empty or not measures:
@@ -94,7 +94,7 @@ def _chunk(path: Path, records: pd.DataFrame, rejects: pd.DataFrame, measures: l
     bad_cells = long[garbage]
     cells_q = quarantine_frame(pd.DataFrame({
         "record_ref": refs.loc[bad_cells.index].to_numpy(), "column_name": bad_cells["column"].to_numpy(),
-        "raw": chk.raw.loc[bad_cells.index].to_numpy(),
+        "raw": chk.raw_at(bad_cells.index).to_numpy(),
         "reason": (path.name + ", " + refs.loc[bad_cells.index] + ", column " + bad_cells["column"].to_numpy()
                    + ": not a number: " + bad_cells["text"].map(short_repr).to_numpy()).to_numpy(),
     }).to_dict("records"))
