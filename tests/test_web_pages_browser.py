@@ -197,7 +197,22 @@ def test_sparse_country_shows_a_message_not_a_broken_chart(page_at, server):
     assert "0.000000" not in page.content()
 
 
-@pytest.mark.parametrize("name", list(PAGES))
+def _checked_in_a11y() -> set[str]:
+    from test_web_a11y import pages_to_check
+    return set(pages_to_check())
+
+
+# test_web_a11y checks these URLs with the same checks (no sideways scroll at 390 px, axe at 1440 px, after the maps
+# and charts have settled): checked once, there
+ONLY_HERE = [name for name, url in PAGES.items() if url not in _checked_in_a11y()]
+
+
+def test_every_page_here_is_checked_at_both_widths_here_or_in_the_a11y_module():
+    assert set(ONLY_HERE) == {"country_sdn", "admin1"}
+    assert all(PAGES[name] in _checked_in_a11y() for name in PAGES if name not in ONLY_HERE)
+
+
+@pytest.mark.parametrize("name", ONLY_HERE)
 def test_390_px_without_sideways_scroll_axe_and_screenshots(page_at, server, name):
     page = page_at(390, 844)
     page.goto(server.base + PAGES[name])
