@@ -56,8 +56,8 @@ def _chunk(path: Path, records: pd.DataFrame, rejects: pd.DataFrame) -> Batch:
     code = chk.value("country_code")
     vote = chk.choice("vote", VOTES)
     where = resolve_states(name.fillna(""), code)
-    chk.fail(where["country_iso3"].isna() & name.notna(), "country",
-             name.map(lambda v: describe_failure(v, "name") + " (no ISO 3166 code)"))
+    chk.fail_each(where["country_iso3"].isna() & name.notna(), "country", name,
+                  lambda v: describe_failure(v, "name") + " (no ISO 3166 code)")
     rows = pd.DataFrame({
         "rcid": rcid, "country_iso3": where["country_iso3"], "country_gw": where["country_gw"],
         "country_name": name, "country_code": code.where(code != "", None), "vote": vote,
