@@ -70,3 +70,13 @@ def demo_copy(template: Path, folder: Path, name: str = "demo.duckdb") -> Path:
     target = Path(folder) / name
     shutil.copyfile(template, target)
     return target
+
+
+def pytest_collection_modifyitems(config, items):
+    """Modules with slow or browser tests first, the others after, each group in its usual order.  Under
+    ``--dist loadscope`` (scripts/test.sh) a module is one unit of work, handed to the workers in this order: the
+    long ones start early and the short ones fill in at the end, so no worker is left alone with a long module
+    while the other idles (in file order the browser modules, ``test_web_*``, came last)."""
+    heavy = {item.module.__name__ for item in items if getattr(item, "module", None) is not None
+             and (item.get_closest_marker("slow") or item.get_closest_marker("browser"))}
+    items.sort(key=lambda item: getattr(item, "module", None) is None or item.module.__name__ not in heavy)

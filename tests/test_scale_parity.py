@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SIGNALFIRE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 GDELT_SAMPLE = SHARED / "gdelt" / "gdelt1_events_20160728_sample.tsv"
 DEMO_GED = ROOT / "src" / "signalfire" / "demo" / "ged_v23_1_sample1000.csv.gz"
+pytestmark = pytest.mark.slow        # one Spark session for the module: about 70 s
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
