@@ -63,10 +63,7 @@ class Checker:
 
     def _fail_values(self, mask: pd.Series, column: str, prefix: str, values: pd.Series) -> None:
         """``fail`` with a message ``prefix + repr(value)`` built only for the failing records."""
-        mask = mask.fillna(False).astype(bool)
-        if mask.any():
-            picked = values[mask]
-            self.fail(mask, column, prefix + picked.map(short_repr).reindex(values.index, fill_value=""))
+        self.fail_each(mask, column, values, lambda v: prefix + short_repr(v))
 
     def fail_each(self, mask: pd.Series, column: str, values: pd.Series, message) -> None:
         """``fail`` with ``message(value)`` called for the failing records' values only."""

@@ -191,11 +191,10 @@ def count_events(ds, flt: EventFilter) -> int:
     where, params = flt.where()
 
     def compute():
-        from signalfire.web.rollup import box_count
         name, tables, m = _from(ds, flt)
         if flt.bbox and (geo := geo_table(ds)):  # a box: the Z-ordered copy, whose zone maps skip the rest
             name = geo
-        if flt.bbox and (n := box_count(ds, flt, name)) is not None:   # the cells inside from the rollup
+        if flt.bbox and (n := rollup.box_count(ds, flt, name)) is not None:   # the cells inside from the rollup
             return n
         return int(ds.scalar(f"SELECT {m['events']} FROM {name} WHERE {where}", params, tables=tables))
     return ds.cached(("count", _key(flt)), compute)

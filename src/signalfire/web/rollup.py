@@ -153,9 +153,16 @@ def grid_rows(ds, flt: EventFilter, cell: float, limit: int) -> list[dict] | Non
 BOX_ROLLUP_FROM = 8_000_000
 
 
-def _events_near(ds, name: str, table, bbox) -> int:
-    """All events (any filter) in the whole-degree cells the box touches, from the cell rollup: an upper bound
-    that only chooses the quicker of two exact counts."""
+def _cell_rollup(tables: dict) -> tuple[str | None, object]:
+    """(name, table) of the cell rollup kept for this data version: per day on a small store, else per year."""
+    for name in ("cells", "cells_y"):
+        if tables.get(name) is not None:
+            return name, tables[name]
+    return None, None
+
+
+def _per_degree(ds, name: str, table):
+    """Events per whole-degree cell (any filter), from the cell rollup, once per data version."""
     import numpy as np
 
     def compute():
@@ -165,36 +172,39 @@ def _events_near(ds, name: str, table, bbox) -> int:
         for r in rows:
             grid[min(max(r["gx"], 0), 361), min(max(r["gy"], 0), 181)] += r["n"]
         return grid
-    grid = ds.cached(("events_per_degree", name), compute)
+    return ds.cached(("events_per_degree", name), compute)
+
+
+def _events_near(ds, name: str, table, bbox) -> int:
+    """All events (any filter) in the whole-degree cells the box touches: an upper bound that only chooses the
+    quicker of two exact counts."""
     west, south, east, north = bbox
     gx = [min(max(math.floor(v) + 180, 0), 361) for v in (west - 1, east + 1)]
     gy = [min(max(math.floor(v) + 90, 0), 181) for v in (south - 1, north + 1)]
-    return int(grid[gx[0]:gx[1] + 1, gy[0]:gy[1] + 1].sum())
+    return int(_per_degree(ds, name, table)[gx[0]:gx[1] + 1, gy[0]:gy[1] + 1].sum())
 
 
 def warm_boxes(ds) -> None:
     """Compute the per-degree event counts that choose a box count's path (at start, off the request path)."""
-    tables = ds.rollups.tables()
-    for name in ("cells", "cells_y"):
-        if tables.get(name) is not None:
-            _events_near(ds, name, tables[name], (0, 0, 0, 0))
-            return
+    name, table = _cell_rollup(ds.rollups.tables())
+    if table is not None:
+        _per_degree(ds, name, table)
 
 
 def box_count(ds, flt: EventFilter, events: str = "events") -> int | None:
     """The number of events of ``flt`` (which has a bounding box) from the cell rollup for the cells wholly inside
     the box, plus the events of the border cells counted in ``events`` (the Z-ordered copy when there is one); None
-    when the rollup cannot answer (no box, a box across the antimeridian, no interior cell, or a period with only
-    the per-year rollup, or fewer than :data:`BOX_ROLLUP_FROM` events near the box).  Exact: the interior keeps a cell's margin from the box's edges, and the four border
-    strips are told apart by the rollup's own ``round(coordinate / CELL)``.  A box holding millions of events
+    when the rollup cannot answer (no box, a box across the antimeridian, no interior cell, a period with only
+    the per-year rollup) or should not (fewer than :data:`BOX_ROLLUP_FROM` events near the box).  Exact: the
+    interior keeps a cell's margin from the box's edges, and the four border strips are told apart by the rollup's
+    own ``round(coordinate / CELL)``.  A box holding millions of events
     otherwise reads every one of them (18 M in one box of a 50 M store: 220 ms)."""
     if not flt.bbox:
         return None
     west, south, east, north = flt.bbox
     if west > east:
         return None
-    tables = ds.rollups.tables()
-    name, table = ("cells", tables.get("cells")) if tables.get("cells") is not None else ("cells_y", tables.get("cells_y"))
+    name, table = _cell_rollup(ds.rollups.tables())
     if table is None or (name == "cells_y" and (flt.since or flt.until)):
         return None
     if _events_near(ds, name, table, flt.bbox) < BOX_ROLLUP_FROM:

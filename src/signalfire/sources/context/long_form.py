@@ -29,8 +29,8 @@ def melt(chk: Checker, units: pd.DataFrame, measures: list[str], sentinels: tupl
     records, path = chk.records, chk.path
     refs = records["record_ref"].astype(str)
     bad_line = chk.reasons != ""
-    lines_q = line_quarantine(refs[bad_line], chk.raw_at(records.index[bad_line.to_numpy()]), path.name + ", " + refs[bad_line] + ", "
-                              + chk.reasons[bad_line], measures)
+    lines_q = line_quarantine(refs[bad_line], chk.raw_at(records.index[bad_line.to_numpy()]),
+                              path.name + ", " + refs[bad_line] + ", " + chk.reasons[bad_line], measures)
     good = records.loc[~bad_line]
     if good.empty:
         return pd.DataFrame(columns=[*units.columns, "measure", "value", "record_ref"]), lines_q
