@@ -377,3 +377,92 @@ def test_bbox_counts_from_the_cell_rollups_equal_the_raw_count(large_paths, tmp_
         assert rollup.box_count(big, EventFilter.parse(bbox="20,40,40,55"), "events") is None
     finally:
         small.close()
+
+
+def _plain_page(ds, flt, columns, limit, offset):
+    where, params = flt.where()
+    return ds.rows(f"SELECT {', '.join(columns)} FROM events WHERE {where} ORDER BY {EVENT_ORDER} "
+                   f"LIMIT {limit} OFFSET {offset}", params)
+
+
+PAGE_FILTERS = FILTERS + [EventFilter.parse(bbox=b, **extra) for b in BOXES
+                          for extra in ({}, {"since": "2015", "until": "2021-06"}, {"country": "UKR,SYR"},
+                                        {"until": "2016-03-20"}, {"since": "2022-12-01"})]
+
+
+@pytest.mark.parametrize("windows,sort_rows", [(analytics.PAGE_WINDOWS_DAYS, analytics.PAGE_SORT_ROWS),
+                                               ((31, 366, 4000), 0), ((100_000,), 10 ** 9)])
+def test_event_rows_equal_the_plain_order_by(large_paths, monkeypatch, windows, sort_rows):
+    """One query bounded by the rollup's cut-off date, or the keys first (from that date, a recent window or the
+    whole filter) and then the page's columns: the page of the plain query, for every filter, page size and
+    offset, whichever window holds the page."""
+    from signalfire.store.queries import EVENT_OUTPUT
+    ds = large_paths[0]
+    monkeypatch.setattr(analytics, "PAGE_WINDOWS_DAYS", windows)
+    monkeypatch.setattr(analytics, "PAGE_SORT_ROWS", sort_rows)
+    import datetime as dt
+    end = analytics.as_of(ds)
+    seen, windowed = 0, 0
+    for flt in PAGE_FILTERS:
+        where, params = flt.where()
+        for limit, offset in ((1, 0), (25, 0), (100, 0), (25, 37), (100, 500)):
+            plain = _plain_page(ds, flt, EVENT_OUTPUT, limit, offset)
+            assert analytics.event_rows(ds, flt, EVENT_OUTPUT, limit, offset) == plain, (flt, limit, offset)
+            seen += len(plain)
+            starts = [min(end, flt.until or end) - dt.timedelta(days=d - 1) for d in windows]
+            windowed += bool(flt.bbox) and any(   # a window held this box page (what the keys' query kept)
+                (not flt.since or start > flt.since) and ds.scalar(
+                    f"SELECT count(*) FROM events WHERE {where} AND date_start >= ?", params + [start]) >= offset + limit
+                for start in starts)
+    assert seen > 3000
+    assert windowed > (0 if windows == analytics.PAGE_WINDOWS_DAYS else 20)
+
+
+def test_event_rows_read_the_page_in_one_query_when_a_key_is_not_unique(tmp_path, demo_template, monkeypatch):
+    """(source, source_id) names one event; a store where it does not (two rows a day apart) still gets the
+    plain query's page."""
+    monkeypatch.setattr(analytics, "PAGE_SORT_ROWS", 0)       # the keys first, then their columns
+    ds = DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
+    try:
+        newest = ds.rows(f"SELECT source, source_id FROM events ORDER BY {EVENT_ORDER} LIMIT 3")
+        for key in newest:
+            ds.store.con.execute("INSERT INTO events SELECT * REPLACE (date_start + 1 AS date_start) FROM events "
+                                 "WHERE source = ? AND source_id = ?", [key["source"], key["source_id"]])
+        ds.version += 1
+        for flt in (EventFilter(), EventFilter.parse(bbox="-180,-90,180,90")):
+            for limit, offset in ((10, 0), (5, 2)):
+                plain = _plain_page(ds, flt, ["source", "source_id", "date_start", "place"], limit, offset)
+                assert analytics.event_rows(ds, flt, ["source", "source_id", "date_start", "place"],
+                                            limit, offset) == plain
+                assert len({(r["source"], r["source_id"]) for r in plain}) < len(plain)   # the duplicates shown
+    finally:
+        ds.close()
+
+
+def test_events_answer_is_the_page_as_fastapi_would_encode_it(large_paths):
+    """The events route's JSON (orjson) is byte for byte what FastAPI's encoder gives for the plain query's page
+    and the raw count, boxes included."""
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.responses import JSONResponse
+    from fastapi.testclient import TestClient
+
+    from signalfire.store.queries import EVENT_OUTPUT
+    from signalfire.web.app import create_app
+    ds, _, _ = large_paths
+    with TestClient(create_app(ds=ds)) as client:
+        for query, flt, limit, offset in [
+                ("bbox=20,40,40,55&limit=100", EventFilter.parse(bbox="20,40,40,55"), 100, 0),
+                ("bbox=30,30,40,40&since=2015&limit=7&offset=3", EventFilter.parse(bbox="30,30,40,40", since="2015"), 7, 3),
+                ("country=UKR&limit=50&offset=20", EventFilter.parse(country="UKR"), 50, 20),
+                ("since=2031", EventFilter.parse(since="2031"), 100, 0)]:
+            where, params = flt.where()
+            total = ds.scalar(f"SELECT count(*) FROM events WHERE {where}", params)
+            data = _plain_page(ds, flt, EVENT_OUTPUT, limit, offset)
+            expected = JSONResponse(jsonable_encoder({
+                "total": total, "limit": limit, "offset": offset,
+                "next_offset": offset + limit if offset + limit < total else None, "data": data})).body
+            for _ in range(2):      # computed, then the count from the cache
+                answer = client.get(f"/api/v1/events?{query}")
+                assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+                assert answer.content == expected, query
+            assert query.startswith("since=2031") or data

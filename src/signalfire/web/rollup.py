@@ -85,17 +85,27 @@ def page_cutoff(ds, flt: EventFilter, rows: int):
     """``(True, date)``: the ``date_start`` of the ``rows``-th event of ``flt`` newest first (None when fewer match
     or that event has no date), exactly what ``SELECT date_start … ORDER BY date_start DESC LIMIT 1 OFFSET rows-1``
     gives, from the ``daily`` rollup; ``(False, None)`` when the rollup cannot answer ``flt``."""
+    known, date, _ = page_span(ds, flt, rows)
+    return known, date
+
+
+def page_span(ds, flt: EventFilter, rows: int):
+    """``(True, date, n)``: :func:`page_cutoff`'s date and the number of events of ``flt`` on or after it (the
+    rows a page query bounded by that date reads; None with no date); ``(False, None, None)`` when the rollup
+    cannot answer ``flt``."""
     daily = ds.rollups.usable(flt, "daily")
     if daily is None:
-        return False, None
+        return False, None, None
     where, params = flt.where()
-    found = ds.rows(f"""SELECT date_start FROM (
+    found = ds.rows(f"""SELECT date_start, cum FROM (
                             SELECT date_start, sum(sum(n)) OVER (ORDER BY date_start DESC NULLS LAST
                                                                  ROWS UNBOUNDED PRECEDING) AS cum
                             FROM daily WHERE {where} GROUP BY date_start)
                         WHERE cum >= ? ORDER BY date_start DESC NULLS LAST LIMIT 1""",
                     params + [int(rows)], tables={"daily": daily})
-    return True, (found[0]["date_start"] if found else None)
+    if not found or found[0]["date_start"] is None:
+        return True, None, None
+    return True, found[0]["date_start"], int(found[0]["cum"])
 
 
 def _full_years(flt: EventFilter) -> tuple[int | None, int | None, bool]:
