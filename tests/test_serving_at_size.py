@@ -369,12 +369,14 @@ def test_bbox_counts_from_the_cell_rollups_equal_the_raw_count(large_paths, tmp_
                     assert analytics.count_events(ds, flt) == raw
         assert used["cells_y"] > 40 and used["cells"] > 40       # the rollup answered most boxes on both paths
         # what it declines: a period on the per-year rollup, a box across 180°, a box narrower than three cells
+        # (with another filter: a box alone may be answered by the aligned cells, see the test below)
         big = large_paths[0]
         assert rollup.box_count(big, EventFilter.parse(bbox="20,40,40,55", since="2015"), "events") is None
         assert rollup.box_count(big, EventFilter.parse(bbox="170,-50,-170,10"), "events") is None
-        assert rollup.box_count(big, EventFilter.parse(bbox="36.25,33.1,36.4,33.3"), "events") is None
+        assert rollup.box_count(big, EventFilter.parse(bbox="36.25,33.1,36.4,33.3", category="armed_conflict"),
+                                "events") is None
         monkeypatch.setattr(rollup, "BOX_ROLLUP_FROM", 10 ** 9)                   # and boxes with few events near
-        assert rollup.box_count(big, EventFilter.parse(bbox="20,40,40,55"), "events") is None
+        assert rollup.box_count(big, EventFilter.parse(bbox="20,40,40,55", category="armed_conflict"), "events") is None
     finally:
         small.close()
 
@@ -466,3 +468,74 @@ def test_events_answer_is_the_page_as_fastapi_would_encode_it(large_paths):
                 assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
                 assert answer.content == expected, query
             assert query.startswith("since=2031") or data
+
+
+ALIGNED_BOXES = ["30,30,40,40", "-10,0,0,8", "20,40,40,55", "32,30,42,38", "36.2,33.1,36.5,33.4", "-180,-90,180,90",
+                 "24,44,25,45", "30.5,45.5,39.9,52.3", "0,0,0.1,0.1"]
+
+
+@pytest.mark.parametrize("which", ["large", "small"])
+def test_box_counts_from_the_aligned_cells_equal_the_raw_count(large_paths, tmp_path, demo_template, which):
+    """Cells wholly inside from the rollup, the columns and rows an edge crosses counted in events: the raw count
+    for boxes of every size, with edges on the 0.1-degree lines or not; boxes on the lines mostly need no query."""
+    small = None if which == "large" else DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
+    ds = large_paths[0] if small is None else small
+    try:
+        assert ds.rollups.tables()["box_cells"] is not None
+        geo = analytics.geo_table(ds) or "events"
+        assert (geo == "events_geo") == (which == "large")
+        # and boxes whose edges cross cells with events on both sides (west, then south, through a cell's middle)
+        spread = ds.rows("""SELECT (x0 + x1) / 2 AS x, (y0 + y1) / 2 AS y FROM (SELECT floor(longitude * 10) AS fx,
+                                   floor(latitude * 10) AS fy, min(longitude) AS x0, max(longitude) AS x1,
+                                   min(latitude) AS y0, max(latitude) AS y1
+                                   FROM events WHERE latitude IS NOT NULL GROUP BY ALL)
+                            WHERE x0 < x1 AND y0 < y1 ORDER BY x1 - x0 + y1 - y0 DESC, x, y LIMIT 12""")
+        crossing = [f"{r['x']:.6f},{r['y'] - 2:.6f},{r['x'] + 3:.6f},{r['y'] + 2:.6f}" for r in spread[:6]]
+        crossing += [f"{r['x'] - 3:.6f},{r['y']:.6f},{r['x'] + 3:.6f},{r['y'] + 2:.6f}" for r in spread[6:]]
+        # and boxes whose east or north edge (or both) is a cell's lower line, with events on it and beyond it
+        # (events on the edge are inside): the events on that line, from the rollup
+        cells = ds.rollups.tables()["box_cells"].to_pylist()
+        lines = sorted((c for c in cells if c["n"] > c["n_x0y0"] > 0), key=lambda c: (-c["n"], c["fx"], c["fy"]))
+        for c in lines[:4]:
+            crossing += [f"{c['x0'] - 2},{c['y0'] - 2},{c['x0l']},{c['y1'] + 1}",     # east edge on the line
+                         f"{c['x0'] - 2},{c['y0'] - 2},{c['x1'] + 1},{c['y0l']}",     # north edge
+                         f"{c['x0'] - 2},{c['y0'] - 2},{c['x0l']},{c['y0l']}"]        # both
+        aligned_without_query, with_queries = 0, 0
+        for box in ALIGNED_BOXES + _boxes() + crossing:
+            flt = EventFilter.parse(bbox=box)
+            where, params = flt.where()
+            raw = ds.scalar(f"SELECT count(*) FROM events WHERE {where}", params)
+            assert rollup.aligned_box_count(ds, flt, geo, max_queries=10 ** 6) == raw, box
+            quick = rollup.aligned_box_count(ds, flt, geo)             # no query allowed
+            assert quick in (None, raw), box
+            aligned_without_query += box in ALIGNED_BOXES and quick is not None and raw > 0
+            with_queries += quick is None and raw > 0
+            assert analytics.count_events(ds, flt) == raw
+        assert aligned_without_query >= 4 and with_queries >= 10
+        # another filter, or a box across 180 degrees: not this path
+        assert rollup.box_count(ds, EventFilter.parse(bbox="170,-50,-170,10"), geo) is None
+    finally:
+        if small is not None:
+            small.close()
+
+
+def test_box_cells_hold_every_event_a_box_can_hold(tmp_path, demo_template):
+    """Coordinates outside -180..180 / -90..90 are in no box and in no cell; the count stays exact."""
+    ds = DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
+    try:
+        ds.store.con.execute("""INSERT INTO events SELECT * REPLACE (source_id || '-odd' || (rowid % 3)::VARCHAR AS source_id,
+                                    CASE rowid % 3 WHEN 0 THEN -91.0 WHEN 1 THEN 95.0 ELSE latitude END AS latitude,
+                                    CASE rowid % 3 WHEN 2 THEN 200.0 ELSE longitude END AS longitude)
+                                FROM events USING SAMPLE 50 ROWS""")
+        ds.version += 1
+        cells = ds.rollups.tables()["box_cells"]
+        inside = ds.scalar("SELECT count(*) FROM events WHERE latitude BETWEEN -90 AND 90 "
+                           "AND longitude BETWEEN -180 AND 180")
+        assert sum(cells.column("n").to_pylist()) == inside < ds.scalar("SELECT count(*) FROM events")
+        for box in ("-180,-90,180,90", "30,30,40,40", "30.05,30.05,40.05,40.05"):
+            flt = EventFilter.parse(bbox=box)
+            where, params = flt.where()
+            raw = ds.scalar(f"SELECT count(*) FROM events WHERE {where}", params)
+            assert rollup.aligned_box_count(ds, flt, "events", max_queries=100) == raw
+    finally:
+        ds.close()
