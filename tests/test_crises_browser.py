@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from browser_support import browser_fixture, browser_marks, check_page, opened, require_browser
-from conftest import SHARED
+from conftest import SHARED, demo_copy
 from test_context_support import XSS, load_fixtures
 from test_web_support import Server
 
@@ -26,11 +26,11 @@ CHARTS = {"context": ["#chart-milex", "#chart-leaders"]}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, demo_template):
     require_browser()
     import signalfire
     folder = tmp_path_factory.mktemp("crises_browser")
-    path = folder / "browser.duckdb"
+    path = demo_copy(demo_template, folder, "browser.duckdb")   # the demo events, as `serve` would load them
     load_fixtures(path, folder)          # includes a crisis and a leader named with hostile markup
     with signalfire.open(path) as wh:
         for name, rel in REAL.items():

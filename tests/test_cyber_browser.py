@@ -14,7 +14,7 @@ from browser_support import (
     require_browser,
     wait_rendered,
 )
-from conftest import FIXTURES, SHARED
+from conftest import FIXTURES, SHARED, demo_copy
 from test_cyber_incidents import _cfr_fixture, _dcid_fixture
 from test_web_support import Server
 
@@ -25,11 +25,11 @@ PAGES = {"overview": "/cyber", "country": "/cyber/country?country=POL", "groups"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, demo_template):
     require_browser()
     import signalfire
     folder = tmp_path_factory.mktemp("cyber_browser")
-    path = folder / "browser.duckdb"
+    path = demo_copy(demo_template, folder, "browser.duckdb")   # the demo events, as `serve` would load them
     cfr = SHARED / "cyber" / "cfr_cyber_operations_tracker_coded.xlsx"
     dcid = SHARED / "cyber" / "DCID_2.0_Release_update_February_2023.xlsx"
     with signalfire.open(path) as wh:

@@ -17,7 +17,7 @@ from browser_support import (
     require_browser,
     wait_rendered,
 )
-from conftest import FIXTURES, SHARED
+from conftest import FIXTURES, SHARED, demo_copy
 from test_web_support import Server
 
 pytestmark = browser_marks("migration")
@@ -31,10 +31,10 @@ PAGES = {"migration": "/migration?country=POL&origin=UKR&route=Eastern+Borders+R
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, demo_template):
     require_browser()
     import signalfire
-    path = tmp_path_factory.mktemp("migration_browser") / "browser.duckdb"
+    path = demo_copy(demo_template, tmp_path_factory.mktemp("migration_browser"), "browser.duckdb")   # the demo events
     with signalfire.open(path) as wh:
         for name, rel in REAL.items():
             if (SHARED / rel).exists():

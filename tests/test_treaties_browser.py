@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from browser_support import browser_fixture, browser_marks, check_page, opened, require_browser
-from conftest import SHARED
+from conftest import SHARED, demo_copy
 from test_web_support import Server
 
 pytestmark = browser_marks("treaties")
@@ -21,7 +21,7 @@ CHARTS = {"treaties_country": "#treaty-timeline", "unga_agreement": "#agreement-
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, demo_template):
     require_browser()
     needed = [SHARED / "treaties" / "manytreaties_arms_control_parties.csv",
               SHARED / "treaties" / "manyios_security_regimes_membership.csv",
@@ -36,7 +36,7 @@ def server(tmp_path_factory):
     recent = set(calls.loc[calls["session"].astype(float) >= 70, "rcid"].astype(float))
     votes = pd.read_csv(needed[2], dtype=str, keep_default_na=False)
     votes[votes["rcid"].astype(float).isin(recent)].to_csv(folder / "un_votes_70-74.csv", index=False)  # as laid out
-    path = folder / "browser.duckdb"
+    path = demo_copy(demo_template, folder, "browser.duckdb")   # the demo events, as `serve` would load them
     with signalfire.open(path) as wh:
         for name, file in [("treaty-instruments", INSTRUMENTS), ("manytreaties", needed[0]), ("manyios", needed[1]),
                            ("treaty-overrides", OVERRIDES), ("unvotes-roll-calls", needed[3]),
