@@ -102,7 +102,7 @@ def resolve_gw_by_year(codes: pd.Series, years: pd.Series) -> pd.DataFrame:
         out.loc[~timed, "country_gw"] = once["country_gw"]
     if timed.any():
         when = pd.to_datetime(pd.to_numeric(years[timed], errors="coerce").astype("Int64").astype(str)
-                              + "-07-01", errors="coerce")
+                              + "-07-01", format="ISO8601", errors="coerce")   # a missing year: NaT, no guessing
         dated = resolve_series(codes[timed], "gw", when=when)
         out.loc[timed, "country_iso3"] = dated["country_iso3"]
         out.loc[timed, "country_gw"] = dated["country_gw"]
