@@ -233,10 +233,11 @@ def event_rows(ds, flt: EventFilter, columns: list[str], limit: int, offset: int
     if not known or any(d is None for d in dates):
         return _bounded_page(ds, flt, columns, limit, offset, dates[-1])   # (a None date: no bound)
     values = ", ".join("(?, ?)" for _ in keys)
+    where, params = flt.where("e")       # (the filter again: fewer rows to join)
     fetched = ds.rows(f"""SELECT k.s AS "__source", k.i AS "__id", {', '.join(f'e.{c}' for c in columns)}
                           FROM events e JOIN (VALUES {values}) k(s, i) ON e.source = k.s AND e.source_id = k.i
-                          WHERE e.date_start BETWEEN ? AND ?""",
-                      [v for k in keys for v in (k["source"], k["source_id"])] + [min(dates), max(dates)])
+                          WHERE e.date_start BETWEEN ? AND ? AND {where}""",
+                      [v for k in keys for v in (k["source"], k["source_id"])] + [min(dates), max(dates), *params])
     wanted = [(k["source"], k["source_id"]) for k in keys]
     found: dict = {k: [] for k in wanted}
     for row in fetched:
