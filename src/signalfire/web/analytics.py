@@ -174,8 +174,8 @@ def page_query(flt: EventFilter, columns: list[str], limit: int, offset: int, ds
 # place (a bounding box): each is kept when it holds the whole page
 PAGE_WINDOWS_DAYS = (31, 366)
 # the most events on or after a page's cut-off date for which one query reads the page with all its columns;
-# beyond it, the page's keys first, then their columns (50 M store, the page's last day holding 10,000 events:
-# 100-115 ms of CPU in one query, 17-21 ms in two; 200,000 events: 140-150 ms, 40 ms)
+# beyond it, the page's keys first, then their columns (50 M store, the page's last day holding 8,111 events:
+# 100-115 ms of CPU in one query, 17-21 ms in two; 197,358 events: 140-150 ms, ~45 ms)
 PAGE_SORT_ROWS = 1_000
 
 
@@ -217,8 +217,9 @@ def event_rows(ds, flt: EventFilter, columns: list[str], limit: int, offset: int
 
     * A filter the per-day rollup answers: the page's cut-off date and the events on or after it come from the
       rollup (:func:`rollup.page_span`).  Up to :data:`PAGE_SORT_ROWS` of them, one query bounded by that date;
-      more (the page's last day holds 200,000 events), the page's keys first (:func:`_page_keys`, three columns),
-      then the columns of those keys only, joined on (source, source_id) within the keys' own dates.
+      more (a day of the bench's 50 M store holds 197,358), the page's keys first (:func:`_page_keys`, three
+      columns), then the columns of those keys only, joined on (source, source_id) within the keys' own dates
+      and the filter.
     * A bounding box (the rollup cannot place its page): the keys from a recent window (:func:`_page_keys`), then
       one query bounded by the page's last date (the separate cut-off scan over every event cost 25-100 ms).
 
