@@ -47,6 +47,10 @@ def requests_plan() -> dict[str, list[str]]:
                       + [f"/api/v1/events?since={m}&limit=100" for m in MONTHS[:8]],
         "api_events_bbox": [f"/api/v1/events?bbox={w},{s},{w + 10},{s + 8}&limit=100"
                             for w in range(-10, 50, 6) for s in (0, 30)],
+        # the same boxes with edges off the 0.1-degree lines, as a map's viewport sends them (the whole-degree
+        # boxes above are counted from the aligned cell rollup without a query; these take the general count)
+        "api_events_bbox_any": [f"/api/v1/events?bbox={w + 0.537:.3f},{s + 0.263:.3f},{w + 10.249:.3f},{s + 8.091:.3f}&limit=100"
+                                for w in range(-10, 50, 6) for s in (0, 30)],
         "api_series": [f"/api/v1/series?country={c}&by=category" for c in COUNTRIES]
                       + [f"/api/v1/series?country={c}&by=source&since=2015" for c in COUNTRIES[:8]],
         "api_countries_summary": [f"/api/v1/countries/summary?since={m}" for m in MONTHS[:20]],
