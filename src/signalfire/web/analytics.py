@@ -248,13 +248,19 @@ def event_rows(ds, flt: EventFilter, columns: list[str], limit: int, offset: int
     return [found[k][0] for k in wanted]
 
 
-_COUNTS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sf-count")
+# queries a request runs beside its own (DuckDB releases the GIL; one query alone leaves one of two cores idle part of
+# the time); a task run here never waits on another task of this pool, so a full pool only queues
+_ALONGSIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sf-alongside")
+
+
+def alongside(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` started in another thread; ``.result()`` gives its value (or raises its error)."""
+    return _ALONGSIDE.submit(fn, *args, **kwargs)
 
 
 def event_page(ds, flt: EventFilter, columns: list[str], limit: int, offset: int = 0) -> tuple[list[dict], int]:
-    """(:func:`event_rows`, :func:`count_events`): the count runs in another thread meanwhile (DuckDB releases the
-    GIL; each query alone leaves one of two cores idle part of the time)."""
-    total = _COUNTS.submit(count_events, ds, flt)
+    """(:func:`event_rows`, :func:`count_events`): the count runs in another thread meanwhile."""
+    total = alongside(count_events, ds, flt)
     rows = event_rows(ds, flt, columns, limit, offset)
     return rows, total.result()
 

@@ -170,10 +170,12 @@ def overview(request: Request):
     f, flt = _period(ds, _filters(request))
     measure = f["measure"] if f["measure"] in ("events", "deaths") else "deaths"
     f["measure"] = measure
+    # the three parts' queries at once (a cold overview of a 50 M-event store: each part 20-45 ms)
+    movers = analytics.alongside(analytics.movers, ds, replace(flt, since=None), measure=measure, limit=10)
+    latest = analytics.alongside(analytics.latest_events, ds, flt, limit=15)
     rows = analytics.by_country(ds, flt)
     top = sorted(rows, key=lambda r: (r[measure], r["events"]), reverse=True)[:12]
-    movers = analytics.movers(ds, replace(flt, since=None), measure=measure, limit=10)
-    latest = analytics.latest_events(ds, flt, limit=15)
+    movers, latest = movers.result(), latest.result()
     totals = {"events": sum(r["events"] for r in rows), "deaths": sum(r["deaths"] for r in rows),
               "countries": len(rows)}
     from signalfire.web.pages_analysis import overview_map
