@@ -242,6 +242,7 @@ def test_bbox_counts_from_the_cell_rollups_equal_the_raw_count(large_paths, tmp_
     large_paths[0].rollups.tables()                                   # the large store's, per year
     monkeypatch.setattr(rollup, "DAILY_CELLS_MAX_EVENTS", rollup.MAX_ROWS)   # the small store's, per day
     monkeypatch.setattr(rollup, "BOX_ROLLUP_FROM", 0)       # the demo's boxes are small: the rollup path forced
+    monkeypatch.setattr(rollup, "BOX_BORDER_SHARE_MAX", 1.0)   # whatever share of their events their edges cross
     small = DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
     try:
         assert small.rollups.tables()["cells"] is not None
@@ -267,8 +268,14 @@ def test_bbox_counts_from_the_cell_rollups_equal_the_raw_count(large_paths, tmp_
         assert rollup.box_count(big, EventFilter.parse(bbox="170,-50,-170,10"), "events") is None
         assert rollup.box_count(big, EventFilter.parse(bbox="36.25,33.1,36.4,33.3", category="armed_conflict"),
                                 "events") is None
+        monkeypatch.setattr(rollup, "BOX_BORDER_SHARE_MAX", 0.0)                  # boxes whose edges cross events
+        flt = EventFilter.parse(bbox="20,40,40,55", category="armed_conflict")
+        assert rollup._border_share(big, "cells_y", big.rollups.tables()["cells_y"], flt.bbox) > 0
+        assert rollup.box_count(big, flt, "events") is None
+        monkeypatch.setattr(rollup, "BOX_BORDER_SHARE_MAX", 1.0)
+        assert rollup.box_count(big, flt, "events") is not None                  # (declined by that rule alone)
         monkeypatch.setattr(rollup, "BOX_ROLLUP_FROM", 10 ** 9)                   # and boxes with few events near
-        assert rollup.box_count(big, EventFilter.parse(bbox="20,40,40,55", category="armed_conflict"), "events") is None
+        assert rollup.box_count(big, flt, "events") is None
     finally:
         small.close()
 
