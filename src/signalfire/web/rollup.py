@@ -244,7 +244,8 @@ def box_count(ds, flt: EventFilter, events: str = "events") -> int | None:
     """The number of events of ``flt`` (which has a bounding box) from the cell rollup for the cells wholly inside
     the box, plus the events of the border cells counted in ``events`` (the Z-ordered copy when there is one); None
     when the rollup cannot answer (no box, a box across the antimeridian, no interior cell, a period with only
-    the per-year rollup) or should not (fewer than :data:`BOX_ROLLUP_FROM` events near the box).  Exact: the
+    the per-year rollup) or should not (fewer than :data:`BOX_ROLLUP_FROM` events near the box, or more than
+    :data:`BOX_BORDER_SHARE_MAX` of them in the cells its edges cross).  Exact: the
     interior keeps a cell's margin from the box's edges, and the four border strips are told apart by the rollup's
     own ``round(coordinate / CELL)``.  A box holding millions of events
     otherwise reads every one of them (18 M in one box of a 50 M store: 220 ms).  A box alone (no other filter)
