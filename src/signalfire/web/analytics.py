@@ -177,6 +177,7 @@ PAGE_WINDOWS_DAYS = (31, 366)
 # beyond it, the page's keys first, then their columns (50 M store, the page's last day holding 8,111 events:
 # 100-115 ms of CPU in one query, 17-21 ms in two; 197,358 events: 140-150 ms, ~45 ms)
 PAGE_SORT_ROWS = 1_000
+PAGE_KEYS = ["date_start", "source", "source_id"]   # what names a page's events (read before their other columns)
 
 
 def _page_keys(ds, flt: EventFilter, limit: int, offset: int, since=None) -> list[dict]:
@@ -185,11 +186,10 @@ def _page_keys(ds, flt: EventFilter, limit: int, offset: int, since=None) -> lis
     the rest: ``since`` (the cut-off date from the per-day rollup) when given; else the newest of
     :data:`PAGE_WINDOWS_DAYS` up to the filter's end (or the latest event) that holds ``offset + limit`` rows;
     else no bound."""
-    where, params = flt.where()
-    sql = (f"SELECT date_start, source, source_id FROM events WHERE {where}{{}} "
-           f"ORDER BY {EVENT_ORDER} LIMIT {int(limit)} OFFSET {int(offset)}")
+    def keys(bound):
+        return _bounded_page(ds, flt, PAGE_KEYS, limit, offset, bound)
     if since is not None:
-        return ds.rows(sql.format(" AND date_start >= ?"), params + [since])
+        return keys(since)
     end = as_of(ds)
     if end is not None and flt.until is not None:
         end = min(end, flt.until)
@@ -197,10 +197,10 @@ def _page_keys(ds, flt: EventFilter, limit: int, offset: int, since=None) -> lis
         start = end - dt.timedelta(days=days - 1)
         if flt.since is not None and start <= flt.since:
             break                   # the window would hold the whole period: the plain query
-        keys = ds.rows(sql.format(" AND date_start >= ?"), params + [start])
-        if len(keys) == int(limit):   # at least offset + limit rows on or after start: the page is among them
-            return keys
-    return ds.rows(sql.format(""), params)
+        found = keys(start)
+        if len(found) == int(limit):   # at least offset + limit rows on or after start: the page is among them
+            return found
+    return keys(None)
 
 
 def _bounded_page(ds, flt: EventFilter, columns: list[str], limit: int, offset: int, since) -> list[dict]:

@@ -210,21 +210,25 @@ def _per_degree(ds, name: str, table):
     return ds.cached(("events_per_degree", name), compute)
 
 
+def _degree_span(bbox, pad: int = 0) -> tuple[list[int], list[int]]:
+    """The first and last column and row of :func:`_per_degree`'s grid that the box, widened by ``pad`` degrees,
+    touches."""
+    west, south, east, north = bbox
+    return ([min(max(math.floor(v) + 180, 0), 361) for v in (west - pad, east + pad)],
+            [min(max(math.floor(v) + 90, 0), 181) for v in (south - pad, north + pad)])
+
+
 def _events_near(ds, name: str, table, bbox) -> int:
     """All events (any filter) in the whole-degree cells the box touches: an upper bound that only chooses the
     quicker of two exact counts."""
-    west, south, east, north = bbox
-    gx = [min(max(math.floor(v) + 180, 0), 361) for v in (west - 1, east + 1)]
-    gy = [min(max(math.floor(v) + 90, 0), 181) for v in (south - 1, north + 1)]
+    gx, gy = _degree_span(bbox, pad=1)
     return int(_per_degree(ds, name, table)[gx[0]:gx[1] + 1, gy[0]:gy[1] + 1].sum())
 
 
 def _border_share(ds, name: str, table, bbox) -> float:
     """The share of the events (any filter) in the whole-degree cells the box touches that lie in the cells its
     edges run through: an estimate that only chooses the quicker of two exact counts."""
-    west, south, east, north = bbox
-    gx = [min(max(math.floor(v) + 180, 0), 361) for v in (west, east)]
-    gy = [min(max(math.floor(v) + 90, 0), 181) for v in (south, north)]
+    gx, gy = _degree_span(bbox)
     grid = _per_degree(ds, name, table)
     touched = int(grid[gx[0]:gx[1] + 1, gy[0]:gy[1] + 1].sum())
     inner = int(grid[gx[0] + 1:gx[1], gy[0] + 1:gy[1]].sum())
@@ -324,15 +328,16 @@ def aligned_box_count(ds, flt: EventFilter, events: str = "events", max_queries:
     total = int(n[inside & ~in_strips].sum()) + int(on_line_n[on_line & ~in_strips].sum())
     if not len(cols) and not len(rows):
         return total
+    runs = {axis: np.split(keys, np.flatnonzero(np.diff(keys) > 1) + 1) if len(keys) else []   # adjacent lines
+            for axis, keys in (("longitude", cols), ("latitude", rows))}
+    if sum(len(parts) for parts in runs.values()) > max_queries:
+        return None
     # each strip: its columns (or rows) and the extent of their events' coordinates (lets the zone maps skip)
     strips = []
-    for axis, keys, key_col, lo, hi in (("longitude", cols, "fx", x0, x1), ("latitude", rows, "fy", y0, y1)):
-        if len(keys):
-            for part in np.split(keys, np.flatnonzero(np.diff(keys) > 1) + 1):   # runs of adjacent lines
-                mine = np.isin(cells[key_col], part)
-                strips.append((axis, [float(v) for v in part], float(lo[mine].min()), float(hi[mine].max())))
-    if len(strips) > max_queries:
-        return None
+    for axis, key_col, lo, hi in (("longitude", "fx", x0, x1), ("latitude", "fy", y0, y1)):
+        for part in runs[axis]:
+            mine = np.isin(cells[key_col], part)
+            strips.append((axis, [float(v) for v in part], float(lo[mine].min()), float(hi[mine].max())))
     where, params = flt.where()
     not_cols = ""
     if len(cols):
