@@ -47,7 +47,6 @@ def test_watch_ingests_evaluates_delivers_and_repeats_nothing(tmp_path):
 
 
 def test_watch_on_a_missing_folder_is_a_clear_error(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "signalfire.cli", "watch", str(tmp_path / "nope"), "--once",
-                           "--store", str(tmp_path / "s.duckdb")], check=False, capture_output=True, text=True,
-                          timeout=120)
+    from cli_support import run_cli
+    done = run_cli("watch", tmp_path / "nope", "--once", "--store", tmp_path / "s.duckdb", check=False)
     assert done.returncode == 2 and "no such folder" in done.stderr

@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from cli_support import run_cli
 
 
 def run(*args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "signalfire.cli", *map(str, args)], capture_output=True,
-                          text=True, timeout=300, check=False)
-    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+    """In-process (tests/cli_support.py): the same main() on the same arguments, without a new interpreter."""
+    return run_cli(*args, check=check)
 
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
     path = tmp_path_factory.mktemp("cli") / "cli.duckdb"
     ged = __import__("conftest").shared_path("ucdp/ged_ukraine_2014-2023.csv")
-    proc = run("ingest", "ucdp-ged", ged, "--store", path, "--json")
+    # one real process: `python -m signalfire.cli` as scripts call it (its __main__, its JSON on a pipe)
+    proc = run_cli("ingest", "ucdp-ged", ged, "--store", path, "--json", real=True)
     return path, json.loads(proc.stdout)
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import gzip
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli_support import run_cli
 
 from signalfire.demo import demo_files
 from signalfire.forecast.evaluate import parse_windows
@@ -19,12 +18,10 @@ from signalfire.forecast.store import latest_forecast
 from signalfire.warehouse import Warehouse
 
 
-def cli(*args, check=True):
-    proc = subprocess.run([sys.executable, "-m", "signalfire.cli", *map(str, args)], capture_output=True,
-                          text=True, timeout=300, check=False)
-    if check:
-        assert proc.returncode == 0, proc.stderr + proc.stdout
-    return proc
+def cli(*args, check=True, real=False):
+    """In-process by default (tests/cli_support.py: the same main() without a new interpreter); ``real`` for a
+    subprocess, as the protocol runs the commands."""
+    return run_cli(*args, check=check, real=real)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +43,8 @@ def cut_file(tmp_path_factory):
 def ran(tmp_path_factory, cut_file):
     store = tmp_path_factory.mktemp("store") / "fresh.duckdb"
     cli("ingest", "views-cm", cut_file, "--store", store)
-    proc = cli("forecast", "run", "--cutoff", "2019-10", "--store", store, "--config", "fast", "--draws", "100")
+    proc = cli("forecast", "run", "--cutoff", "2019-10", "--store", store, "--config", "fast", "--draws", "100",
+               real=True)
     return store, proc
 
 
