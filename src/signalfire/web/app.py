@@ -14,7 +14,6 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -25,6 +24,7 @@ from signalfire.store.queries import QueryError, cut
 from signalfire.web.datastore import DataStore, QueryTimeout
 from signalfire.web.privacy import ConsentLog, RateLimit, consent_path
 from signalfire.web.security import LOOPBACK_HOSTS, RequestGuard, SecurityHeaders
+from signalfire.web.static_files import CompressedStaticFiles
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -114,7 +114,7 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     app.add_middleware(RequestGuard, allowed_hosts=app.state.allowed_hosts, consent_limit=RateLimit())
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", CompressedStaticFiles(directory=STATIC), name="static")   # gzipped once, kept
 
     # warm the country geometry (decoding Natural Earth takes a second or two) off the request path
     from signalfire.web import analytics
