@@ -51,17 +51,56 @@ def require_browser() -> None:
 
 
 def browser_fixture():
-    """A module-scoped ``browser`` fixture: one Chromium for the module's tests."""
+    """A module-scoped ``browser`` fixture: one Chromium for the module's tests, as :class:`Tabs`."""
 
     @pytest.fixture(scope="module")
     def browser(server):
         from playwright.sync_api import sync_playwright
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            yield b
+            tabs = Tabs(b)
+            yield tabs
+            tabs.close()
             b.close()
 
     return browser
+
+
+class Tabs:
+    """Chromium with one reused tab (a context and its page) per set of context options, for :func:`opened` and
+    the modules' own helpers; anything else (``new_context``, …) goes to Playwright's browser.
+
+    A page opened in a fresh context costs Chromium a new renderer process and its start: measured on the demo
+    store, a page load took 4-5.5 s of CPU across Chromium's processes that way, and 0.6-2.8 s as the next
+    navigation of one tab (the same page's load, the same server). :meth:`tab` hands back the tab with the cookies
+    and web storage of every site cleared, as a first visit has them; what stays is the HTTP cache of the static
+    files (as for a person going from page to page) and nothing the pages keep."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self._tabs: dict[tuple, tuple] = {}
+
+    def __getattr__(self, name):
+        return getattr(self.browser, name)
+
+    def tab(self, width: int, height: int, **options):
+        """(context, page) for these context options, cleared, at ``width`` x ``height``."""
+        key = tuple(sorted(options.items()))
+        context, page = self._tabs.get(key, (None, None))
+        if page is None or page.is_closed():
+            context = context or self.browser.new_context(**options)
+            page = context.new_page()
+            self._tabs[key] = (context, page)
+        context.clear_cookies()
+        if page.url.startswith("http"):
+            page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
+        page.set_viewport_size({"width": width, "height": height})
+        return context, page
+
+    def close(self):
+        for context, _page in self._tabs.values():
+            context.close()
+        self._tabs.clear()
 
 
 class Page:
@@ -78,28 +117,40 @@ class Page:
 @contextmanager
 def opened(browser, base: str, url: str, width: int, *, height: int = 900, bypass_csp: bool = True,
            locale: str | None = None, http_errors: bool = True, clean: bool = True):
-    """Open ``base + url`` in a fresh context at ``width`` px and yield the page (a :class:`Page`).  ``bypass_csp``
+    """Open ``base + url`` at ``width`` px in the module's tab for these options (:class:`Tabs`; a fresh context
+    for a plain Playwright browser) and yield the page (a :class:`Page`).  ``bypass_csp``
     lets axe-core be injected.  With ``clean`` (the default) the page must have requested nothing from another
     host, opened no dialog and met no page error, console error or (with ``http_errors``) HTTP status >= 400."""
-    options = {"viewport": {"width": width, "height": height}, "bypass_csp": bypass_csp}
+    options = {"bypass_csp": bypass_csp}
     if locale:
         options["locale"] = locale
-    context = browser.new_context(**options)
+    shared = isinstance(browser, Tabs)
+    if shared:
+        context, page = browser.tab(width, height, **options)
+    else:
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        page = context.new_page()
     foreign: list[str] = []
     errors: list[str] = []
     dialogs: list[str] = []
-    context.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(LOCAL) else None)
-    page = context.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    handlers = [(context, "request", lambda r: foreign.append(r.url) if not r.url.startswith(LOCAL) else None),
+                (page, "pageerror", lambda e: errors.append(str(e))),
+                (page, "dialog", lambda d: (dialogs.append(d.message), d.dismiss())),
+                (page, "console", lambda m: errors.append(m.text) if m.type == "error" else None)]
     if http_errors:
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        handlers.append((page, "response",
+                         lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None))
+    for target, event, handler in handlers:
+        target.on(event, handler)
     try:
         page.goto(base + url, wait_until="networkidle")
         yield Page(page, foreign, errors, dialogs)
     finally:
-        context.close()
+        if shared:
+            for target, event, handler in handlers:
+                target.remove_listener(event, handler)
+        else:
+            context.close()
     if clean:
         assert not foreign, f"{url}: requests to other hosts: {foreign}"
         assert not errors, f"{url}: page errors: {errors}"

@@ -67,14 +67,24 @@ def server(tmp_path_factory, demo_template):
 browser = browser_fixture()
 
 
+class Opened:
+    """The module's tab for these options (browser_support.Tabs: cookies and storage cleared), recording requests
+    to other hosts (CSP bypassed only to inject axe); ``close`` stops the recording."""
+
+    def __init__(self, browser, base: str, width: int, height: int, **kw):
+        self.context, self.page = browser.tab(width, height, bypass_csp=True, **kw)
+        self.foreign: list[str] = []
+        self._hook = lambda r: self.foreign.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None
+        self.context.on("request", self._hook)
+
+    def close(self):
+        self.context.remove_listener("request", self._hook)
+
+
 def open_page(browser, base: str, width: int, height: int, **kw):
-    """A page in a fresh context that fails on requests to other hosts (CSP bypassed only to inject axe)."""
-    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True, **kw)
-    foreign: list[str] = []
-    context.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(
-        (base, "data:", "blob:")) else None)
-    page = context.new_page()
-    return context, page, foreign
+    """(tab, page, foreign): the page of an :class:`Opened` tab and its list of requests to other hosts."""
+    tab = Opened(browser, base, width, height, **kw)
+    return tab, tab.page, tab.foreign
 
 
 def settle(page):
@@ -122,7 +132,7 @@ def test_pages_come_from_the_nav():
 def test_axe_finds_nothing_serious_on_any_page_at_1440(browser, server):
     if not AXE.exists():
         pytest.skip("npm axe-core is not installed (npm install)")
-    context, page, foreign = open_page(browser, server.base, 1440, 900)
+    tab, page, foreign = open_page(browser, server.base, 1440, 900)
     problems = {}
     for path in pages_to_check():
         page.goto(server.base + path)
@@ -132,13 +142,13 @@ def test_axe_finds_nothing_serious_on_any_page_at_1440(browser, server):
         found = serious(page)
         if found:
             problems[path] = found
-    context.close()
+    tab.close()
     assert not foreign, f"requests to other hosts: {foreign}"
     assert not problems, problems
 
 
 def test_no_page_scrolls_sideways_at_390(browser, server):
-    context, page, foreign = open_page(browser, server.base, 390, 844, is_mobile=True, has_touch=True)
+    tab, page, foreign = open_page(browser, server.base, 390, 844, is_mobile=True, has_touch=True)
     wide = {}
     for path in pages_to_check():
         page.goto(server.base + path)
@@ -155,13 +165,13 @@ def test_no_page_scrolls_sideways_at_390(browser, server):
             wide[path] = (width, culprits)
         header = page.locator("header.top").bounding_box()
         assert header["height"] <= 120, f"{path}: the header takes {header['height']} px on a phone"
-    context.close()
+    tab.close()
     assert not foreign, f"requests to other hosts: {foreign}"
     assert not wide, f"pages wider than the screen at 390 px: {wide}"
 
 
 def test_skip_link_and_menus_work_from_the_keyboard(browser, server):
-    context, page, _ = open_page(browser, server.base, 1440, 900)
+    tab, page, _ = open_page(browser, server.base, 1440, 900)
     page.goto(server.base + "/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
@@ -176,18 +186,18 @@ def test_skip_link_and_menus_work_from_the_keyboard(browser, server):
     assert group.locator("a").first.is_visible()
     page.keyboard.press("Escape")
     assert not group.evaluate("d => d.open")
-    context.close()
+    tab.close()
     # on a phone the nav hides behind "Menu"
-    context, page, _ = open_page(browser, server.base, 390, 844)
+    tab, page, _ = open_page(browser, server.base, 390, 844)
     page.goto(server.base + "/")
     assert not page.locator(".main-nav").is_visible()
     page.click(".nav-toggle")
     assert page.locator(".main-nav a[href='/forecasts']").is_visible()
-    context.close()
+    tab.close()
 
 
 def test_filters_apply_on_submit_only(browser, server):
-    context, page, _ = open_page(browser, server.base, 1440, 900)
+    tab, page, _ = open_page(browser, server.base, 1440, 900)
     page.goto(server.base + "/")
     start = page.url
     page.select_option("#f-category", "violence_against_civilians")
@@ -211,20 +221,20 @@ def test_filters_apply_on_submit_only(browser, server):
     page.keyboard.press("ArrowDown")
     page.wait_for_timeout(600)
     assert "/country/UKR" in page.url
-    context.close()
+    tab.close()
 
 
 def test_language_switch_in_the_browser(browser, server):
-    context, page, _ = open_page(browser, server.base, 1440, 900)
+    tab, page, _ = open_page(browser, server.base, 1440, 900)
     page.goto(server.base + "/neighbourhood")
     page.click(".lang-switch a[lang=pl]")
     page.wait_for_url("**lang=pl**")
     assert page.evaluate("document.documentElement.lang") == "pl"
     assert "Obserwacja sąsiedztwa" in page.locator("h1").inner_text()
-    assert context.cookies() == []                      # no consent: the language lives in the URL only
+    assert tab.context.cookies() == []                      # no consent: the language lives in the URL only
     page.click(".attrib a[href^='/data']")               # and stays while browsing
     page.wait_for_url("**/data?lang=pl**")
     assert page.evaluate("document.documentElement.lang") == "pl"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "a11y_data_pl_1440.png"))
-    context.close()
+    tab.close()

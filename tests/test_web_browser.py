@@ -29,17 +29,19 @@ browser = browser_fixture()
 
 
 class Watch:
-    """A browser context that records requests to other hosts and page errors."""
+    """The module's tab (browser_support.Tabs: cookies and storage cleared) recording requests to other hosts and
+    page errors."""
 
     def __init__(self, browser, base: str):
         self.base = base
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.context, self.page = browser.tab(1400, 1000)
         self.foreign: list[str] = []
         self.errors: list[str] = []
-        self.context.on("request", self._request)
-        self.page = self.context.new_page()
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.hooks = [(self.context, "request", self._request),
+                      (self.page, "pageerror", lambda e: self.errors.append(str(e))),
+                      (self.page, "console", lambda m: self.errors.append(m.text) if m.type == "error" else None)]
+        for target, event, handler in self.hooks:
+            target.on(event, handler)
 
     def _request(self, request):
         url = request.url
@@ -47,7 +49,8 @@ class Watch:
             self.foreign.append(url)
 
     def close(self):
-        self.context.close()
+        for target, event, handler in self.hooks:
+            target.remove_listener(event, handler)
         assert not self.foreign, f"requests to other hosts: {self.foreign}"
         assert not self.errors, f"page errors: {self.errors}"
 

@@ -32,20 +32,20 @@ browser = browser_fixture()
 @pytest.fixture
 def page_at(browser, server):
     """page_at(width, height) → a page that fails the test on a request to another host or a page error."""
-    contexts, foreign, errors = [], [], []
+    hooks, foreign, errors = [], [], []
 
     def make(width=1440, height=900, bypass_csp=False):
-        context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=bypass_csp)
-        context.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(
-            ("http://127.0.0.1:", "data:", "blob:")) else None)
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        contexts.append(context)
+        context, page = browser.tab(width, height, bypass_csp=bypass_csp)     # the module's tab, cleared
+        hooks.extend([(context, "request", lambda r: foreign.append(r.url) if not r.url.startswith(
+                           ("http://127.0.0.1:", "data:", "blob:")) else None),
+                      (page, "pageerror", lambda e: errors.append(str(e))),
+                      (page, "console", lambda m: errors.append(m.text) if m.type == "error" else None)])
+        for target, event, handler in hooks[-3:]:
+            target.on(event, handler)
         return page
     yield make
-    for c in contexts:
-        c.close()
+    for target, event, handler in hooks:
+        target.remove_listener(event, handler)
     assert not foreign, f"requests to other hosts: {foreign}"
     assert not errors, f"page errors: {errors}"
 
