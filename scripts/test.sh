@@ -8,8 +8,7 @@ scripts/setup.sh --test
 # --dist loadscope: a module's tests run on one worker, so its module-scoped store, server or Spark session is built
 # once (with the default distribution each worker built its own; --dist loadgroup did not group here: xdist 3.8
 # under pytest 9 left the xdist_group marks' tests on both workers)
-# -n 3 on CI's 2 cores. Fresh clones on an idle machine: two workers 920-950 s (four runs), three 916 s (one run):
-# the suite is bound by CPU there, a third worker only fills the short waits (servers starting, pages loading).
-# On a loaded machine it keeps more of the CPU: back to back beside the same other job, two workers took 1,233 s,
-# three 1,050 s.
+# -n 3 on CI's 2 cores: the suite keeps both cores busy (vmstat every 10 s on a fresh clone: 0% idle from the first
+# test to the last); a third worker only fills the short waits (servers starting, pages loading) and keeps its share
+# of the CPU beside another job. Fresh clone, idle machine, 30 November: 798 s at three workers.
 exec .venv/bin/python -m pytest -n "${SIGNALFIRE_TEST_WORKERS:-3}" --dist loadscope -q --durations=30 "$@"
