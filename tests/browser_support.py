@@ -74,7 +74,8 @@ class Tabs:
     store, a page load took 4-5.5 s of CPU across Chromium's processes that way, and 0.6-2.8 s as the next
     navigation of one tab (the same page's load, the same server). :meth:`tab` hands back the tab with the cookies
     and web storage of every site cleared, as a first visit has them; what stays is the HTTP cache of the static
-    files (as for a person going from page to page) and nothing the pages keep."""
+    files (as for a person going from page to page) and nothing the pages keep. One tab per set of options: a test
+    that needs two pages of the same options open at once asks ``new_context`` for the second."""
 
     def __init__(self, browser):
         self.browser = browser
@@ -93,6 +94,7 @@ class Tabs:
             self._tabs[key] = (context, page)
         context.clear_cookies()
         if page.url.startswith("http"):
+            page.wait_for_load_state()           # a navigation the last test started has settled
             page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
         page.set_viewport_size({"width": width, "height": height})
         return context, page
