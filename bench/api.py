@@ -170,7 +170,7 @@ def build_store(path: Path, events: int, layout: str = "random") -> dict:
                                     count(DISTINCT (round(latitude, 2), round(longitude, 2)))
                              FROM events""").fetchone()
     con.close()
-    from signalfire.web.rollup import CELLS_SQL, CELLS_YEAR_SQL, DAILY_CELLS_MAX_EVENTS, DAILY_SQL
+    from signalfire.web.serving.rollup import CELLS_SQL, CELLS_YEAR_SQL, DAILY_CELLS_MAX_EVENTS, DAILY_SQL
     con = duckdb.connect(str(path), read_only=True)
     cells = ("cells", CELLS_SQL) if variety[0] <= DAILY_CELLS_MAX_EVENTS else ("cells_y", CELLS_YEAR_SQL)
     rollups = {name: con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]    # those the server keeps

@@ -184,7 +184,7 @@ def test_the_forecasts_page_and_api_show_the_risk_of_new_conflict(tmp_path):
 
     from signalfire.forecast.store import save_forecast
     from signalfire.web.app import create_app
-    from signalfire.web.datastore import DataStore
+    from signalfire.web.serving.datastore import DataStore
     ds = DataStore(tmp_path / "fc.duckdb", load_demo_if_empty=False)
     ingest_file(ds.store, get("views-cm"), next(p for a, p in demo_files() if a == "views-cm"))
     cc = challenge_countries()

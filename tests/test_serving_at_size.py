@@ -9,8 +9,8 @@ from conftest import demo_copy
 
 from signalfire.store.optimize import optimize_store
 from signalfire.store.queries import EVENT_ORDER, EventFilter
-from signalfire.web import analytics, rollup
-from signalfire.web.datastore import DataStore
+from signalfire.web.serving import analytics, rollup
+from signalfire.web.serving.datastore import DataStore
 
 FILTERS = [EventFilter(),
            EventFilter.parse(country="UKR"),
@@ -183,7 +183,7 @@ def _cm_series_sql(ds, countries, first, last):
 @pytest.mark.parametrize("countries", [None, ["UKR"], ["POL", "UKR", "BLR", "XXX"], []])
 @pytest.mark.parametrize("first,last", [(1, 600), (400, 527), (520, 540), (527, 527), (700, 720), (300, 299)])
 def test_country_month_slices_equal_the_query_per_period(large_paths, countries, first, last):
-    from signalfire.web import country_month as cm
+    from signalfire.web.serving import country_month as cm
     ds, _, _ = large_paths
     assert cm._coverage(ds)["source"] == "views-cm"
     expected = _cm_series_sql(ds, countries, first, last) if countries != [] and last >= first else {}

@@ -9,8 +9,8 @@ from conftest import demo_copy
 from test_serving_at_size import _plain_page
 
 from signalfire.store.queries import EVENT_ORDER, EventFilter
-from signalfire.web import analytics, rollup
-from signalfire.web.datastore import DataStore
+from signalfire.web.serving import analytics, rollup
+from signalfire.web.serving.datastore import DataStore
 
 
 def test_health_says_when_the_start_up_warming_is_done(tmp_path, demo_template):

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from test_web_support import XSS, hostile_ged_file
 
 from signalfire.web.app import create_app
-from signalfire.web.datastore import QueryTimeout
+from signalfire.web.serving.datastore import QueryTimeout
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "signalfire" / "web" / "templates"
 
@@ -71,7 +71,7 @@ def test_errors_are_consistent_json(client):
 def test_an_unexpected_error_is_an_ordinary_500(client, monkeypatch):
     # answered inside the middleware: the same JSON shape (or error page) and the same security headers as any
     # response, and the server keeps going
-    from signalfire.web import analytics
+    from signalfire.web.serving import analytics
 
     def broken(ds):
         raise RuntimeError("boom")
@@ -113,7 +113,7 @@ def test_query_cost_is_limited(client, monkeypatch):
     assert time.perf_counter() - started < 5       # interrupted, not run to the end
     assert ds.scalar("SELECT count(*) FROM events") > 0   # the store still answers
 
-    from signalfire.web import analytics
+    from signalfire.web.serving import analytics
 
     def slow(*args, **kwargs):
         raise QueryTimeout("the query took longer than 5 s and was stopped: narrow the filters")

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.datastructures import URL, QueryParams
 
-from signalfire.web import periods
 from signalfire.web.pages import env
+from signalfire.web.serving import periods
 
 STATIC = Path(__file__).resolve().parents[1] / "src" / "signalfire" / "web" / "static" / "js"
 

@@ -19,7 +19,7 @@ from signalfire.forecast.views_published import import_published
 from signalfire.sources import get
 from signalfire.store.ingest import ingest_file
 from signalfire.web.app import create_app
-from signalfire.web.datastore import DataStore
+from signalfire.web.serving.datastore import DataStore
 
 CUTOFF = 527                       # 2023-11: the demo VIEWS file goes on to 2023-12
 PICK = ["UKR", "SDN", "NOR", "MEX"]

@@ -14,8 +14,8 @@ from conftest import demo_copy
 from fastapi.testclient import TestClient
 from test_web_support import DEMO
 
-from signalfire.web import trends
 from signalfire.web.app import create_app
+from signalfire.web.serving import trends
 
 HTML = {"Accept": "text/html"}
 
@@ -96,7 +96,7 @@ def test_sudan_shows_the_complete_series_beside_its_partial_events(client, views
 
 
 def test_header_data_to_names_each_stream(client):
-    from signalfire.web import analytics
+    from signalfire.web.serving import analytics
     ds = client.app.state.ds
     data_to = dict(analytics.data_to(ds))
     assert data_to["ucdp-ged events"] == "2023-02-28"

@@ -112,7 +112,7 @@ def build_geo(con) -> dict:
     """Write ``events_geo``: the events' coordinates and filter columns in Z-order of place, and
     ``events_geo_meta``: the event count and newest ingest run it was written at.  A bounding-box count reads it
     (zone maps skip the row groups outside the box) while both still match the store
-    (:func:`signalfire.web.analytics.geo_table`); any ingest since makes it stale, and the count reads ``events``."""
+    (:func:`signalfire.web.serving.analytics.geo_table`); any ingest since makes it stale, and the count reads ``events``."""
     t0 = time.perf_counter()
     con.execute("BEGIN TRANSACTION")
     try:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from signalfire.reports.export import iter_bytes, to_bytes
 from signalfire.store.queries import EVENT_OUTPUT, EventFilter, cut, short_repr
 from signalfire.store.schema import CATEGORIES
-from signalfire.web import analytics
+from signalfire.web.serving import analytics
 
 
 class ErrorDetail(BaseModel):

@@ -21,9 +21,9 @@ from signalfire import __version__
 from signalfire.sources.base import SourceError
 from signalfire.store.database import StoreError
 from signalfire.store.queries import QueryError, cut
-from signalfire.web.datastore import DataStore, QueryTimeout
 from signalfire.web.privacy import ConsentLog, RateLimit, consent_path
 from signalfire.web.security import LOOPBACK_HOSTS, RequestGuard, SecurityHeaders
+from signalfire.web.serving.datastore import DataStore, QueryTimeout
 from signalfire.web.static_files import CompressedStaticFiles
 
 HERE = Path(__file__).resolve().parent
@@ -117,7 +117,7 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     app.mount("/static", CompressedStaticFiles(directory=STATIC), name="static")   # gzipped once, kept
 
     # warm the country geometry (decoding Natural Earth takes a second or two) off the request path
-    from signalfire.web import analytics
+    from signalfire.web.serving import analytics
 
     def warm():
         from signalfire.web.geometry import countries_geojson_gzip

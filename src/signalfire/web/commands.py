@@ -82,8 +82,8 @@ def serve(
     from rich.console import Console
 
     from signalfire.web.app import create_app
-    from signalfire.web.datastore import DataStore
     from signalfire.web.handoff import ServerFileError, remove_server_file, write_server_file
+    from signalfire.web.serving.datastore import DataStore
 
     console = Console(stderr=True)
     host = host.strip()

@@ -17,8 +17,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from signalfire import __version__
 from signalfire.store.queries import EventFilter
 from signalfire.store.schema import CATEGORIES
-from signalfire.web import analytics, formatting, i18n, periods, privacy, streams
+from signalfire.web import formatting, i18n, privacy, streams
 from signalfire.web.nav import NAV
+from signalfire.web.serving import analytics, periods
 
 HERE = Path(__file__).resolve().parent
 env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),

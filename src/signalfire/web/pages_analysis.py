@@ -14,9 +14,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from signalfire.analysis.panel import month_label, parse_month
-from signalfire.web import country_month as cm
-from signalfire.web import trends
 from signalfire.web.i18n import N_, gettext
+from signalfire.web.serving import country_month as cm
+from signalfire.web.serving import trends
 
 router = APIRouter()
 
@@ -133,7 +133,7 @@ def country_coverage(ds, iso3: str) -> dict | None:
 def events_coverage(ds, iso3: str) -> dict:
     """What event-level data is loaded for the country: per source, events, deaths, first and last date."""
     from signalfire.store.queries import EventFilter
-    from signalfire.web.analytics import _from
+    from signalfire.web.serving.analytics import _from
     name, tables, m = _from(ds, EventFilter(countries=[iso3]))     # the per-day rollup when the server has it
     return {"sources": ds.rows(f"""SELECT source, {m['events']}::BIGINT AS events, {m['deaths']}::BIGINT AS deaths,
                                           min(date_start) AS first, max(date_start) AS last FROM {name}
@@ -265,8 +265,8 @@ def admin1_page(request: Request, iso3: str, since: str = "", until: str = "", c
 def actors_page(request: Request, actor: str = ""):
     """Type-ahead search of the actors named in the events (a datalist of the most frequent), and one actor's
     events, deaths, countries and latest events."""
-    from signalfire.web import analytics
     from signalfire.web.pages import page_context, render
+    from signalfire.web.serving import analytics
     ds = request.app.state.ds
     actor = actor.strip()[:200]
     known = ds.cached("actor_list", lambda: [r["actor"] for r in ds.rows(

@@ -95,7 +95,7 @@ def events_series(ds, countries: list[str], first: int, last: int, measure: str 
     from dataclasses import replace
 
     from signalfire.store.queries import EventFilter
-    from signalfire.web.analytics import _from
+    from signalfire.web.serving.analytics import _from
 
     if not countries or last < first:
         return {}
@@ -123,7 +123,7 @@ def events_series(ds, countries: list[str], first: int, last: int, measure: str 
 
 def events_last_month(ds) -> int | None:
     """The month id of the latest event loaded."""
-    from signalfire.web.analytics import as_of
+    from signalfire.web.serving.analytics import as_of
     end = as_of(ds)
     return None if end is None else (end.year - 1980) * 12 + end.month
 

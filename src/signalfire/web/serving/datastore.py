@@ -77,7 +77,7 @@ class DataStore:
         self._native_db: str | bool | None = None    # the attached in-memory database (False: cannot attach)
         self._native_seq = 0
         self.warmed = threading.Event()   # set once the start-up warming has run (GET /api/v1/health)
-        from signalfire.web.rollup import Rollups
+        from signalfire.web.serving.rollup import Rollups
         self.rollups = Rollups(self)
         self.after_commit: list = []      # callables(ds), run after each committed ingest (cache warming)
         self.exports = threading.BoundedSemaphore(EXPORT_SLOTS)   # downloads streaming at once

@@ -14,8 +14,8 @@ from dataclasses import replace
 import orjson
 
 from signalfire.store.queries import EVENT_ORDER, EventFilter
-from signalfire.web import rollup
 from signalfire.web.i18n import N_
+from signalfire.web.serving import rollup
 
 RAW = {"events": "count(*)", "deaths": "coalesce(sum(fatalities_best), 0)"}
 ROLLED = {"events": "coalesce(sum(n), 0)", "deaths": "coalesce(sum(deaths), 0)"}
@@ -115,7 +115,7 @@ def monthly_series(ds, flt: EventFilter, by: str = "category") -> list[dict]:
 
 def _grid(ds, flt: EventFilter, cell: float, limit: int) -> dict:
     """The grid's FeatureCollection, computed (see :func:`grid`)."""
-    from signalfire.web.rollup import grid_rows
+    from signalfire.web.serving.rollup import grid_rows
     rows = grid_rows(ds, flt, cell, limit)     # from the cell rollups when they can answer
     if rows is None:
         where, params = flt.where()
@@ -158,7 +158,7 @@ def page_query(flt: EventFilter, columns: list[str], limit: int, offset: int, ds
     also filters ``date_start >= that date``, so only the rows on or after it are read in full and sorted.
     The result is the same page as the plain ORDER BY … LIMIT … OFFSET.
     """
-    from signalfire.web.rollup import page_cutoff
+    from signalfire.web.serving.rollup import page_cutoff
     where, params = flt.where()
     known, cutoff = page_cutoff(ds, flt, int(offset) + int(limit))     # from the per-day rollup when it can
     if not known:
@@ -336,8 +336,8 @@ def warm(ds) -> None:
     """Compute the aggregates every page needs once per data version (at start and after each ingest) and the
     Data page's per-source spans.  Each step is an optimisation: one that fails (a query stopped by the
     statement timeout) does not stop the others.  The country pages' parts: :func:`warm_countries`."""
-    from signalfire.web import country_month
     from signalfire.web.pages_analysis import loaded_sources
+    from signalfire.web.serving import country_month
     steps = [lambda: [ds.native(t) for t in ds.rollups.tables().values() if t is not None],  # 0.3-1 s each at 5 M
              lambda: as_of(ds), lambda: sources_summary(ds),
              lambda: ds.cached("source_names", lambda: [r[0] for r in ds.execute(
