@@ -75,8 +75,8 @@ def main() -> None:
     from signalfire.analysis.panel import last_month_id
     from signalfire.demo import demo_files
     from signalfire.forecast import onset
-    from signalfire.forecast.benchmarks import BENCHMARKS
-    from signalfire.forecast.evaluate import METRICS, OURS, best_benchmark_margins, evaluate, parse_windows
+    from signalfire.forecast.evaluation.benchmarks import BENCHMARKS
+    from signalfire.forecast.evaluation.evaluate import METRICS, OURS, best_benchmark_margins, evaluate, parse_windows
     from signalfire.forecast.models import CONFIGS
     from signalfire.forecast.runs import history, run
     from signalfire.sources import get
@@ -150,7 +150,7 @@ def main() -> None:
         line["crps_ratio_by_seed"] = {str(k): round(v, 4) for k, v in by_seed.items()}
         line["crps_ratio_seed_spread"] = round(max(by_seed.values()) - min(by_seed.values()), 4)
     if args.save:
-        from signalfire.forecast.plots import pit_plot
+        from signalfire.forecast.evaluation.plots import pit_plot
         args.save.mkdir(parents=True, exist_ok=True)
         (args.save / "evaluation.json").write_text(json.dumps({k: v for k, v in result.items() if k != "pit"}, indent=1))
         pit_plot(result["pit"], args.save / "pit.png", title=f"PIT, windows {args.windows}")

@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from signalfire.analysis.panel import last_month_id, panel_matrix
-from signalfire.forecast.benchmarks import BENCHMARKS, benchmark
 from signalfire.forecast.countries import challenge_countries, window_months
+from signalfire.forecast.evaluation.benchmarks import BENCHMARKS, benchmark
+from signalfire.forecast.evaluation.scores import crps
 from signalfire.forecast.runs import FIRST_MONTH
-from signalfire.forecast.scores import crps
 from signalfire.sources import get
 from signalfire.store.ingest import ingest_file
 from signalfire.warehouse import Warehouse

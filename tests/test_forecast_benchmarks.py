@@ -8,9 +8,9 @@ import pytest
 
 from signalfire.analysis.panel import panel_matrix
 from signalfire.demo import demo_files
-from signalfire.forecast import scores
-from signalfire.forecast.benchmarks import benchmark
 from signalfire.forecast.countries import challenge_countries, window_months
+from signalfire.forecast.evaluation import scores
+from signalfire.forecast.evaluation.benchmarks import benchmark
 from signalfire.sources import get
 from signalfire.store.ingest import ingest_file
 from signalfire.warehouse import Warehouse

@@ -13,7 +13,7 @@ import pytest
 from cli_support import run_cli
 
 from signalfire.demo import demo_files
-from signalfire.forecast.evaluate import parse_windows
+from signalfire.forecast.evaluation.evaluate import parse_windows
 from signalfire.forecast.store import latest_forecast
 from signalfire.warehouse import Warehouse
 

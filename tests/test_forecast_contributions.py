@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from signalfire.forecast import scores
 from signalfire.forecast.countries import challenge_countries
-from signalfire.forecast.evaluate import OURS, contributions
+from signalfire.forecast.evaluation import scores
+from signalfire.forecast.evaluation.evaluate import OURS, contributions
 
 
 def test_contributions_flag_onsets_and_score_the_rest():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from signalfire.forecast import ensemble, scores
+from signalfire.forecast import ensemble
+from signalfire.forecast.evaluation import scores
 
 
 def test_quantile_function_is_the_sorted_draws_at_the_levels():

@@ -10,7 +10,7 @@ import pandas as pd
 from signalfire.demo import demo_files
 from signalfire.forecast import models
 from signalfire.forecast.countries import challenge_countries, parse_month, window_months
-from signalfire.forecast.evaluate import OURS, evaluate, window_forecasts
+from signalfire.forecast.evaluation.evaluate import OURS, evaluate, window_forecasts
 from signalfire.forecast.export import export_window
 from signalfire.forecast.runs import run
 from signalfire.sources import get

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from signalfire.forecast import reference
+from signalfire.forecast.evaluation import reference
 
 SMALL = reference.ReferenceConfig(levels=9, years=4)
 
@@ -49,7 +49,7 @@ def test_draws_follow_each_countrys_level():
 def test_evaluate_scores_the_reference_as_a_fifth_benchmark(tmp_path):
     from signalfire.demo import demo_files
     from signalfire.forecast import models
-    from signalfire.forecast.evaluate import REFERENCE, best_benchmark_margins, evaluate
+    from signalfire.forecast.evaluation.evaluate import REFERENCE, best_benchmark_margins, evaluate
     from signalfire.sources import get
     from signalfire.store.ingest import ingest_file
     from signalfire.warehouse import Warehouse

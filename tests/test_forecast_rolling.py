@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from signalfire.forecast import rolling
-from signalfire.forecast.evaluate import OURS, REFERENCE
+from signalfire.forecast.evaluation import rolling
+from signalfire.forecast.evaluation.evaluate import OURS, REFERENCE
 
 YEARS = list(range(2005, 2024))
 
@@ -97,8 +97,8 @@ def store(tmp_path_factory):
 
 
 def test_the_cache_resumes_a_stopped_evaluation(store, tmp_path, monkeypatch):
-    from signalfire.forecast import evaluate as ev
-    from signalfire.forecast.reference import ReferenceConfig
+    from signalfire.forecast.evaluation import evaluate as ev
+    from signalfire.forecast.evaluation.reference import ReferenceConfig
     calls: list[int] = []
     monkeypatch.setattr(ev, "score_window", _fake_window(calls))
     cache = tmp_path / "rolling.json"
@@ -121,7 +121,7 @@ def test_the_cache_resumes_a_stopped_evaluation(store, tmp_path, monkeypatch):
 
 
 def test_the_cache_is_not_used_when_the_data_change(store, tmp_path, monkeypatch):
-    from signalfire.forecast import evaluate as ev
+    from signalfire.forecast.evaluation import evaluate as ev
     calls: list[int] = []
     monkeypatch.setattr(ev, "score_window", _fake_window(calls))
     cache = tmp_path / "rolling.json"
@@ -177,7 +177,7 @@ def test_the_new_candidates_are_chosen_only_on_earlier_windows():
     """The spread variants and the quantile averages go through the same choice: for every window it reads the
     scores of exactly the windows before it, whichever candidate wins."""
     from signalfire.forecast import ensemble
-    from signalfire.forecast.evaluate import spread_variant
+    from signalfire.forecast.evaluation.evaluate import spread_variant
     names = [OURS, spread_variant(0.8), ensemble.name((0.6, 0.4, 0.0)), REFERENCE]
     rng = np.random.default_rng(5)
     windows = {str(y): {n: {"crps": float(rng.uniform(1, 10)), "ign": 0.5, "mis": 10.0} for n in names}
@@ -196,7 +196,7 @@ def test_the_new_candidates_are_chosen_only_on_earlier_windows():
 
 def test_variants_are_the_candidates_made_from_a_windows_draws():
     from signalfire.forecast import ensemble
-    from signalfire.forecast.evaluate import candidates, spread_variant, upper_variant, variants
+    from signalfire.forecast.evaluation.evaluate import candidates, spread_variant, upper_variant, variants
     from signalfire.forecast.models import SPREAD_SCALES, UPPER_SCALES, scale_spread
     rng = np.random.default_rng(6)
     f = {OURS: rng.poisson(20, (3, 12, 100)).astype(float), REFERENCE: rng.poisson(15, (3, 12, 100)).astype(float),

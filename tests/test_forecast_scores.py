@@ -7,7 +7,7 @@ import properscoring as ps
 import pytest
 from sklearn.metrics import average_precision_score
 
-from signalfire.forecast import scores
+from signalfire.forecast.evaluation import scores
 
 
 def test_crps_hand_cases():

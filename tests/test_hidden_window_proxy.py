@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from signalfire.forecast.benchmarks import benchmark
 from signalfire.forecast.countries import challenge_countries, window_months
+from signalfire.forecast.evaluation.benchmarks import benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 def __getattr__(name):  # lazy: importing the package stays cheap (the CLI imports it at start)
     from importlib import import_module
     where = {"run": "runs", "history": "runs", "latest_forecast": "store", "forecast_change": "store",
-             "latest_run_id": "store", "runs_table": "store", "evaluate": "evaluate", "export_window": "export",
+             "latest_run_id": "store", "runs_table": "store", "evaluate": "evaluation.evaluate", "export_window": "export",
              "parse_month": "countries", "month_label": "countries", "challenge_countries": "countries"}
     if name not in where:
         raise AttributeError(name)

@@ -65,7 +65,7 @@ def _print_contributions(out, result: dict) -> None:
                           "onset" if row["onset"] else "")
     out.print(table)
     if "mean_without_onsets" in result:
-        from signalfire.forecast.evaluate import OURS
+        from signalfire.forecast.evaluation.evaluate import OURS
         m = result["mean_without_onsets"]
         out.print(f"mean CRPS without onset country-months: ours {m[OURS]:.2f}, conflictology "
                   f"{m['conflictology']:.2f} (ratio {m[OURS] / m['conflictology']:.3f})", highlight=False)
@@ -86,7 +86,7 @@ def _print_rolling(out, result: dict) -> None:
     """The rolling model choice: per window, the candidate chosen on the windows before it, and its scores."""
     from rich.table import Table
 
-    from signalfire.forecast.evaluate import METRICS
+    from signalfire.forecast.evaluation.evaluate import METRICS
     roll = result["rolling"]
     table = Table(title=f"rolling model choice: per window, the candidate ({', '.join(roll['candidates'])}) with the "
                   "lowest mean CRPS over the windows whose months are all known at its cut-off",
@@ -130,8 +130,8 @@ def register(app) -> None:
         from rich.table import Table
 
         from signalfire.cli import console, out
-        from signalfire.forecast.evaluate import METRICS, OURS, benchmark_names, evaluate, parse_windows
-        from signalfire.forecast.reference import ReferenceConfig
+        from signalfire.forecast.evaluation.evaluate import METRICS, OURS, benchmark_names, evaluate, parse_windows
+        from signalfire.forecast.evaluation.reference import ReferenceConfig
         from signalfire.forecast.runs import ForecastError
         try:
             years = parse_windows(windows)
@@ -172,7 +172,7 @@ def register(app) -> None:
             except OSError as exc:
                 _fail(f"cannot write --json {json_file}: {exc.strerror or exc}")
         if plot:
-            from signalfire.forecast.plots import pit_plot
+            from signalfire.forecast.evaluation.plots import pit_plot
             try:
                 pit_plot(result["pit"], plot, title=f"PIT, windows {windows}, months {first}–{last} ahead")
             except OSError as exc:

@@ -66,7 +66,7 @@ def register(forecast) -> None:
         from rich.table import Table
 
         from signalfire.cli import console, out
-        from signalfire.forecast.evaluate import parse_windows
+        from signalfire.forecast.evaluation.evaluate import parse_windows
         from signalfire.forecast.onset import BENCHMARKS, THRESHOLDS, evaluate, reliability_plot
         from signalfire.forecast.runs import ForecastError
         try:

@@ -11,14 +11,15 @@ from pathlib import Path
 import numpy as np
 
 from signalfire.analysis.panel import last_month_id, panel_matrix
-from signalfire.forecast import annual, ensemble, models, reference, scores
-from signalfire.forecast.benchmarks import BENCHMARKS, benchmark
+from signalfire.forecast import annual, ensemble, models
 from signalfire.forecast.countries import challenge_countries, month_label, window_months
+from signalfire.forecast.evaluation import reference, scores
+from signalfire.forecast.evaluation.benchmarks import BENCHMARKS, benchmark
 from signalfire.forecast.runs import ForecastError, covariates, forecast_draws, history
 
 METRICS = ("crps", "ign", "mis", "brier25", "ap25")
 OURS = "qgbm"
-REFERENCE = "reference"   # the fifth benchmark: quantile LightGBM on the country's own history (forecast/reference.py)
+REFERENCE = "reference"   # the fifth benchmark: quantile LightGBM on the country's own history (forecast/evaluation/reference.py)
 ONSET_BEFORE = 25    # deaths/month in the 12 months to the cut-off, at most …
 ONSET_AFTER = 100    # … and at least this many per month in the window: an onset the series could not foresee
 SHARE = 0.05         # countries carrying at least this share of a window's CRPS are listed
@@ -110,7 +111,7 @@ def evaluate(con, years: list[int], draws: int = 1000, cfg: models.Config | None
     configurations, draws, lead and data is not computed again, and each window computed is added to it at once, so
     a long evaluation that was stopped goes on where it stopped.  ``on_window(year, actual, forecasts, hist)`` is
     called for each window computed (not for those read from the cache)."""
-    from signalfire.forecast import rolling
+    from signalfire.forecast.evaluation import rolling
     first = 3 + 12 * (lead - 1)
     result: dict = {"windows": {}, "mean": {}, "countries": len(challenge_countries()), "draws": draws,
                     "model_version": models.VERSION, "lead": lead, "months_ahead": [first, first + 11]}

@@ -74,7 +74,7 @@ def cache_key(cfg, ref, draws: int, lead: int, frame) -> dict:
     the draws, the lead and the annual covariates' values."""
     import pandas as pd
 
-    from signalfire.forecast.benchmarks import BENCHMARKS
+    from signalfire.forecast.evaluation.benchmarks import BENCHMARKS
     return {"model_version": models.VERSION, "cfg": dataclasses.asdict(cfg or models.Config()),
             "ref": dataclasses.asdict(ref) if ref is not None else None, "draws": draws, "lead": lead,
             "benchmarks": list(BENCHMARKS),
