@@ -195,7 +195,7 @@ def test_acd_official_layout_fixture(store, fixtures_dir):
 
 @pytest.mark.slow
 def test_cy_real_file_long_form_totals_and_reingest(store, shared_data):
-    from signalfire.sources.ucdp_cy import measure_columns
+    from signalfire.sources.ucdp.ucdp_cy import measure_columns
     path = shared_data("ucdp/organizedviolencecy_v25_1.csv")
     result = ingest_file(store, get("ucdp-cy"), path)
     _balanced(result)

@@ -12,11 +12,11 @@ from signalfire.sources.base import Adapter, Batch, SourceError
 
 # CLI name -> module (under signalfire.sources)
 MODULES: dict[str, str] = {
-    "ucdp-ged": "ucdp_ged",                  # UCDP GED CSV
-    "ucdp-ged-geojson": "ucdp_ged_geojson",  # UCDP GED GeoJSON
-    "ucdp-acd": "ucdp_acd",                  # UCDP/PRIO Armed Conflict Dataset
-    "ucdp-cy": "ucdp_cy",                    # UCDP Country-Year Dataset on Organized Violence
-    "ucdp-brd": "ucdp_brd",                  # UCDP Battle-Related Deaths
+    "ucdp-ged": "ucdp.ucdp_ged",             # UCDP GED CSV
+    "ucdp-ged-geojson": "ucdp.ucdp_ged_geojson",  # UCDP GED GeoJSON
+    "ucdp-acd": "ucdp.ucdp_acd",             # UCDP/PRIO Armed Conflict Dataset
+    "ucdp-cy": "ucdp.ucdp_cy",               # UCDP Country-Year Dataset on Organized Violence
+    "ucdp-brd": "ucdp.ucdp_brd",             # UCDP Battle-Related Deaths
     "acled": "acled",                        # ACLED export/API CSV
     "gdelt": "gdelt",                        # GDELT 1.0/2.0 event exports
     "gtd": "gtd",                            # START Global Terrorism Database CSV

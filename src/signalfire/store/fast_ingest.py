@@ -35,7 +35,7 @@ from signalfire.sources.delimited import (
 )
 from signalfire.sources.fastsql import col, raw_col
 
-PLANS = {"ucdp-ged": "signalfire.sources.ucdp_ged_sql", "gdelt": "signalfire.sources.gdelt_sql",
+PLANS = {"ucdp-ged": "signalfire.sources.ucdp.ucdp_ged_sql", "gdelt": "signalfire.sources.gdelt_sql",
          "acled": "signalfire.sources.acled_sql"}
 SUSPECT_CHUNK = 100_000
 MEMORY_LIMIT = os.environ.get("SIGNALFIRE_INGEST_MEMORY", "1GB")   # DuckDB's limit during the scan; spills past it

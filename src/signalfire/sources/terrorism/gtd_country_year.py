@@ -17,7 +17,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure
 from signalfire.sources.base import Adapter
 from signalfire.sources.terrorism.common import LICENCE, read_country_year
-from signalfire.sources.ucdp_acd import resolve_gw_by_year
+from signalfire.sources.ucdp.ucdp_acd import resolve_gw_by_year
 from signalfire.sources.validate import Checker
 
 VERSION = "1.0"

@@ -40,7 +40,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure
 from signalfire.sources.base import Adapter, Batch
 from signalfire.sources.delimited import read_records, sniff_delimiter
-from signalfire.sources.ucdp_acd import code_list, resolve_gw_by_year
+from signalfire.sources.ucdp.ucdp_acd import code_list, resolve_gw_by_year
 from signalfire.sources.validate import Checker, require_columns, version_from_name
 
 VERSION = "1.0"

@@ -34,7 +34,7 @@ import pandas as pd
 from signalfire.geo.countries import describe_failure
 from signalfire.sources.base import Adapter, Batch, SourceError, quarantine_frame
 from signalfire.sources.delimited import read_records, sniff_delimiter
-from signalfire.sources.ucdp_acd import resolve_gw_by_year
+from signalfire.sources.ucdp.ucdp_acd import resolve_gw_by_year
 from signalfire.sources.validate import Checker, require_columns, short_repr, version_from_name
 
 VERSION = "1.0"

@@ -7,7 +7,7 @@ event's location.  Plain, gzipped, UTF-8 or (re-saved) Windows-1252 files are ac
 
 Events are stored with ``source="ucdp-ged"``: the same id space as the CSV adapter, so an event loaded from the
 CSV and from the GeoJSON is one record.  The mapping to canonical columns is the CSV adapter's
-(:func:`signalfire.sources.ucdp_ged.canonical_rows`); this module only turns features into GED records.
+(:func:`signalfire.sources.ucdp.ucdp_ged.canonical_rows`); this module only turns features into GED records.
 
 ``record_ref`` is ``feature N`` (1-based position in ``features``).  Features that are not objects, have no
 ``properties`` object, a missing or non-Point geometry, coordinates that are not two numbers, or property values
@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from signalfire.sources.base import Adapter, Batch, SourceError, quarantine_frame
-from signalfire.sources.ucdp_ged import LICENCE, RENAMES, canonical_rows, require_ged_columns
+from signalfire.sources.ucdp.ucdp_ged import LICENCE, RENAMES, canonical_rows, require_ged_columns
 from signalfire.sources.validate import Checker, version_from_name
 
 VERSION = "1.0"

@@ -1,4 +1,4 @@
-"""UCDP GED on the engine's path: the mapping of :mod:`signalfire.sources.ucdp_ged` as SQL over whole columns.
+"""UCDP GED on the engine's path: the mapping of :mod:`signalfire.sources.ucdp.ucdp_ged` as SQL over whole columns.
 
 Covers the release layout (``country_id`` and ``date_start`` present, comma or other delimiter, ``12.0`` style
 numbers).  Records SQL does not read exactly (Excel's ``M/D/YYYY`` dates, bad values, missing required fields, …)
@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 
 from signalfire.geo.countries import _index, _lookup
-from signalfire.sources import ucdp_ged as ged
 from signalfire.sources.base import SourceError
 from signalfire.sources.delimited import header_names, sniff_delimiter
 from signalfire.sources.fastsql import (
@@ -29,6 +28,7 @@ from signalfire.sources.fastsql import (
     text_value,
     whole,
 )
+from signalfire.sources.ucdp import ucdp_ged as ged
 from signalfire.sources.validate import Checker, version_from_name
 
 DATE = r"(1[7-9][0-9][0-9]|20[0-9][0-9]|21[0-9][0-9])-[0-9]{2}-[0-9]{2}( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?)?"
