@@ -9,6 +9,7 @@ from conftest import demo_copy
 from test_serving_at_size import _plain_page
 
 from signalfire.store.queries import EVENT_ORDER, EventFilter
+from signalfire.web import warming
 from signalfire.web.serving import analytics, rollup
 from signalfire.web.serving.datastore import DataStore
 
@@ -74,10 +75,10 @@ def test_warming_fills_the_country_pages_parts_with_the_uncached_values(tmp_path
     from signalfire.web import streams
     ds = DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
     try:
-        analytics.warm_countries(ds)                        # the demo is below the size worth warming
+        warming.warm_countries(ds)                        # the demo is below the size worth warming
         assert not any(isinstance(k, tuple) and k[0] == "country-panels" for _, k in ds._cache)
-        analytics.warm(ds)
-        analytics.warm_countries(ds, min_events=0, limit=6)          # the six busiest (0.2-0.4 s of CPU each)
+        warming.warm(ds)
+        warming.warm_countries(ds, min_events=0, limit=6)          # the six busiest (0.2-0.4 s of CPU each)
         keys = {k for _, k in ds._cache}
         countries = [r[0] for r in ds.store.con.execute(
             "SELECT country_iso3 FROM events WHERE country_iso3 IS NOT NULL GROUP BY 1 "

@@ -117,7 +117,7 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     app.mount("/static", CompressedStaticFiles(directory=STATIC), name="static")   # gzipped once, kept
 
     # warm the country geometry (decoding Natural Earth takes a second or two) off the request path
-    from signalfire.web.serving import analytics
+    from signalfire.web import warming
 
     def warm():
         from signalfire.web.geometry import countries_geojson_gzip
@@ -130,16 +130,16 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
             from signalfire.web.pages import compile_templates
             compile_templates()
             _build_routes(app)
-            analytics.warm(app.state.ds)
-            analytics.warm_countries(app.state.ds)    # every country page's parts (0.2-0.4 s each), on big stores
+            warming.warm(app.state.ds)
+            warming.warm_countries(app.state.ds)    # every country page's parts (0.2-0.4 s each), on big stores
         except Exception:  # noqa: BLE001, S110 (warming is an optimisation; requests compute on demand)
             pass
         finally:
             app.state.ds.warmed.set()
 
     def warm_countries_later(ds):   # after an ingest: in the background, so the hand-off's job ends at its commit
-        threading.Thread(target=analytics.warm_countries, args=(ds,), daemon=True, name="warm-countries").start()
-    app.state.ds.after_commit.append(analytics.warm)
+        threading.Thread(target=warming.warm_countries, args=(ds,), daemon=True, name="warm-countries").start()
+    app.state.ds.after_commit.append(warming.warm)
     app.state.ds.after_commit.append(warm_countries_later)
     from signalfire.web.streams.alerts import after_commit as alerts_after_commit
     app.state.ds.after_commit.append(alerts_after_commit)    # the alert rules, on what the ingest brought

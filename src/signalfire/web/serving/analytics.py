@@ -7,7 +7,6 @@ Periods default to the twelve months up to the latest event in the store ("as of
 from __future__ import annotations
 
 import datetime as dt
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -330,60 +329,6 @@ def country_counts(ds) -> dict[str | None, int]:
     """Events per country (ISO3; None for events without one), once per data version."""
     return ds.cached("country_counts", lambda: dict(ds.execute(
         "SELECT country_iso3, count(*) FROM events GROUP BY country_iso3").fetchall()))
-
-
-def warm(ds) -> None:
-    """Compute the aggregates every page needs once per data version (at start and after each ingest) and the
-    Data page's per-source spans.  Each step is an optimisation: one that fails (a query stopped by the
-    statement timeout) does not stop the others.  The country pages' parts: :func:`warm_countries`."""
-    from signalfire.web.pages_analysis import loaded_sources
-    from signalfire.web.serving import country_month
-    steps = [lambda: [ds.native(t) for t in ds.rollups.tables().values() if t is not None],  # 0.3-1 s each at 5 M
-             lambda: as_of(ds), lambda: sources_summary(ds),
-             lambda: ds.cached("source_names", lambda: [r[0] for r in ds.execute(
-                 "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()]),
-             lambda: country_counts(ds),
-             lambda: by_country(ds, default_period(ds, EventFilter())),
-             lambda: movers(ds, replace(default_period(ds, EventFilter()), since=None), measure="deaths", limit=10),
-             lambda: _data_to_parts(ds),                 # the header's "data to" on every page
-             lambda: country_month._all_months(ds),      # the overview map's series (0.2 s of CPU at first use)
-             lambda: loaded_sources(ds),                 # the Data page's spans: a scan of every event (0.3 s at 5 M)
-             lambda: geo_table(ds),
-             lambda: rollup.warm_boxes(ds)]            # what chooses a box count's path (see rollup.box_count)
-    for step in steps:
-        try:
-            step()
-        except Exception:  # noqa: BLE001, S112 (warming is an optimisation; requests compute on demand)
-            continue
-
-
-COUNTRY_PAGE_EVENTS = 25     # events on a country page (pages.PAGE_SIZE)
-# the store size from which the country pages are warmed: below it a first visit's 0.2-0.4 s is the lesser cost
-# (the demo has 60 countries with events: warming them all took ~15 s of CPU at every start)
-WARM_COUNTRIES_FROM = int(os.environ.get("SIGNALFIRE_WARM_COUNTRIES_FROM", "1000000"))
-
-
-def warm_countries(ds, min_events: int | None = None, limit: int | None = None) -> None:
-    """The cached per-country parts of the country page for every country with events, most events first: its
-    streams' panels (0.2-0.4 s of CPU per country, whatever the store's size), its event count, first page of
-    events and summary.  What a first visit computed is then ready, as the pages' other aggregates are.  Only
-    for a store of at least ``min_events`` events (default :data:`WARM_COUNTRIES_FROM`); ``limit``: the busiest
-    countries only.  Stops when the data version changes (a newer ingest's warming takes over)."""
-    from signalfire.web import streams
-    version = ds.version
-    counts = country_counts(ds)
-    if sum(counts.values()) < (WARM_COUNTRIES_FROM if min_events is None else min_events):
-        return
-    for iso3, _ in sorted(((k, v) for k, v in counts.items() if k), key=lambda kv: (-kv[1], kv[0]))[:limit]:
-        if ds.version != version:
-            return
-        flt = EventFilter(countries=[iso3])
-        for step, args in ((streams.country_panels, (ds, iso3)), (count_events, (ds, flt)),
-                           (latest_events, (ds, flt, COUNTRY_PAGE_EVENTS, 0)), (country_summary, (ds, flt))):
-            try:
-                step(*args)
-            except Exception:  # noqa: BLE001, S112 (warming is an optimisation)
-                continue
 
 
 def week_change(ds, countries: list[str], flt: EventFilter) -> dict:
