@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.datastructures import URL, QueryParams
 
-from signalfire.web.pages import env
+from signalfire.web.rendering import env
 from signalfire.web.serving import periods
 
 STATIC = Path(__file__).resolve().parents[1] / "src" / "signalfire" / "web" / "static" / "js"

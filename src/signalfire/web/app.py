@@ -127,7 +127,7 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
             from signalfire.store.queries import _known_countries, _known_sources
             _known_sources()       # imports every adapter (0.4 s of CPU): the first filtered request paid it
             _known_countries()
-            from signalfire.web.pages import compile_templates
+            from signalfire.web.rendering import compile_templates
             compile_templates()
             _build_routes(app)
             warming.warm(app.state.ds)
@@ -144,7 +144,7 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
     from signalfire.web.streams.alerts import after_commit as alerts_after_commit
     app.state.ds.after_commit.append(alerts_after_commit)    # the alert rules, on what the ingest brought
 
-    from signalfire.web import api, forecast_api, pages, streams
+    from signalfire.web import api, forecast_api, pages, rendering, streams
     app.include_router(api.router)
     app.include_router(forecast_api.router)
     for router in streams.routers():
@@ -153,7 +153,7 @@ def create_app(store_path: str | Path | None = None, timeout_s: float = 5.0, loa
 
     def page_or_json(request: Request, status: int, message: str):
         if _wants_html(request):
-            html = pages.render_error(request, status, message)
+            html = rendering.render_error(request, status, message)
             return HTMLResponse(html, status_code=status)
         return _error(status, message)
 

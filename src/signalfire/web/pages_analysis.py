@@ -3,6 +3,7 @@ country-month series, and the pages that only read: a record's provenance, multi
 sub-national (admin1) view and the actor search.
 
 Routes here are included in :mod:`signalfire.web.pages`' router; the context helpers are called by its routes.
+Both render through :mod:`signalfire.web.rendering` (this module imports nothing of ``pages``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from signalfire.analysis.panel import month_label, parse_month
 from signalfire.web.i18n import N_, gettext
+from signalfire.web.rendering import _local_names, page_context, render
 from signalfire.web.serving import country_month as cm
 from signalfire.web.serving import trends
 
@@ -33,7 +35,6 @@ def _names() -> dict[str, str]:
 def _shown_names() -> dict[str, str]:
     """Country names in the request's language, for what a page shows (lookups of typed names use _names)."""
     from signalfire.web.i18n import current
-    from signalfire.web.pages import _local_names
     return _local_names(current.get())
 
 
@@ -145,7 +146,6 @@ def events_coverage(ds, iso3: str) -> dict:
 def provenance_page(request: Request, source: str, source_id: str):
     """One record's provenance, readable: what it says, the file and line it came from, the ingest run and the
     file's hash, the row's hash and every earlier version (ids may contain '/')."""
-    from signalfire.web.pages import page_context, render
     ds = request.app.state.ds
     current = ds.rows("SELECT * FROM events WHERE source = ? AND source_id = ?", [source, source_id])
     if not current:
@@ -194,7 +194,6 @@ def _resolve_countries(text: str, names: dict[str, str]) -> tuple[list[str], lis
 def compare_page(request: Request, countries: str = "POL,UKR,BLR,RUS", add: str = "", basis: str = "",
                  months: int = TREND_MONTHS):
     """Several countries' monthly deaths on one chart, one line each, with their change class and trend."""
-    from signalfire.web.pages import page_context, render
     ds = request.app.state.ds
     names = _names()
     codes, unknown = _resolve_countries(",".join(p for p in (countries, add) if p), names)
@@ -235,7 +234,6 @@ def admin1_page(request: Request, iso3: str, since: str = "", until: str = "", c
                 source: str = ""):
     """Events and deaths by first-level administrative unit (as the event source names it) for a country."""
     from signalfire.store.queries import EventFilter, QueryError
-    from signalfire.web.pages import page_context, render
     ds = request.app.state.ds
     iso3 = iso3.upper()
     names = _names()
@@ -265,7 +263,6 @@ def admin1_page(request: Request, iso3: str, since: str = "", until: str = "", c
 def actors_page(request: Request, actor: str = ""):
     """Type-ahead search of the actors named in the events (a datalist of the most frequent), and one actor's
     events, deaths, countries and latest events."""
-    from signalfire.web.pages import page_context, render
     from signalfire.web.serving import analytics
     ds = request.app.state.ds
     actor = actor.strip()[:200]

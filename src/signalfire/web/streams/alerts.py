@@ -20,7 +20,7 @@ from signalfire.alerts import AlertError, rules
 from signalfire.store.schema import CATEGORIES
 from signalfire.web.api import ERRORS
 from signalfire.web.i18n import N_
-from signalfire.web.pages import page_context, render
+from signalfire.web.rendering import page_context, render
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/alerts", tags=["alerts"], responses=ERRORS)

@@ -21,7 +21,7 @@ from signalfire.analysis import context as q
 from signalfire.analysis.crises import CrisesQueryError
 from signalfire.web.api import ERRORS, table_response
 from signalfire.web.i18n import N_
-from signalfire.web.pages import page_context, render
+from signalfire.web.rendering import page_context, render
 from signalfire.web.streams.crises import records
 
 router = APIRouter()

@@ -19,7 +19,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from signalfire.analysis import crises as q
 from signalfire.web.api import ERRORS, table_response
 from signalfire.web.i18n import N_
-from signalfire.web.pages import page_context, render
+from signalfire.web.rendering import page_context, render
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["crises"])

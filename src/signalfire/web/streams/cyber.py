@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from signalfire.analysis import cyber as q
 from signalfire.reports import stix as writer
 from signalfire.web.api import ERRORS, table_response
-from signalfire.web.pages import page_context, render
+from signalfire.web.rendering import page_context, render
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/cyber", tags=["cyber"], responses=ERRORS)

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 
 from signalfire.analysis import migration as q
 from signalfire.web.api import ERRORS, table_response
-from signalfire.web.pages import page_context, render
+from signalfire.web.rendering import page_context, render
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/migration", tags=["migration"], responses=ERRORS)

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from signalfire.analysis import missions as q
 from signalfire.web.api import ERRORS, table_response
 from signalfire.web.i18n import N_, gettext
-from signalfire.web.pages import _request_language, page_context, render
+from signalfire.web.rendering import _request_language, page_context, render
 
 TROOP_TYPE_LABELS = {"Infantry": N_("Infantry troops"), "eng": N_("Engineering"), "med": N_("Medical"),
                      "sig": N_("Signals"), "av": N_("Aviation"), "riv": N_("Riverine"), "maint": N_("Maintenance"), "trans": N_("Transport")}

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from signalfire.analysis import terrorism as tq
 from signalfire.web.api import ERRORS
 from signalfire.web.i18n import N_, gettext
-from signalfire.web.pages import page_context, render
+from signalfire.web.rendering import page_context, render
 from signalfire.web.streams.migration import _country, call, neighbours, records, respond, year_q
 
 router = APIRouter()

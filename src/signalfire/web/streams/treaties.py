@@ -90,7 +90,7 @@ def _empty_page(request: Request) -> HTMLResponse | None:
     """A header page with no data loaded answers 200 with what to ingest (the API keeps its 404)."""
     if has_tables(request, "treaty_actions", "treaty_instruments"):
         return None
-    from signalfire.web.pages import page_context, render
+    from signalfire.web.rendering import page_context, render
     return render("treaties/empty.html", page_context(request, "treaties", stream="treaties"))
 
 
@@ -149,7 +149,7 @@ def api_nuclear(request: Request, iso3: str):
 
 # -- pages ------------------------------------------------------------------------------------------------------
 def _page(request: Request, template: str, **values) -> HTMLResponse:
-    from signalfire.web.pages import page_context, render
+    from signalfire.web.rendering import page_context, render
     return render(template, page_context(request, "treaties", status_labels=STATUS_LABELS, **values))
 
 

@@ -39,7 +39,7 @@ def _empty_page(request: Request) -> HTMLResponse | None:
     """A header page with no data loaded answers 200 with what to ingest (the API keeps its 404)."""
     if has_tables(request, "unga_roll_calls", "unga_votes"):
         return None
-    from signalfire.web.pages import page_context, render
+    from signalfire.web.rendering import page_context, render
     return render("treaties/empty.html", page_context(request, "unga", stream="unga"))
 
 
@@ -97,7 +97,7 @@ def api_unsc(request: Request, country: str = "", format: Fmt = "json"):
 
 # -- pages ------------------------------------------------------------------------------------------------------
 def _page(request: Request, template: str, **values) -> HTMLResponse:
-    from signalfire.web.pages import page_context, render
+    from signalfire.web.rendering import page_context, render
     return render(template, page_context(request, "unga", issues=q.ISSUES, **values))
 
 

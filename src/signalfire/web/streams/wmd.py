@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from signalfire.analysis import wmd as q
 from signalfire.web.api import ERRORS
 from signalfire.web.i18n import N_
-from signalfire.web.pages import page_context, render
+from signalfire.web.rendering import page_context, render
 from signalfire.web.streams.context import _answer as context_answer
 from signalfire.web.streams.context import _query
 from signalfire.web.streams.crises import records
