@@ -71,7 +71,7 @@ class Tabs:
     the modules' own helpers; anything else (``new_context``, …) goes to Playwright's browser.
 
     A page opened in a fresh context costs Chromium a new renderer process and its start: measured on the demo
-    store, a page load took 4-5.5 s of CPU across Chromium's processes that way, and 0.6-2.8 s as the next
+    store, a page load took 3.0-6.5 s of CPU across Chromium's processes that way, and 0.6-2.8 s as the next
     navigation of one tab (the same page's load, the same server). :meth:`tab` hands back the tab with the cookies
     and web storage of every site cleared, as a first visit has them; what stays is the HTTP cache of the static
     files (as for a person going from page to page) and nothing the pages keep. One tab per set of options: a test
@@ -105,6 +105,34 @@ class Tabs:
         self._tabs.clear()
 
 
+class Recording:
+    """What a reused tab does while recorded: the requests to hosts other than ``local`` (``foreign``), and as
+    asked, page and console errors and HTTP statuses >= 400 (``errors``) and the dialogs script opened, dismissed
+    (``dialogs``: a dialog means script from data ran).  ``stop`` removes its listeners: the tab outlives it."""
+
+    def __init__(self, context, page, *, local: tuple[str, ...] = LOCAL, errors: bool = True,
+                 dialogs: bool = False, http_errors: bool = False):
+        self.foreign: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        hooks = [(context, "request", lambda r: self.foreign.append(r.url) if not r.url.startswith(local) else None)]
+        if errors:
+            hooks += [(page, "pageerror", lambda e: self.errors.append(str(e))),
+                      (page, "console", lambda m: self.errors.append(m.text) if m.type == "error" else None)]
+        if dialogs:
+            hooks.append((page, "dialog", lambda d: (self.dialogs.append(d.message), d.dismiss())))
+        if http_errors:
+            hooks.append((page, "response",
+                          lambda r: self.errors.append(f"{r.status} {r.url}") if r.status >= 400 else None))
+        for target, event, handler in hooks:
+            target.on(event, handler)
+        self._hooks = hooks
+
+    def stop(self) -> None:
+        for target, event, handler in self._hooks:
+            target.remove_listener(event, handler)
+
+
 class Page:
     """A Playwright page with what it requested from other hosts, the errors it met and the dialogs script opened
     (a dialog means script from data ran)."""
@@ -117,46 +145,26 @@ class Page:
 
 
 @contextmanager
-def opened(browser, base: str, url: str, width: int, *, height: int = 900, bypass_csp: bool = True,
+def opened(browser: Tabs, base: str, url: str, width: int, *, height: int = 900, bypass_csp: bool = True,
            locale: str | None = None, http_errors: bool = True, clean: bool = True):
-    """Open ``base + url`` at ``width`` px in the module's tab for these options (:class:`Tabs`; a fresh context
-    for a plain Playwright browser) and yield the page (a :class:`Page`).  ``bypass_csp``
-    lets axe-core be injected.  With ``clean`` (the default) the page must have requested nothing from another
-    host, opened no dialog and met no page error, console error or (with ``http_errors``) HTTP status >= 400."""
+    """Open ``base + url`` at ``width`` px in the module's tab for these options (:class:`Tabs`) and yield the
+    page (a :class:`Page`).  ``bypass_csp`` lets axe-core be injected.  With ``clean`` (the default) the page must
+    have requested nothing from another host, opened no dialog and met no page error, console error or (with
+    ``http_errors``) HTTP status >= 400."""
     options = {"bypass_csp": bypass_csp}
     if locale:
         options["locale"] = locale
-    shared = isinstance(browser, Tabs)
-    if shared:
-        context, page = browser.tab(width, height, **options)
-    else:
-        context = browser.new_context(viewport={"width": width, "height": height}, **options)
-        page = context.new_page()
-    foreign: list[str] = []
-    errors: list[str] = []
-    dialogs: list[str] = []
-    handlers = [(context, "request", lambda r: foreign.append(r.url) if not r.url.startswith(LOCAL) else None),
-                (page, "pageerror", lambda e: errors.append(str(e))),
-                (page, "dialog", lambda d: (dialogs.append(d.message), d.dismiss())),
-                (page, "console", lambda m: errors.append(m.text) if m.type == "error" else None)]
-    if http_errors:
-        handlers.append((page, "response",
-                         lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None))
-    for target, event, handler in handlers:
-        target.on(event, handler)
+    context, page = browser.tab(width, height, **options)
+    seen = Recording(context, page, dialogs=True, http_errors=http_errors)
     try:
         page.goto(base + url, wait_until="networkidle")
-        yield Page(page, foreign, errors, dialogs)
+        yield Page(page, seen.foreign, seen.errors, seen.dialogs)
     finally:
-        if shared:
-            for target, event, handler in handlers:
-                target.remove_listener(event, handler)
-        else:
-            context.close()
+        seen.stop()
     if clean:
-        assert not foreign, f"{url}: requests to other hosts: {foreign}"
-        assert not errors, f"{url}: page errors: {errors}"
-        assert not dialogs, f"{url}: script from data ran: {dialogs}"
+        assert not seen.foreign, f"{url}: requests to other hosts: {seen.foreign}"
+        assert not seen.errors, f"{url}: page errors: {seen.errors}"
+        assert not seen.dialogs, f"{url}: script from data ran: {seen.dialogs}"
 
 
 def wait_rendered(page, charts: str = "", maps: str = "", timeout: int = 30000) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -26,29 +25,28 @@ class Done:
     stderr: str
 
 
-def run_cli(*args, check: bool = True, real: bool = False, env: dict | None = None) -> Done:
+def run_cli(*args, check: bool = True, real: bool = False) -> Done:
     """Run ``signalfire <args>`` and return its exit status and output. A traceback in either stream fails the
     test (the user never sees one); with ``check`` so does a non-zero status."""
     argv = [str(a) for a in args]
     if real:
         proc = subprocess.run([sys.executable, "-m", "signalfire.cli", *argv], capture_output=True, text=True,
-                              timeout=300, check=False, env={**os.environ, **env} if env else None)
+                              timeout=300, check=False)
         done = Done(proc.returncode, proc.stdout, proc.stderr)
     else:
-        done = _in_process(argv, env or {})
+        done = _in_process(argv)
     assert "Traceback" not in done.stderr + done.stdout, done.stderr
     if check:
         assert done.returncode == 0, done.stderr + done.stdout
     return done
 
 
-def _in_process(argv: list[str], env: dict) -> Done:
+def _in_process(argv: list[str]) -> Done:
     from signalfire.cli import main
     # text streams over bytes, as a pipe's are: a command may write bytes to sys.stdout.buffer (CSV to "-")
     stdout, stderr = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True) for _ in range(2))
-    saved_argv, saved_env = sys.argv, {k: os.environ.get(k) for k in env}
+    saved_argv = sys.argv
     sys.argv = ["signalfire", *argv]
-    os.environ.update(env)
     code = 0
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
@@ -60,9 +58,4 @@ def _in_process(argv: list[str], env: dict) -> Done:
                     print(exc.code, file=sys.stderr)      # sys.exit("message") prints it, as Python does
     finally:
         sys.argv = saved_argv
-        for k, v in saved_env.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return Done(code, *(s.buffer.getvalue().decode("utf-8", "replace") for s in (stdout, stderr)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from browser_support import AXE, SHOTS, browser_fixture, browser_marks, require_browser
+from browser_support import AXE, SHOTS, Recording, browser_fixture, browser_marks, require_browser
 from conftest import demo_copy
 from test_web_support import Server
 
@@ -69,16 +69,15 @@ browser = browser_fixture()
 
 class Opened:
     """The module's tab for these options (browser_support.Tabs: cookies and storage cleared), recording requests
-    to other hosts (CSP bypassed only to inject axe); ``close`` stops the recording."""
+    to other hosts than the server (CSP bypassed only to inject axe); ``close`` stops the recording."""
 
     def __init__(self, browser, base: str, width: int, height: int, **kw):
         self.context, self.page = browser.tab(width, height, bypass_csp=True, **kw)
-        self.foreign: list[str] = []
-        self._hook = lambda r: self.foreign.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None
-        self.context.on("request", self._hook)
+        self.seen = Recording(self.context, self.page, local=(base, "data:", "blob:"), errors=False)
+        self.foreign = self.seen.foreign
 
     def close(self):
-        self.context.remove_listener("request", self._hook)
+        self.seen.stop()
 
 
 def open_page(browser, base: str, width: int, height: int, **kw):

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import SHOTS, browser_fixture, browser_marks, require_browser
+from browser_support import SHOTS, Recording, browser_fixture, browser_marks, require_browser
 from conftest import demo_copy
 from test_web_support import XSS, Server, hostile_ged_file
 
@@ -35,22 +35,11 @@ class Watch:
     def __init__(self, browser, base: str):
         self.base = base
         self.context, self.page = browser.tab(1400, 1000)
-        self.foreign: list[str] = []
-        self.errors: list[str] = []
-        self.hooks = [(self.context, "request", self._request),
-                      (self.page, "pageerror", lambda e: self.errors.append(str(e))),
-                      (self.page, "console", lambda m: self.errors.append(m.text) if m.type == "error" else None)]
-        for target, event, handler in self.hooks:
-            target.on(event, handler)
-
-    def _request(self, request):
-        url = request.url
-        if not url.startswith(("http://127.0.0.1:", "data:", "blob:")):
-            self.foreign.append(url)
+        self.seen = Recording(self.context, self.page)
+        self.foreign, self.errors = self.seen.foreign, self.seen.errors
 
     def close(self):
-        for target, event, handler in self.hooks:
-            target.remove_listener(event, handler)
+        self.seen.stop()
         assert not self.foreign, f"requests to other hosts: {self.foreign}"
         assert not self.errors, f"page errors: {self.errors}"
 

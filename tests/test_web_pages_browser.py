@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import AXE, SHOTS, browser_fixture, browser_marks, require_browser
+from browser_support import AXE, SHOTS, Recording, browser_fixture, browser_marks, require_browser
 from conftest import demo_copy
 from test_web_support import Server
 
@@ -32,20 +32,17 @@ browser = browser_fixture()
 @pytest.fixture
 def page_at(browser, server):
     """page_at(width, height) → a page that fails the test on a request to another host or a page error."""
-    hooks, foreign, errors = [], [], []
+    recordings = []
 
     def make(width=1440, height=900, bypass_csp=False):
         context, page = browser.tab(width, height, bypass_csp=bypass_csp)     # the module's tab, cleared
-        hooks.extend([(context, "request", lambda r: foreign.append(r.url) if not r.url.startswith(
-                           ("http://127.0.0.1:", "data:", "blob:")) else None),
-                      (page, "pageerror", lambda e: errors.append(str(e))),
-                      (page, "console", lambda m: errors.append(m.text) if m.type == "error" else None)])
-        for target, event, handler in hooks[-3:]:
-            target.on(event, handler)
+        recordings.append(Recording(context, page))
         return page
     yield make
-    for target, event, handler in hooks:
-        target.remove_listener(event, handler)
+    for seen in recordings:
+        seen.stop()
+    foreign = [url for seen in recordings for url in seen.foreign]
+    errors = [e for seen in recordings for e in seen.errors]
     assert not foreign, f"requests to other hosts: {foreign}"
     assert not errors, f"page errors: {errors}"
 

@@ -54,8 +54,7 @@ def _names() -> dict[str, str]:
 
 def _context(request: Request, active: str, **kw) -> dict:
     ds = request.app.state.ds
-    sources = ds.cached("source_names", lambda: [r[0] for r in ds.execute(
-        "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()])
+    sources = analytics.source_names(ds)
     consent = privacy.current_consent(request)
     first = ds.cached("first_event", lambda: ds.scalar("SELECT min(date_start) FROM events"))
     language = _language(request)

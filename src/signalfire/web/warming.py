@@ -24,6 +24,7 @@ from signalfire.web.serving.analytics import (
     geo_table,
     latest_events,
     movers,
+    source_names,
     sources_summary,
 )
 
@@ -34,8 +35,7 @@ def warm(ds) -> None:
     statement timeout) does not stop the others.  The country pages' parts: :func:`warm_countries`."""
     steps = [lambda: [ds.native(t) for t in ds.rollups.tables().values() if t is not None],  # 0.3-1 s each at 5 M
              lambda: as_of(ds), lambda: sources_summary(ds),
-             lambda: ds.cached("source_names", lambda: [r[0] for r in ds.execute(
-                 "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()]),
+             lambda: source_names(ds),
              lambda: country_counts(ds),
              lambda: by_country(ds, default_period(ds, EventFilter())),
              lambda: movers(ds, replace(default_period(ds, EventFilter()), since=None), measure="deaths", limit=10),

@@ -325,6 +325,12 @@ def country_summary(ds, flt: EventFilter) -> dict:
     return ds.cached(("country_summary", _key(flt)), compute)
 
 
+def source_names(ds) -> list[str]:
+    """The sources of the stored events (the filters' choices on every page), once per data version."""
+    return ds.cached("source_names", lambda: [r[0] for r in ds.execute(
+        "SELECT DISTINCT source FROM events ORDER BY 1").fetchall()])
+
+
 def country_counts(ds) -> dict[str | None, int]:
     """Events per country (ISO3; None for events without one), once per data version."""
     return ds.cached("country_counts", lambda: dict(ds.execute(
