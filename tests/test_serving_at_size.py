@@ -384,6 +384,8 @@ def test_box_counts_from_the_aligned_cells_equal_the_raw_count(large_paths, tmp_
             where, params = flt.where()
             raw = ds.scalar(f"SELECT count(*) FROM events WHERE {where}", params)
             assert rollup.aligned_box_count(ds, flt, geo, max_queries=10 ** 6) == raw, box
+            # a rectangle's edges cross at most two columns and two rows of cells: box_count's strip budget answers
+            assert rollup.aligned_box_count(ds, flt, geo, max_queries=rollup.BOX_STRIP_QUERIES_MAX) == raw, box
             quick = rollup.aligned_box_count(ds, flt, geo)             # no query allowed
             assert quick in (None, raw), box
             aligned_without_query += box in ALIGNED_BOXES and quick is not None and raw > 0

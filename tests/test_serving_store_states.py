@@ -5,6 +5,7 @@ builds its own copy of the demo store."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import demo_copy
 from test_serving_at_size import _plain_page
 
@@ -118,6 +119,32 @@ def test_a_stale_z_ordered_copy_is_not_used(tmp_path, demo_template):
         flt = EventFilter.parse(bbox="20,40,40,55")
         where, params = flt.where()
         assert analytics.count_events(ds, flt) == ds.scalar(f"SELECT count(*) FROM events WHERE {where}", params)
+    finally:
+        ds.close()
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_the_warming_loads_the_z_ordered_copys_coordinates_while_it_is_current(tmp_path, demo_template, stale):
+    """The bounding boxes' copy has its coordinates read once at start (their blocks then stay in DuckDB's buffer
+    pool); a stale copy, which no count reads, is left alone."""
+    import duckdb
+
+    from signalfire.store.optimize import build_geo
+    path = demo_copy(demo_template, tmp_path)
+    con = duckdb.connect(str(path))
+    try:
+        build_geo(con)
+        if stale:
+            con.execute("DELETE FROM events WHERE rowid % 5 = 0")
+    finally:
+        con.close()
+    ds = DataStore(path, load_demo_if_empty=False)
+    read = []
+    scalar = ds.scalar
+    ds.scalar = lambda sql, *args, **kwargs: read.append(sql) or scalar(sql, *args, **kwargs)
+    try:
+        warming.load_coordinates(ds)
+        assert read == ([] if stale else ["SELECT sum(latitude + longitude) FROM events_geo"])
     finally:
         ds.close()
 

@@ -186,6 +186,12 @@ BOX_ROLLUP_FROM = 8_000_000
 # quicker plainly (50 M store, idle: a box with 87% of its events in its edges' cells, rollup path 195-295 ms,
 # plain 156 ms; boxes at 2% and 18%, rollup 76-93 ms, plain 68-488 ms)
 BOX_BORDER_SHARE_MAX = 0.5
+# a box alone (no other filter): :func:`aligned_box_count` may read this many strips of the cells its edges cross in
+# events (a box off the 0.1-degree lines needs four, one per edge).  The bench's 20 off-grid boxes on a 50 M store,
+# idle, their coordinates' blocks loaded: the slowest request 103 ms, where the rollup's border strips or the plain
+# count took 169 and 365 ms (two 0.1-degree cells' strips per edge, told apart by round(); or every event of a box
+# whose edges run through its densest places)
+BOX_STRIP_QUERIES_MAX = 4
 
 
 def _cell_rollup(tables: dict) -> tuple[str | None, object]:
@@ -253,14 +259,14 @@ def box_count(ds, flt: EventFilter, events: str = "events") -> int | None:
     interior keeps a cell's margin from the box's edges, and the four border strips are told apart by the rollup's
     own ``round(coordinate / CELL)``.  A box holding millions of events
     otherwise reads every one of them (18 M in one box of a 50 M store: 220 ms).  A box alone (no other filter)
-    first tries :func:`aligned_box_count`."""
+    first tries :func:`aligned_box_count`, with up to :data:`BOX_STRIP_QUERIES_MAX` strips read in ``events``."""
     if not flt.bbox:
         return None
     west, south, east, north = flt.bbox
     if west > east:
         return None
     if not (flt.countries or flt.categories or flt.sources or flt.since or flt.until):
-        aligned = aligned_box_count(ds, flt, events)
+        aligned = aligned_box_count(ds, flt, events, max_queries=BOX_STRIP_QUERIES_MAX)
         if aligned is not None:
             return aligned
     name, table = _cell_rollup(ds.rollups.tables())
