@@ -79,3 +79,37 @@ def test_spread_check_is_independent_of_rounding(raw_a, raw_b):
     is the fresh machine's 0.0009 (raw spread 0.00088) against 0.0008 (rounded 0.8334 and 0.8342)."""
     spread = round(abs(raw_b - raw_a), 4)
     assert spread_agrees(spread, round(raw_a, 4), round(raw_b, 4))
+
+
+def test_bench_api_finds_the_first_frame_that_shows_the_map(tmp_path):
+    """bench/api.py's map_visible_ms: the first screenshot after navigation start whose map area is sea and
+    countries, not a blank or sea-only frame, nor a frame from before the navigation."""
+    import base64
+    import importlib.util
+    import io
+
+    from PIL import Image
+    spec = importlib.util.spec_from_file_location("bench_api", ROOT / "bench" / "api.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    def frame(fill):
+        img = Image.new("RGB", (200, 100), "white")
+        if fill:
+            img.paste(bench.OCEAN_RGB, (0, 0, 200, 100))
+        if fill == "map":
+            img.paste((0xFB, 0xF7, 0xEF), (20, 20, 120, 80))           # land
+        out = io.BytesIO()
+        img.save(out, "JPEG")
+        return base64.b64encode(out.getvalue()).decode()
+
+    # (trace clock in ms, frame): the navigation starts at 1,000 ms; a map frame before it is the last page's
+    shots = [(900, "map"), (1_000, None), (1_200, "sea"), (1_900, "map"), (2_500, "map")]
+    events = [{"name": "navigationStart", "ts": 1_000_000}]
+    events += [{"name": "Screenshot", "ts": ms * 1000, "args": {"snapshot": frame(f)}} for ms, f in shots]
+    trace = tmp_path / "trace.json"
+    trace.write_text(json.dumps({"traceEvents": events}))
+    box = {"x": 0, "y": 0, "width": 200, "height": 100}
+    assert bench.map_visible_ms(trace, box, 200) == 900.0
+    trace.write_text(json.dumps({"traceEvents": events[:4]}))        # never shown
+    assert bench.map_visible_ms(trace, box, 200) is None

@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 
 import duckdb
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from signalfire.analysis.panel import month_label, parse_month
+from signalfire.web.geometry import class_breaks, fit_bounds, map_picture, map_placement, step_colour
 from signalfire.web.i18n import N_, gettext
 from signalfire.web.rendering import _local_names, page_context, render
 from signalfire.web.serving import country_month as cm
@@ -70,9 +71,41 @@ def overview_map(ds, month: str = "") -> dict | None:
                "values": {k: [round(x) for x in v] for k, v in values.items()},
                "names": {k: names.get(k, k) for k in values}, "points": {k: points[k] for k in values if k in points}}
     return {"coverage": cov, "month_id": mid, "month": month_label(mid), "first": first, "last": last,
-            "payload": payload, "top": [{"iso3": k, "value": v} for k, v in month_rows[:12]],
+            "payload": payload, "picture": {"url": f"/map/overview.svg?m={month_label(mid)}&v={ds.version}",
+                                            "style": map_placement(fit_bounds(payload["points"].values()))}, "top": [{"iso3": k, "value": v} for k, v in month_rows[:12]],
             "total": sum(v for _, v in month_rows), "active": sum(1 for _, v in month_rows if v > 0),
             "countries": len(month_rows)}
+
+
+def map_picture_gzip(ds, month: str = "") -> tuple[bytes, bytes] | None:
+    """The overview map of ``month`` drawn on the server (SVG, and gzipped), as maps.mjs's cmChoropleth colours
+    it: one scale for every month of the slider, the month's value, grey where the series has none.  Once per data
+    version and month."""
+    data = overview_map(ds, month)
+    if data is None:
+        return None
+
+    def compute():
+        import gzip
+        payload, index = data["payload"], data["month_id"] - data["first"]
+        stops = class_breaks(x for v in payload["values"].values() for x in v)
+        svg = map_picture({k: step_colour(v[index], stops) for k, v in payload["values"].items()})
+        return svg, gzip.compress(svg, compresslevel=9, mtime=0)
+    return ds.cached(("map-picture", data["month_id"]), compute)
+
+
+@router.get("/map/overview.svg", include_in_schema=False)
+def overview_picture(request: Request, m: str = ""):
+    """The overview's map as a picture (``<img>`` in the page until MapLibre has drawn the map; the map without
+    JavaScript); ``v`` in its URL names the data version, so a cached copy is never an older one's."""
+    pictures = map_picture_gzip(request.app.state.ds, m)
+    if pictures is None:
+        raise HTTPException(404, "no country-month series is loaded")
+    svg, packed = pictures
+    headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(packed, media_type="image/svg+xml", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(svg, media_type="image/svg+xml", headers=headers)
 
 
 # -- Neighbourhood watch: which neighbour is worst, and is it rising? -------------------------------------------

@@ -42,8 +42,12 @@ function newMap(el, options = {}) {
 }
 
 // marks the map painted once the data layers are drawn (tests and the benchmark wait for this)
+// and removes the server's picture of the map (geometry.map_picture), which stood in for it until then
 function markPainted(map, el) {
-  map.once('idle', () => { el.dataset.paintedAt = String(Math.round(performance.now())); el.dataset.painted = 'true'; });
+  map.once('idle', () => {
+    el.querySelector('.map-picture')?.remove();
+    el.dataset.paintedAt = String(Math.round(performance.now())); el.dataset.painted = 'true';
+  });
 }
 
 function showError(el, message) {
