@@ -305,7 +305,7 @@ def browser_metrics(server: Server, paints: int) -> dict:
                    lambda e, sizes=sizes: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
             trace = Path(tempfile.mkdtemp()) / "trace.json"
             browser.start_tracing(page=page, path=str(trace), screenshots=True,
-                                  categories=["devtools.timeline", "loading"])
+                                  categories=["devtools.timeline", "blink.user_timing", "loading"])
             page.goto(server.base + "/", timeout=120000)
             try:
                 page.wait_for_selector("#map[data-painted=true]", timeout=60000)

@@ -149,6 +149,30 @@ def test_the_warming_loads_the_z_ordered_copys_coordinates_while_it_is_current(t
         ds.close()
 
 
+def test_rollups_outlive_a_data_version_that_left_the_events_alone(tmp_path, demo_template):
+    """A stored forecast (or another stream's ingest) moves the data version: the event rollups stay, as they still
+    sum the events; an ingest's new or updated events, or events deleted, make them anew."""
+    ds = DataStore(demo_copy(demo_template, tmp_path), load_demo_if_empty=False)
+    try:
+        first = ds.rollups.tables()
+        ds.version += 1                                         # nothing changed in events
+        assert ds.rollups.tables() is first
+        total = ds.scalar("SELECT count(*) FROM events")
+        newest = ds.scalar("SELECT max(run_id) FROM events")
+        ds.store.con.execute("INSERT INTO events SELECT * REPLACE (source_id || '-new' AS source_id, ? AS run_id) "
+                             "FROM events LIMIT 3", [newest + 1])
+        ds.version += 1
+        second = ds.rollups.tables()
+        assert second is not first and second["daily"].column("n").to_pylist() != [] and \
+            sum(second["daily"].column("n").to_pylist()) == total + 3
+        ds.store.con.execute("DELETE FROM events WHERE source_id LIKE '%-new'")
+        ds.version += 1
+        third = ds.rollups.tables()
+        assert third is not second and sum(third["daily"].column("n").to_pylist()) == total
+    finally:
+        ds.close()
+
+
 def test_event_rows_read_the_page_in_one_query_when_a_key_is_not_unique(tmp_path, demo_template, monkeypatch):
     """(source, source_id) names one event; a store where it does not (two rows a day apart) still gets the
     plain query's page."""
