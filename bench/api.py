@@ -200,7 +200,8 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         exe = Path(sys.executable).with_name("signalfire")
         self.proc = subprocess.Popen([str(exe), "serve", "--store", str(store), "--port", str(self.port),
-                                      "--no-demo"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                      "--no-demo", "--no-forecast"],   # no background forecast beside the bench
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         started = time.perf_counter()
         deadline = time.time() + 3600      # the warming of a 50 M store takes minutes on 2 cores
         while time.time() < deadline:
