@@ -13,10 +13,20 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from conftest import demo_copy
+from fastapi.testclient import TestClient
 
 from signalfire.web import geometry
+from signalfire.web.app import create_app
 
 JS = Path(geometry.__file__).parent / "static" / "js"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory, demo_template):
+    with TestClient(create_app(demo_copy(demo_template, tmp_path_factory.mktemp("picture")))) as c:
+        yield c
+        c.app.state.ds.warmed.wait(120)        # the start-up warming done before the store closes
 
 
 def _js_constant(name: str) -> str | list[str]:
@@ -94,24 +104,19 @@ def test_paths_are_the_shapes_projected():
     assert geometry.mercator(0, 89.9)[1] == geometry.mercator(0, 85.051129)[1]      # clamped as Web Mercator is
 
 
-def test_the_overview_picture_colours_the_months_data(tmp_path, demo_template):
+def test_the_overview_picture_colours_the_months_data(client):
     """The picture in the page colours each country as the browser map colours it from the same page's data: one
     scale for the slider's months, the month's value, grey where the series has no value."""
-    from conftest import demo_copy
-    from fastapi.testclient import TestClient
-
-    from signalfire.web.app import create_app
-    with TestClient(create_app(demo_copy(demo_template, tmp_path))) as client:
-        html = client.get("/?layer=cm&m=2022-03").text
-        img = re.search(r'<img class="map-picture" src="([^"]+)" alt="" width="512" height="512" style="([^"]+)">',
-                        html)
-        assert unescape(img.group(1)).startswith("/map/overview.svg?m=2022-03&v=")
-        answer = client.get(unescape(img.group(1)), headers={"Accept-Encoding": "gzip"})
-        assert answer.status_code == 200 and answer.headers["content-type"] == "image/svg+xml"
-        assert answer.headers["content-encoding"] == "gzip"
-        assert client.get("/map/overview.svg?m=2022-03", headers={"Accept-Encoding": "identity"}).content == \
-            answer.content                                   # (the client decoded the gzip)
-        svg = answer.text
+    html = client.get("/?layer=cm&m=2022-03").text
+    img = re.search(r'<img class="map-picture" src="([^"]+)" alt="" width="512" height="512" style="([^"]+)">',
+                    html)
+    assert unescape(img.group(1)).startswith("/map/overview.svg?m=2022-03&v=")
+    answer = client.get(unescape(img.group(1)), headers={"Accept-Encoding": "gzip"})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/svg+xml"
+    assert answer.headers["content-encoding"] == "gzip"
+    assert client.get("/map/overview.svg?m=2022-03", headers={"Accept-Encoding": "identity"}).content == \
+        answer.content                                   # (the client decoded the gzip)
+    svg = answer.text
     data = json.loads(unescape(re.search(r'<script type="application/json" id="map-data">(.*?)</script>',
                                          html, flags=re.DOTALL).group(1)))
     index = data["months"].index("2022-03")
@@ -124,3 +129,21 @@ def test_the_overview_picture_colours_the_months_data(tmp_path, demo_template):
         coloured += values is not None and values[index] >= 1
     assert coloured >= 10 and fills["UKR"] not in (geometry.NODATA, geometry.ZERO)
     assert unescape(img.group(2)) == geometry.map_placement(geometry.fit_bounds(data["points"].values()))
+
+
+def test_the_events_layer_picture_colours_the_summary_the_map_fetches(client):
+    """The events layer's picture for the page's filters: the countries of ``/api/v1/countries/summary`` (what
+    the browser map fetches) coloured by the page's measure, every other country the pale 'zero'."""
+    html = client.get("/?layer=events&measure=events&since=2022-01-01&until=2022-12-31").text
+    img = re.search(r'<img class="map-picture" src="(/map/events\.svg\?[^"]+)"', html).group(1)
+    values = re.search(r'data-values="([^"]+)"', html).group(1)
+    rows = client.get(unescape(values)).json()["data"]
+    svg = client.get(unescape(img)).text
+    assert "measure=events" in unescape(img) and "since=2022-01-01" in unescape(img)
+    stops = geometry.class_breaks(r["events"] for r in rows)
+    fills = dict(zip(geometry.country_paths(), re.findall(r'<path fill="([^"]+)"', svg)))
+    by_iso3 = {r["iso3"]: r["events"] for r in rows}
+    assert len(by_iso3) >= 10
+    for iso3, fill in fills.items():
+        expected = geometry.step_colour(by_iso3[iso3], stops) if iso3 in by_iso3 else geometry.ZERO
+        assert fill == expected, iso3

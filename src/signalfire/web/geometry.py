@@ -159,10 +159,10 @@ def fit_bounds(points) -> list[float] | None:
     return [min(lons) - 8, max(-58, min(lats) - 8), max(lons) + 8, min(78, max(lats) + 8)]
 
 
-def map_picture(colours: dict[str, str]) -> bytes:
+def map_picture(colours: dict[str, str], missing: str = NODATA) -> bytes:
     """The world map as an SVG document, the whole Web Mercator world (512 x 512 at zoom 0): every country filled
-    with its colour (``NODATA`` without one).  Only numbers and our own palette go into it."""
-    paths = "".join(f'<path fill="{colours.get(iso3, NODATA)}" d="{d}"/>' for iso3, d in country_paths().items())
+    with its colour (``missing`` without one).  Only numbers and our own palette go into it."""
+    paths = "".join(f'<path fill="{colours.get(iso3, missing)}" d="{d}"/>' for iso3, d in country_paths().items())
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {TILE} {TILE}" width="{TILE}" height="{TILE}">'
             f'<style>path{{vector-effect:non-scaling-stroke}}</style><g fill-opacity="{FILL_OPACITY}" '
             f'stroke="{BORDER}" stroke-width="0.5">{paths}</g></svg>').encode()

@@ -71,12 +71,23 @@ def overview(request: Request):
     # event filters (category, source) apply to the events layer: choosing one shows it unless a layer is asked for
     asked = request.query_params.get("layer") or ("events" if f["category"] or f["source"] else "cm")
     layer = "cm" if cmap and asked != "events" else "events"
-    from signalfire.web.geometry import label_points  # where a country's tooltip opens from the keyboard
+    from signalfire.web.geometry import label_points, map_placement  # tooltips' points; the events picture
     points = {r["iso3"]: label_points()[r["iso3"]] for r in rows if r["iso3"] in label_points()}
     return render("overview.html", _context(request, "overview", f=f, q=_query(f), top=top, movers=movers,
                                             latest=latest, totals=totals, measure=measure, cmap=cmap, layer=layer,
                                             map_points=points if layer == "events" else None,
+                                            picture_style=map_placement(None), data_version=ds.version,
                                             q_layer=_query({k: v for k, v in f.items() if k != "layer"})))
+
+
+@router.get("/map/events.svg", include_in_schema=False)
+def events_picture(request: Request):
+    """The overview's events layer as a picture, for the same filters as the page (``<img>`` until MapLibre has
+    drawn the map; the map without JavaScript)."""
+    ds = request.app.state.ds
+    f, flt = _period(ds, _filters(request))
+    measure = f["measure"] if f["measure"] in ("events", "deaths") else "deaths"
+    return pages_analysis.svg_response(request, pages_analysis.events_picture_gzip(ds, flt, measure))
 
 
 @router.get("/country/{iso3}", response_class=HTMLResponse, include_in_schema=False)

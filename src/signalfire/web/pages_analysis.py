@@ -77,6 +77,11 @@ def overview_map(ds, month: str = "") -> dict | None:
             "countries": len(month_rows)}
 
 
+def _packed(svg: bytes) -> tuple[bytes, bytes]:
+    import gzip
+    return svg, gzip.compress(svg, compresslevel=9, mtime=0)
+
+
 def map_picture_gzip(ds, month: str = "") -> tuple[bytes, bytes] | None:
     """The overview map of ``month`` drawn on the server (SVG, and gzipped), as maps.mjs's cmChoropleth colours
     it: one scale for every month of the slider, the month's value, grey where the series has none.  Once per data
@@ -86,26 +91,44 @@ def map_picture_gzip(ds, month: str = "") -> tuple[bytes, bytes] | None:
         return None
 
     def compute():
-        import gzip
         payload, index = data["payload"], data["month_id"] - data["first"]
         stops = class_breaks(x for v in payload["values"].values() for x in v)
-        svg = map_picture({k: step_colour(v[index], stops) for k, v in payload["values"].items()})
-        return svg, gzip.compress(svg, compresslevel=9, mtime=0)
+        return _packed(map_picture({k: step_colour(v[index], stops) for k, v in payload["values"].items()}))
     return ds.cached(("map-picture", data["month_id"]), compute)
 
 
-@router.get("/map/overview.svg", include_in_schema=False)
-def overview_picture(request: Request, m: str = ""):
-    """The overview's map as a picture (``<img>`` in the page until MapLibre has drawn the map; the map without
-    JavaScript); ``v`` in its URL names the data version, so a cached copy is never an older one's."""
-    pictures = map_picture_gzip(request.app.state.ds, m)
-    if pictures is None:
-        raise HTTPException(404, "no country-month series is loaded")
+def events_picture_gzip(ds, flt, measure: str) -> tuple[bytes, bytes]:
+    """The overview's events layer drawn on the server, as maps.mjs's choropleth colours it from the same
+    per-country rows (``/api/v1/countries/summary``): breaks over the countries' ``measure``, countries without
+    events the pale 'zero'.  Once per data version, filter and measure."""
+    from signalfire.web.geometry import ZERO
+    from signalfire.web.serving import analytics
+
+    def compute():
+        rows = analytics.by_country(ds, flt)
+        stops = class_breaks(r[measure] for r in rows)
+        return _packed(map_picture({r["iso3"]: step_colour(r[measure], stops) for r in rows}, missing=ZERO))
+    return ds.cached(("events-picture", analytics._key(flt), measure), compute)
+
+
+def svg_response(request: Request, pictures: tuple[bytes, bytes]) -> Response:
+    """A map picture, gzipped to clients that accept it; its URL names the data version (``v``), so a day's
+    caching never shows an older version's."""
     svg, packed = pictures
     headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
     if "gzip" in request.headers.get("accept-encoding", ""):
         return Response(packed, media_type="image/svg+xml", headers={**headers, "Content-Encoding": "gzip"})
     return Response(svg, media_type="image/svg+xml", headers=headers)
+
+
+@router.get("/map/overview.svg", include_in_schema=False)
+def overview_picture(request: Request, m: str = ""):
+    """The overview's map as a picture (``<img>`` in the page until MapLibre has drawn the map; the map without
+    JavaScript)."""
+    pictures = map_picture_gzip(request.app.state.ds, m)
+    if pictures is None:
+        raise HTTPException(404, "no country-month series is loaded")
+    return svg_response(request, pictures)
 
 
 # -- Neighbourhood watch: which neighbour is worst, and is it rising? -------------------------------------------
