@@ -27,6 +27,7 @@ from signalfire.reports.export import iter_bytes, to_bytes
 from signalfire.store.queries import EVENT_OUTPUT, EventFilter, cut, short_repr
 from signalfire.store.schema import CATEGORIES
 from signalfire.web.serving import analytics
+from signalfire.web.static_files import packed_response
 
 
 class ErrorDetail(BaseModel):
@@ -265,11 +266,8 @@ def countries(request: Request):
 def country_shapes(request: Request, detail: Literal["low", "high"] = "low"):
     """``low``: simplified to ~5 km (world maps); ``high``: ~2 km (country and neighbourhood maps)."""
     from signalfire.web.geometry import DETAIL, countries_geojson, countries_geojson_gzip
-    headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(countries_geojson_gzip(detail), media_type="application/geo+json",
-                        headers={**headers, "Content-Encoding": "gzip"})
-    return Response(countries_geojson(*DETAIL[detail]), media_type="application/geo+json", headers=headers)
+    return packed_response(request, countries_geojson(*DETAIL[detail]), countries_geojson_gzip(detail),
+                           "application/geo+json")
 
 
 @router.get("/countries/{iso3}/neighbours", summary="Land neighbours and the distance-band ring")

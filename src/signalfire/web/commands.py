@@ -163,11 +163,7 @@ def start_forecast_if_missing(ds, say=print, config: str = "full", horizons: int
                     ds.version += 1
                     from signalfire.alerts.evaluate import after_runs
                     after_runs(cur, say)       # the alert rules, on the new runs
-                    for hook in ds.after_commit:   # the pages' caches warmed again, as after an ingest
-                        try:
-                            hook(ds)
-                        except Exception:  # noqa: BLE001, S110 (warming is an optimisation)
-                            pass
+                    ds.run_after_commit()      # the pages' caches warmed again, as after an ingest
             finally:
                 cur.close()
             seconds = time.perf_counter() - started

@@ -80,8 +80,9 @@ def union_bounds(codes) -> list[float] | None:
 # -- the world map drawn on the server (SVG) ---------------------------------------------------------------------
 # The overview's map as a picture (an <img> of /map/overview.svg or /map/events.svg in the map's box), seen about
 # 0.5 s after the page's first paint: MapLibre draws under it and the picture is removed once the interactive map
-# is drawn (software WebGL takes ~2-3 s on 2 cores).  Without JavaScript the picture is the map.  The palette and the class breaks are static/js/mapstyle.mjs's
-# and maps.mjs's (tests/test_web_map_picture.py reads those files and checks they agree).
+# is drawn (software WebGL takes ~2-3 s on 2 cores).  Without JavaScript the picture is the map.  The palette and
+# the class breaks are static/js/mapstyle.mjs's and maps.mjs's (tests/test_web_map_picture.py reads those files
+# and checks they agree).
 OCEAN = "#dce7f1"
 BORDER = "#b9c2cc"
 NODATA = "#a3abb5"

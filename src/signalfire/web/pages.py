@@ -16,6 +16,7 @@ from signalfire.store.queries import EventFilter
 from signalfire.web import i18n, pages_analysis, privacy, streams
 from signalfire.web.rendering import _context, _names, _request_language, render
 from signalfire.web.serving import analytics
+from signalfire.web.static_files import packed_response
 
 router = APIRouter(dependencies=[Depends(_request_language)])
 
@@ -87,7 +88,7 @@ def events_picture(request: Request):
     ds = request.app.state.ds
     f, flt = _period(ds, _filters(request))
     measure = f["measure"] if f["measure"] in ("events", "deaths") else "deaths"
-    return pages_analysis.svg_response(request, pages_analysis.events_picture_gzip(ds, flt, measure))
+    return packed_response(request, *pages_analysis.events_picture_gzip(ds, flt, measure), "image/svg+xml")
 
 
 @router.get("/country/{iso3}", response_class=HTMLResponse, include_in_schema=False)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import duckdb
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
 from signalfire.analysis.panel import month_label, parse_month
 from signalfire.web.geometry import class_breaks, fit_bounds, map_picture, map_placement, step_colour
@@ -20,6 +20,7 @@ from signalfire.web.i18n import N_, gettext
 from signalfire.web.rendering import _local_names, page_context, render
 from signalfire.web.serving import country_month as cm
 from signalfire.web.serving import trends
+from signalfire.web.static_files import packed_response
 
 router = APIRouter()
 
@@ -71,8 +72,9 @@ def overview_map(ds, month: str = "") -> dict | None:
                "values": {k: [round(x) for x in v] for k, v in values.items()},
                "names": {k: names.get(k, k) for k in values}, "points": {k: points[k] for k in values if k in points}}
     return {"coverage": cov, "month_id": mid, "month": month_label(mid), "first": first, "last": last,
-            "payload": payload, "picture": {"url": f"/map/overview.svg?m={month_label(mid)}&v={ds.version}",
-                                            "style": map_placement(fit_bounds(payload["points"].values()))}, "top": [{"iso3": k, "value": v} for k, v in month_rows[:12]],
+            "payload": payload, "top": [{"iso3": k, "value": v} for k, v in month_rows[:12]],
+            "picture": {"url": f"/map/overview.svg?m={month_label(mid)}&v={ds.version}",
+                        "style": map_placement(fit_bounds(payload["points"].values()))},
             "total": sum(v for _, v in month_rows), "active": sum(1 for _, v in month_rows if v > 0),
             "countries": len(month_rows)}
 
@@ -111,24 +113,14 @@ def events_picture_gzip(ds, flt, measure: str) -> tuple[bytes, bytes]:
     return ds.cached(("events-picture", analytics._key(flt), measure), compute)
 
 
-def svg_response(request: Request, pictures: tuple[bytes, bytes]) -> Response:
-    """A map picture, gzipped to clients that accept it; its URL names the data version (``v``), so a day's
-    caching never shows an older version's."""
-    svg, packed = pictures
-    headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        return Response(packed, media_type="image/svg+xml", headers={**headers, "Content-Encoding": "gzip"})
-    return Response(svg, media_type="image/svg+xml", headers=headers)
-
-
 @router.get("/map/overview.svg", include_in_schema=False)
 def overview_picture(request: Request, m: str = ""):
     """The overview's map as a picture (``<img>`` in the page until MapLibre has drawn the map; the map without
-    JavaScript)."""
+    JavaScript).  Its URL names the data version (``v``), so a day's caching never shows an older version's."""
     pictures = map_picture_gzip(request.app.state.ds, m)
     if pictures is None:
         raise HTTPException(404, "no country-month series is loaded")
-    return svg_response(request, pictures)
+    return packed_response(request, *pictures, "image/svg+xml")
 
 
 # -- Neighbourhood watch: which neighbour is worst, and is it rising? -------------------------------------------

@@ -256,11 +256,7 @@ class DataStore:
                     job.results.append(result.as_dict())
                     if result.status == "loaded":
                         self.version += 1
-                for hook in self.after_commit:
-                    try:
-                        hook(self)
-                    except Exception:  # noqa: BLE001, S110 (warming is an optimisation)
-                        pass
+                self.run_after_commit()
                 job.status = "done"
             except Exception as exc:  # noqa: BLE001 (reported to the client, never a traceback)
                 job.status = "failed"
@@ -268,6 +264,15 @@ class DataStore:
             finally:
                 cur.close()
                 job.finished_at = time.time()
+
+    def run_after_commit(self) -> None:
+        """The hooks of :attr:`after_commit` (cache warming, alert rules), after an ingest or a stored forecast;
+        one that fails does not stop the others (each is an optimisation or keeps its own record)."""
+        for hook in self.after_commit:
+            try:
+                hook(self)
+            except Exception:  # noqa: BLE001, S110 (warming is an optimisation)
+                pass
 
     def close(self) -> None:
         self.store.close()
