@@ -137,6 +137,26 @@ def ingest_file(store: Store, adapter: Adapter, path: str | Path, progress: Prog
 def _ingest(store: Store, adapter: Adapter, path: Path, progress: Progress | None, source_version: str | None,
             mode: str, started: float, hasher: _Sha256Thread) -> IngestResult:
     columns = ADAPTER_TABLES[adapter.table]
+    con = store.con
+    scanned = None
+    if mode != "rows" and fast_ingest.plan_module(adapter):
+        try:     # before the transaction: see fast_ingest.scan
+            scanned = fast_ingest.scan(con, adapter, path, columns, source_version, _hash_expr(columns))
+        except fast_ingest.UseRowPath as exc:
+            if mode == "sql":
+                raise StoreError(f"{path.name}: the SQL path cannot read this file: {exc}") from None
+    elif mode == "sql":
+        raise StoreError(f"{adapter.name}: no SQL path for this adapter")
+    try:
+        return _transaction(store, adapter, path, progress, source_version, mode, started, hasher, scanned)
+    finally:
+        if scanned is not None:
+            fast_ingest.drop(con)
+
+
+def _transaction(store: Store, adapter: Adapter, path: Path, progress: Progress | None, source_version: str | None,
+                 mode: str, started: float, hasher: _Sha256Thread, scanned) -> IngestResult:
+    columns = ADAPTER_TABLES[adapter.table]
     key = KEYS[adapter.table]
     con = store.con
     con.execute("BEGIN TRANSACTION")
@@ -149,17 +169,15 @@ def _ingest(store: Store, adapter: Adapter, path: Path, progress: Progress | Non
             [run_id, adapter.name, adapter.version, adapter.source, adapter.table, path.name,
              str(path.resolve()), None, path.stat().st_size])
         staged = None
-        if mode != "rows" and fast_ingest.plan_module(adapter):
+        if scanned is not None:
             try:
-                staged = fast_ingest.stage(con, adapter, path, run_id, columns, source_version, _hash_expr(columns),
+                staged = fast_ingest.stage(con, scanned, adapter.table, run_id, columns,
                                            lambda rows, seqs: stage_rows(con, rows, columns, seqs, source_version))
             except fast_ingest.UseRowPath as exc:
                 if mode == "sql":
                     raise StoreError(f"{path.name}: the SQL path cannot read this file: {exc}") from None
                 con.execute("DELETE FROM quarantine WHERE run_id = ?", [run_id])
                 con.execute(f"DELETE FROM {adapter.table} WHERE run_id = ?", [run_id])   # rows the scan appended
-        elif mode == "sql":
-            raise StoreError(f"{adapter.name}: no SQL path for this adapter")
         if staged is not None:
             read, quarantined, detected_version = staged
             if progress:
