@@ -164,3 +164,20 @@ def test_carriage_return_inside_a_quoted_field_is_kept(tmp_path):
     with pytest.raises(StoreError, match="carriage return"):
         _ingest(tmp_path, "cr", GED, [path], "sql")
     _same(tmp_path, "cr", GED, [path], sql="auto")
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_mapping_looks_up_short_and_long_tables_alike(size):
+    """fastsql.mapping: CASE for a short table, a list lookup from LOOKUP_LIST_FROM entries (and its Spark form,
+    run by the Spark parity tests); both give the table's value, the default for a key not in it or NULL."""
+    import duckdb
+
+    from signalfire.scale.dialect import to_spark
+    from signalfire.sources.fastsql import LOOKUP_LIST_FROM, mapping
+    table = {f"k{i:03d}": f"v'{i}" for i in range(size)}
+    keys = ["k000", f"k{size - 1:03d}", "k999", "", None]
+    values = duckdb.connect().execute(
+        f"SELECT {mapping('x', table)}, {mapping('x', table, repr('none'))} FROM unnest(?) t(x)", [keys]).fetchall()
+    assert values == [(table.get(k), table.get(k, "none")) for k in keys]
+    spark = to_spark(f"SELECT {mapping('x', table)} FROM t")
+    assert ("TRY_ELEMENT_AT(MAP_FROM_ARRAYS(" in spark) == (size >= LOOKUP_LIST_FROM)

@@ -10,7 +10,8 @@ rewritten here:
 * ``regexp_full_match(x, re)`` → ``x RLIKE '\\A(?:re)\\z'`` (Spark's RLIKE finds; ``\\z``, not ``$``, which would
   also match before a final line break);
 * ``strlen(x)`` (bytes) → ``octet_length(x)``;
-* ``try_strptime(x, '%Y%m%d')`` → ``try_to_timestamp(x, 'yyyyMMdd')`` (the strftime codes the plans use).
+* ``try_strptime(x, '%Y%m%d')`` → ``try_to_timestamp(x, 'yyyyMMdd')`` (the strftime codes the plans use);
+* ``values[list_position(keys, x)]`` (a long lookup table) → ``try_element_at(map_from_arrays(keys, values), x)``.
 
 :func:`duck_text` formats a typed value as DuckDB's ``CAST(x AS VARCHAR)`` does, so the row hash (md5 over the
 columns as text) is the same on both engines: Java writes doubles below 10⁻³ (and from 10⁷) in its own scientific
@@ -54,7 +55,21 @@ def _java_format(fmt: str) -> str:
     return out
 
 
+def _lookup(node: exp.Bracket) -> exp.Expression | None:
+    """``values[list_position(keys, x)]`` (:func:`signalfire.sources.fastsql.mapping`'s long tables) as
+    ``try_element_at(map_from_arrays(keys, values), x)``: NULL for a key not in the table, as in DuckDB."""
+    (index,) = node.expressions if len(node.expressions) == 1 else (None,)
+    if not (isinstance(node.this, exp.Array) and isinstance(index, exp.Anonymous)
+            and str(index.this).lower() == "list_position" and len(index.expressions) == 2):
+        return None
+    keys, value = index.expressions
+    table = exp.Anonymous(this="map_from_arrays", expressions=[keys, node.this])
+    return exp.Anonymous(this="try_element_at", expressions=[table, value])
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Bracket) and (lookup := _lookup(node)) is not None:
+        return lookup
     if isinstance(node, exp.RegexpFullMatch):
         pattern = node.expression
         if not isinstance(pattern, exp.Literal) or not pattern.is_string:

@@ -28,9 +28,8 @@ def _fips() -> dict[str, tuple[str, int | None]]:
 
 
 def _gw_sql(key: str) -> str:
-    whens = " ".join(f"WHEN {lit(code)} THEN {int(gw)}" for code, (_iso3, gw) in _fips().items()
-                     if gw is not None and not pd.isna(gw))
-    return f"CAST(CASE {key} {whens} END AS INTEGER)"
+    table = {code: str(int(gw)) for code, (_iso3, gw) in _fips().items() if gw is not None and not pd.isna(gw)}
+    return f"CAST({mapping(key, table)} AS INTEGER)"
 
 
 def plan(path: Path) -> SqlPlan | None:
