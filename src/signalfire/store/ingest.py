@@ -141,7 +141,7 @@ def _ingest(store: Store, adapter: Adapter, path: Path, progress: Progress | Non
     scanned = None
     if mode != "rows" and fast_ingest.plan_module(adapter):
         try:     # before the transaction: see fast_ingest.scan
-            scanned = fast_ingest.scan(con, adapter, path, columns, source_version, _hash_expr(columns))
+            scanned = fast_ingest.scan(con, adapter, path, columns, source_version)
         except fast_ingest.UseRowPath as exc:
             if mode == "sql":
                 raise StoreError(f"{path.name}: the SQL path cannot read this file: {exc}") from None
@@ -171,7 +171,7 @@ def _transaction(store: Store, adapter: Adapter, path: Path, progress: Progress 
         staged = None
         if scanned is not None:
             try:
-                staged = fast_ingest.stage(con, scanned, adapter.table, run_id, columns,
+                staged = fast_ingest.stage(con, scanned, adapter.table, run_id, columns, _hash_expr(columns),
                                            lambda rows, seqs: stage_rows(con, rows, columns, seqs, source_version))
             except fast_ingest.UseRowPath as exc:
                 if mode == "sql":
