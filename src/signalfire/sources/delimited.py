@@ -126,49 +126,23 @@ def _open_bytes(path: Path):
 
 
 def _is_utf8(path: Path) -> bool:
-    """Whether the whole file is valid UTF-8.  ASCII blocks are skipped at memory speed; others are validated by
-    Arrow (no Python strings are built), with Python's decoder as the arbiter when Arrow objects."""
-    carry = b""
+    """Whether the whole file is valid UTF-8: Python's incremental decoder over 8 MB blocks (a sequence split
+    between blocks waits in the decoder), ASCII blocks skipped at memory speed.  (0.95 s for a 1.9 GB GDELT file
+    with some non-ASCII text in every block, where Arrow's validation of each block took 4.6 s with the copies
+    around it.)"""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with _open_bytes(path) as fh:
             while block := fh.read(1 << 23):
-                if not carry and block.isascii():
+                if block.isascii() and not decoder.getstate()[0]:
                     continue
-                data = carry + block
-                cut = _complete_prefix(data)
-                carry = data[cut:]
-                if not _valid_utf8(data[:cut]):
-                    return False
-            return _valid_utf8(carry)
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
     except (OSError, EOFError) as exc:
         raise SourceError(f"{path}: cannot read the file ({exc})") from None
-
-
-def _complete_prefix(data: bytes) -> int:
-    """Length of ``data`` without a trailing, possibly incomplete, multi-byte UTF-8 sequence."""
-    i = len(data) - 1
-    back = 0
-    while i >= 0 and back < 3 and 0x80 <= data[i] <= 0xBF:
-        i -= 1
-        back += 1
-    if i >= 0 and data[i] >= 0xC0:
-        return i
-    return len(data)
-
-
-def _valid_utf8(data: bytes) -> bool:
-    if not data or data.isascii():
-        return True
-    try:
-        import pyarrow as pa_
-        pa_.array([data], type=pa_.binary()).cast(pa_.string())
-        return True
-    except Exception:  # noqa: BLE001 - let Python's decoder decide
-        try:
-            codecs.decode(data, "utf-8")
-            return True
-        except UnicodeDecodeError:
-            return False
+    return True
 
 
 def _transcode(src: Path, dst: Path) -> None:
