@@ -2,8 +2,8 @@
 
 An adapter that has one (``ucdp_ged_sql``, ``gdelt_sql``) returns a :class:`SqlPlan` for a file, or ``None``
 when the file needs the row path (a layout the plan does not cover).  The store runs the plan's SELECT over
-DuckDB's ``read_csv`` of the file (all columns as text, the same reader options as the row path), in one
-``INSERT … SELECT`` into its staging table.  Per record, the plan says:
+DuckDB's ``read_csv`` of the file (all columns as text, the same reader options as the row path), in one parallel
+scan into a temporary table (:mod:`signalfire.store.fast_ingest`).  Per record, the plan says:
 
 * ``_ok`` — every check passes: the canonical columns computed in SQL are the row (the checks are deliberately
   narrower than the row path's parsers: whatever SQL does not accept exactly is not ``_ok``);

@@ -1,12 +1,13 @@
 """The engine's path of an ingest: an adapter's SQL plan (:mod:`signalfire.sources.fastsql`) run by DuckDB over the
-whole file, straight into the staging table of :func:`signalfire.store.ingest.ingest_file`.
+whole file for :func:`signalfire.store.ingest.ingest_file`, its accepted records appended straight to the target
+table.
 
-One parallel scan reads the file with ``read_csv`` (every column as text, the row path's reader options), maps,
-checks and hashes the records, before the ingest's transaction, into a temporary table whose row ids number them
-(``seq``, and ``record_ref`` = ``line N`` as the row path counts lines); the accepted ones are appended from there.
-Records the plan does not accept go through the adapter's own row code afterwards (few), records DuckDB's reader
-rejects are quarantined with the row path's reasons. No Python work per record, no whole-file frame: memory is
-DuckDB's (spilling to disk past its limit).
+One parallel scan reads the file with ``read_csv`` (every column as text, the row path's reader options), maps and
+checks the records, before the ingest's transaction, into a temporary table whose row ids number them (``seq``, and
+``record_ref`` = ``line N`` as the row path counts lines); in the transaction the accepted ones are appended from
+there, hashed on the way. Records the plan does not accept go through the adapter's own row code afterwards (few),
+records DuckDB's reader rejects are quarantined with the row path's reasons. No Python work per record, no
+whole-file frame: memory is DuckDB's (spilling to disk past its limit).
 
 The row path stays the reference and is used for every file the plan does not cover: adapters without a plan,
 zipped or gzipped files are read as the row path reads them (extracted / decompressed by DuckDB), files that
@@ -71,7 +72,7 @@ def _read_csv(plain: Path, plan, rejects: str = "sf_rej") -> str:
 
 def _scan_sql(plain: Path, plan) -> str:
     """The file's records as the plan reads them, ``seq`` 0 for all: numbering them here (a window over the whole
-    scan) would run the scan on one thread; :func:`stage` numbers records by their place in a table."""
+    scan) would run the scan on one thread; records are numbered by their place in :func:`scan`'s table."""
     fields = ", ".join(f"{col(n)} AS {raw_col(f)}" for n, f in zip(plan.names, plan.frame_names))
     return f"SELECT 0 AS seq, {fields} FROM {_read_csv(plain, plan)}"
 

@@ -2,8 +2,10 @@
 
 The run:
 
-1. hashes the file (SHA-256) and opens a transaction;
-2. streams the adapter's batches into a staging table, and their quarantined records into ``quarantine``;
+1. hashes the file (SHA-256, on a thread) and opens a transaction (the SQL path first scans the whole file into a
+   temporary table: :func:`signalfire.store.fast_ingest.scan`);
+2. streams the adapter's batches into a staging table, and their quarantined records into ``quarantine`` (the SQL
+   path appends the scanned rows straight to the target table instead: :func:`signalfire.store.fast_ingest.stage`);
 3. quarantines records whose key repeats within the file (the first one is kept);
 4. compares staged rows with the stored ones by key and ``row_hash``: *new* rows are inserted, *updated* ones
    replace the stored version (for events the old version goes to ``event_revisions``), *unchanged* ones are
