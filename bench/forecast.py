@@ -77,8 +77,9 @@ def main() -> None:
     from signalfire.forecast import onset
     from signalfire.forecast.evaluation.benchmarks import BENCHMARKS
     from signalfire.forecast.evaluation.evaluate import METRICS, OURS, best_benchmark_margins, evaluate, parse_windows
+    from signalfire.forecast.inputs import history
     from signalfire.forecast.models import CONFIGS
-    from signalfire.forecast.runs import history, run
+    from signalfire.forecast.runs import run
     from signalfire.sources import get
     from signalfire.store.ingest import ingest_file
     from signalfire.warehouse import Warehouse

@@ -32,7 +32,7 @@ from signalfire.analysis.panel import last_month_id, panel_matrix
 from signalfire.forecast.countries import challenge_countries, window_months
 from signalfire.forecast.evaluation.benchmarks import BENCHMARKS, benchmark
 from signalfire.forecast.evaluation.scores import crps
-from signalfire.forecast.runs import FIRST_MONTH
+from signalfire.forecast.inputs import FIRST_MONTH
 from signalfire.sources import get
 from signalfire.store.ingest import ingest_file
 from signalfire.warehouse import Warehouse

@@ -42,7 +42,7 @@ def test_changing_data_after_the_cutoff_changes_nothing(store):
 
 
 def test_cutoff_after_the_data_is_a_clear_error(store):
-    from signalfire.forecast.runs import ForecastError
+    from signalfire.forecast.inputs import ForecastError
     with pytest.raises(ForecastError, match="ingest"):
         run(store.con, parse_month("2019-10"), cfg=CFG)
 

@@ -10,7 +10,7 @@ import pytest
 from signalfire.demo import demo_files
 from signalfire.forecast import models, onset, onset_features
 from signalfire.forecast.countries import challenge_countries, parse_month
-from signalfire.forecast.runs import history
+from signalfire.forecast.inputs import history
 from signalfire.sources import get
 from signalfire.store.ingest import ingest_file
 

@@ -152,7 +152,7 @@ def test_shrink_upper_draws_the_upper_half_towards_the_median():
 
 
 def test_the_windows_chosen_on_are_printed_as_spans():
-    from signalfire.forecast.commands import _spans
+    from signalfire.forecast.cli.commands import _spans
     assert _spans([2005, 2006, 2007, 2018]) == "2005–2007, 2018"
     assert _spans([2005]) == "2005" and _spans([]) == ""
 

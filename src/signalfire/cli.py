@@ -360,7 +360,7 @@ def optimize(store: Path | None = StoreOpt):
 # Commands of the higher layers live beside their code: each module has ``register(app)``.
 COMMAND_MODULES = (
     "signalfire.web.commands",
-    "signalfire.forecast.commands",
+    "signalfire.forecast.cli.commands",
     "signalfire.alerts.commands",
     "signalfire.reports.stix_commands",
     "signalfire.reports.commands",

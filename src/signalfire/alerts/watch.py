@@ -60,7 +60,8 @@ def look(folder: Path, store_path, sizes: dict, forecast: bool, log: Callable[[s
             needs_forecast |= get(adapter).table in FORECAST_TABLES and bool(result.new or result.updated)
         if forecast and needs_forecast:
             from signalfire.analysis.panel import last_month_id
-            from signalfire.forecast.runs import ForecastError, run
+            from signalfire.forecast.inputs import ForecastError
+            from signalfire.forecast.runs import run
             try:
                 run_id = run(wh.con, last_month_id(wh.con))
                 log(f"forecast run {run_id} stored")

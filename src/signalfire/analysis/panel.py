@@ -33,6 +33,13 @@ def month_label(mid: int) -> str:
     return f"{(mid - 1) // 12 + 1980:04d}-{(mid - 1) % 12 + 1:02d}"
 
 
+def month_shift(period: str, months: int) -> str:
+    """``YYYY-MM`` moved by ``months`` (negative: back), as ``YYYY-MM``."""
+    year, month = int(period[:4]), int(period[5:7]) + months
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return f"{year:04d}-{month:02d}"
+
+
 def parse_month(text: str) -> int:
     """``YYYY-MM`` → VIEWS month id; ValueError with a clear message otherwise."""
     m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from signalfire.forecast.countries import month_label, window_months
-from signalfire.forecast.runs import ForecastError
+from signalfire.forecast.inputs import ForecastError
 
 
 def window_run(con, year: int) -> int:

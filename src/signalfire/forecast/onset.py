@@ -164,7 +164,7 @@ def features(con, hist: np.ndarray, annual_frame=None, inputs=None) -> np.ndarra
     the cut-off), with the store's annual values and dated inputs (read if not given)."""
     from signalfire.forecast.countries import challenge_countries
     from signalfire.forecast.features import adjacency
-    from signalfire.forecast.runs import FIRST_MONTH, covariates
+    from signalfire.forecast.inputs import FIRST_MONTH, covariates
     iso3 = list(challenge_countries()["iso3"])
     inputs = onset_features.store_inputs(con) if inputs is None else inputs
     return onset_features.cube(hist, adjacency(iso3), iso3, FIRST_MONTH, covariates(con, hist, annual_frame),
@@ -256,7 +256,7 @@ def evaluate(con, years: list[int], cfg: OnsetConfig | None = None, with_model: 
     from signalfire.analysis.panel import last_month_id, panel_matrix
     from signalfire.forecast import annual
     from signalfire.forecast.countries import challenge_countries, month_label
-    from signalfire.forecast.runs import ForecastError, history
+    from signalfire.forecast.inputs import ForecastError, history
     iso3 = list(challenge_countries()["iso3"])
     frame, inputs = annual.values(con), onset_features.store_inputs(con)
     names = ["onset", *BENCHMARKS, *(["qgbm"] if with_model else [])]
@@ -276,7 +276,7 @@ def evaluate(con, years: list[int], cfg: OnsetConfig | None = None, with_model: 
         q = fit["quiet"]
         draws = None
         if with_model:
-            from signalfire.forecast.runs import covariates, forecast_draws
+            from signalfire.forecast.inputs import covariates, forecast_draws
             draws = forecast_draws(hist, AHEAD, 1000, None, covariates(con, hist, frame))
         per: dict = {"quiet": int(q.sum())}
         for k in THRESHOLDS:

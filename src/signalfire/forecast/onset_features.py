@@ -1,7 +1,7 @@
 """Features of the onset model (:mod:`.onset`), each computed only from what was known at its origin month.
 
-``Y`` is the (countries × months) deaths panel from January 1990 (:data:`.runs.FIRST_MONTH`) to the cut-off, as
-:func:`.runs.history` returns it; :func:`cube` gives every feature at every column ``t`` of it from columns ``≤ t``
+``Y`` is the (countries × months) deaths panel from January 1990 (:data:`.inputs.FIRST_MONTH`) to the cut-off, as
+:func:`.inputs.history` returns it; :func:`cube` gives every feature at every column ``t`` of it from columns ``≤ t``
 and from annual or dated inputs known by then:
 
 * the country's own state-based deaths (UCDP, through the store's VIEWS / GED country-month values): log deaths

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from signalfire.forecast.countries import challenge_countries
-from signalfire.forecast.runs import ForecastError
+from signalfire.forecast.inputs import ForecastError
 from signalfire.store.ingest import file_sha256
 
 REQUIRED = ("country_id", "month_id", "step_combined")

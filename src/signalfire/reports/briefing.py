@@ -15,6 +15,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
+from signalfire.analysis.panel import month_shift
 from signalfire.store.queries import QueryError
 
 BASELINE_MONTHS = 6
@@ -48,12 +49,6 @@ def parse_period(text: str) -> tuple[date, date]:
     except ValueError:
         raise QueryError(f"period: {str(text)[:40]!r} is not a month written YYYY-MM, e.g. 2024-06") from None
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def month_shift(period: str, months: int) -> str:
-    year, month = int(period[:4]), int(period[5:7]) + months
-    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    return f"{year:04d}-{month:02d}"
 
 
 def change_class(value: float, baseline: float) -> str:

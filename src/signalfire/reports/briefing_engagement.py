@@ -34,7 +34,7 @@ def _adapters(con, table: str) -> str:
 
 def deployments(con, iso3: str, period: str) -> dict | None:
     from signalfire.analysis import missions
-    from signalfire.reports.briefing import month_shift
+    from signalfire.analysis.panel import month_shift
     series = missions.deployment_series(con, iso3, "combined")
     if series.empty:
         return None

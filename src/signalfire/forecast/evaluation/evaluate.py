@@ -15,7 +15,7 @@ from signalfire.forecast import annual, ensemble, models
 from signalfire.forecast.countries import challenge_countries, month_label, window_months
 from signalfire.forecast.evaluation import reference, scores
 from signalfire.forecast.evaluation.benchmarks import BENCHMARKS, benchmark
-from signalfire.forecast.runs import ForecastError, covariates, forecast_draws, history
+from signalfire.forecast.inputs import ForecastError, covariates, forecast_draws, history
 
 METRICS = ("crps", "ign", "mis", "brier25", "ap25")
 OURS = "qgbm"

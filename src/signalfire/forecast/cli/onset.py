@@ -1,5 +1,5 @@
 """CLI commands of the onset model (:mod:`.onset`): ``signalfire forecast onset`` and ``forecast onset-evaluate``,
-added to the ``forecast`` group by :func:`signalfire.forecast.commands.register`."""
+added to the ``forecast`` group by :func:`signalfire.forecast.cli.commands.register`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from signalfire.forecast.commands import PLOT_FORMATS, StoreOpt, _check_output, _fail, _open
+from signalfire.forecast.cli.options import PLOT_FORMATS, StoreOpt, check_output, fail, open_store
 
 
 def register(forecast) -> None:
@@ -25,17 +25,17 @@ def register(forecast) -> None:
 
         from signalfire.cli import out
         from signalfire.forecast.countries import challenge_countries, month_label, parse_month
+        from signalfire.forecast.inputs import ForecastError, history
         from signalfire.forecast.onset import predict
-        from signalfire.forecast.runs import ForecastError, history
         try:
             cut = parse_month(cutoff)
         except ValueError as exc:
-            _fail(str(exc))
-        wh = _open(store, read_only=True)
+            fail(str(exc))
+        wh = open_store(store, read_only=True)
         try:
             frame = predict(wh.con, history(wh.con, cut))
         except ForecastError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         finally:
             wh.close()
         names = dict(zip(challenge_countries()["iso3"], challenge_countries()["name"]))
@@ -67,21 +67,21 @@ def register(forecast) -> None:
 
         from signalfire.cli import console, out
         from signalfire.forecast.evaluation.evaluate import parse_windows
+        from signalfire.forecast.inputs import ForecastError
         from signalfire.forecast.onset import BENCHMARKS, THRESHOLDS, evaluate, reliability_plot
-        from signalfire.forecast.runs import ForecastError
         try:
             years = parse_windows(windows)
         except ValueError as exc:
-            _fail(str(exc))
-        _check_output(plot, "--plot", PLOT_FORMATS)
+            fail(str(exc))
+        check_output(plot, "--plot", PLOT_FORMATS)
         if json_file:
-            _check_output(json_file, "--json")
-        wh = _open(store, read_only=True)
+            check_output(json_file, "--json")
+        wh = open_store(store, read_only=True)
         try:
             result = evaluate(wh.con, years, with_model=with_model,
                               progress=lambda y, per: console.print(f"window {y}: {per['seconds']} s", style="dim"))
         except ForecastError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         finally:
             wh.close()
         others = [*BENCHMARKS[1:], *(["qgbm"] if with_model else [])]
@@ -106,5 +106,5 @@ def register(forecast) -> None:
             if json_file:
                 json_file.write_text(json.dumps(result, indent=1))
         except OSError as exc:
-            _fail(f"cannot write {plot if not json_file else json_file}: {exc.strerror or exc}")
+            fail(f"cannot write {plot if not json_file else json_file}: {exc.strerror or exc}")
         out.print(f"wrote {plot}" + (f" and {json_file}" if json_file else ""), highlight=False, soft_wrap=True)

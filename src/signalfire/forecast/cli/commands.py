@@ -3,51 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import typer
 
-StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
-                        "~/.local/share/signalfire/signalfire.duckdb).")
+from signalfire.forecast.cli.options import PLOT_FORMATS, StoreOpt, check_output, fail, open_store
+
 JsonOpt = typer.Option(None, "--json", help="Write the scores as JSON to this file.")
 PlotOpt = typer.Option(None, "--plot", help="Write the PIT calibration plot here (PNG, SVG or PDF, by the file's "
                        "suffix).")
 ExportDirArg = typer.Argument(..., help="Output folder: writes cm/window=Y{YYYY}/predictions_{YYYY}.parquet.")
 ViewsFileArg = typer.Argument(..., help="VIEWS predictions.csv (step, country_id, month_id, step_combined).")
-
-
-def _fail(message: str, code: int = 2):
-    from signalfire.cli import console
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-PLOT_FORMATS = (".png", ".svg", ".pdf")   # image formats matplotlib writes without extra software
-
-
-def _check_output(path: Path, option: str, suffixes: tuple[str, ...] | None = None) -> None:
-    """Before any work: fail if ``path`` (an output file of ``option``) cannot be written — a folder, a suffix not
-    in ``suffixes``, a file or folder one cannot write in."""
-    from signalfire.forecast.export import check_folder
-    from signalfire.forecast.runs import ForecastError
-    if path.is_dir():
-        _fail(f"{option} {path}: is a folder; give a file name")
-    if suffixes and path.suffix.lower() not in suffixes:
-        kind = f"image format {path.suffix!r}" if path.suffix else "file name (no suffix)"
-        _fail(f"{option} {path}: unsupported {kind}; name a " + ", ".join(suffixes[:-1])
-              + f" or {suffixes[-1]} file (e.g. pit.png)")
-    if path.exists() and not os.access(path, os.W_OK):
-        _fail(f"{option} {path}: the file cannot be written (permission denied)")
-    try:
-        check_folder(path.parent)
-    except ForecastError as exc:
-        _fail(f"{option} {path}: {exc}")
-
-
-def _open(path, read_only=False):
-    from signalfire.warehouse import Warehouse
-    return Warehouse(path, read_only=read_only)
 
 
 def _print_contributions(out, result: dict) -> None:
@@ -105,7 +71,7 @@ def register(app) -> None:
     forecast = typer.Typer(help="Probabilistic forecasts of UCDP state-based deaths per country and month "
                            "(VIEWS prediction challenge protocol).", no_args_is_help=True)
     app.add_typer(forecast, name="forecast")
-    from signalfire.forecast.onset_commands import register as register_onset
+    from signalfire.forecast.cli.onset import register as register_onset
     register_onset(forecast)     # forecast onset, forecast onset-evaluate
 
     @forecast.command("evaluate")
@@ -132,16 +98,16 @@ def register(app) -> None:
         from signalfire.cli import console, out
         from signalfire.forecast.evaluation.evaluate import METRICS, OURS, benchmark_names, evaluate, parse_windows
         from signalfire.forecast.evaluation.reference import ReferenceConfig
-        from signalfire.forecast.runs import ForecastError
+        from signalfire.forecast.inputs import ForecastError
         try:
             years = parse_windows(windows)
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         if json_file:     # checked now, not after minutes of fitting
-            _check_output(json_file, "--json")
+            check_output(json_file, "--json")
         if plot:
-            _check_output(plot, "--plot", PLOT_FORMATS)
-        wh = _open(store, read_only=True)
+            check_output(plot, "--plot", PLOT_FORMATS)
+        wh = open_store(store, read_only=True)
         try:
             result = evaluate(wh.con, years, draws=draws, lead=lead,
                               ref=ReferenceConfig() if with_reference else None, cache=cache,
@@ -149,7 +115,7 @@ def register(app) -> None:
                                   f"window {y}: {per['seconds']} s" + (" (from --cache)" if per.get("cached") else ""),
                                   style="dim"))
         except ForecastError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         finally:
             wh.close()
         first, last = result["months_ahead"]
@@ -170,13 +136,13 @@ def register(app) -> None:
                 json_file.parent.mkdir(parents=True, exist_ok=True)
                 json_file.write_text(json.dumps(payload, indent=1))
             except OSError as exc:
-                _fail(f"cannot write --json {json_file}: {exc.strerror or exc}")
+                fail(f"cannot write --json {json_file}: {exc.strerror or exc}")
         if plot:
             from signalfire.forecast.evaluation.plots import pit_plot
             try:
                 pit_plot(result["pit"], plot, title=f"PIT, windows {windows}, months {first}–{last} ahead")
             except OSError as exc:
-                _fail(f"cannot write --plot {plot}: {exc.strerror or exc}")
+                fail(f"cannot write --plot {plot}: {exc.strerror or exc}")
 
     @forecast.command("run")
     def run_cmd(
@@ -192,18 +158,19 @@ def register(app) -> None:
         from signalfire.cli import console, out
         from signalfire.forecast.annual import last_year_over
         from signalfire.forecast.countries import month_label, parse_month
+        from signalfire.forecast.inputs import ForecastError
         from signalfire.forecast.models import CONFIGS
-        from signalfire.forecast.runs import ForecastError, run
+        from signalfire.forecast.runs import run
         try:
             cut = parse_month(cutoff)
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         if config not in CONFIGS:
-            _fail(f"unknown --config {config!r}; choose {', '.join(CONFIGS)}")
+            fail(f"unknown --config {config!r}; choose {', '.join(CONFIGS)}")
         from signalfire.store.database import resolve_path
         if not resolve_path(store).exists():      # a run needs ingested data: create no empty store
-            _fail(f"no store at {resolve_path(store)}: ingest data first (signalfire ingest views-cm FILE)")
-        wh = _open(store)
+            fail(f"no store at {resolve_path(store)}: ingest data first (signalfire ingest views-cm FILE)")
+        wh = open_store(store)
         try:
             with Progress(TextColumn("[bold]fitting the model"), BarColumn(), MofNCompleteColumn(), TextColumn("fits"),
                           TimeElapsedColumn(), console=console, transient=True,
@@ -216,7 +183,7 @@ def register(app) -> None:
             from signalfire.alerts.evaluate import after_runs
             after_runs(wh.con, lambda text: console.print(text, highlight=False))   # the rules, on the new run
         except ForecastError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         finally:
             wh.close()
         out.print(f"forecast run {run_id}: {info[1]} countries, {month_label(cut + 1)} to "
@@ -243,15 +210,15 @@ def register(app) -> None:
         with the template's submission_details.yml."""
         from signalfire.cli import out
         from signalfire.forecast.export import export_window, window_run, write_details
-        from signalfire.forecast.runs import ForecastError
-        wh = _open(store, read_only=True)
+        from signalfire.forecast.inputs import ForecastError
+        wh = open_store(store, read_only=True)
         try:
             path = export_window(wh.con, window, directory)
             version = wh.con.execute("SELECT model_version FROM forecast_runs WHERE run_id = ?",
                                      [window_run(wh.con, window)]).fetchone()[0]
             details = write_details(directory, version, team, contact, author or None)
         except ForecastError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         finally:
             wh.close()
         out.print(f"wrote {path}", highlight=False, soft_wrap=True)
@@ -265,23 +232,23 @@ def register(app) -> None:
     ):
         """Import VIEWS's published point forecasts as a forecast run (model views-published), to show beside ours."""
         from signalfire.cli import out
-        from signalfire.forecast.runs import ForecastError
+        from signalfire.forecast.inputs import ForecastError
         from signalfire.forecast.views_published import import_published, imported_run
         from signalfire.store.ingest import file_sha256
         if file.is_dir():
-            _fail(f"{file}: is a folder, not a file")
+            fail(f"{file}: is a folder, not a file")
         if not file.is_file():
-            _fail(f"{file}: no such file")
+            fail(f"{file}: no such file")
         try:
             sha256 = file_sha256(file)
         except OSError as exc:
-            _fail(f"{file}: cannot read ({exc.strerror or exc})")
-        wh = _open(store)
+            fail(f"{file}: cannot read ({exc.strerror or exc})")
+        wh = open_store(store)
         try:
             existing = imported_run(wh.con, sha256)
             run_id = import_published(wh.con, file, sha256) if existing is None else existing
         except ForecastError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         finally:
             wh.close()
         if existing is not None:
@@ -297,7 +264,7 @@ def register(app) -> None:
 
         from signalfire.cli import out
         from signalfire.forecast.store import runs
-        wh = _open(store, read_only=True)
+        wh = open_store(store, read_only=True)
         try:
             frame = runs(wh.con)
         finally:
