@@ -3,8 +3,9 @@
 The challenge scores each country-month.  For the 2024 window (cut-off October 2023) no monthly actuals are on
 this machine, but UCDP's Country-Year Dataset on Organized Violence v25.1 holds each country's state-based deaths
 for 2024 (``sb_total_deaths_best``).  This script spreads each annual total evenly over the 12 months (the *flat
-proxy*) and scores every forecaster's draws against it with the CRPS: our export and the four benchmarks, computed
-from the same VIEWS file cut at the window's cut-off.  Where the VIEWS file also holds the window's months (2023 and
+proxy*) and scores every forecaster's draws against it with the CRPS: our export, the four benchmarks and the
+reference (``forecast evaluate``'s fifth benchmark; ``--no-reference`` leaves it out), computed from the same VIEWS
+file cut at the window's cut-off.  Where the VIEWS file also holds the window's months (2023 and
 earlier) it prints the real monthly CRPS beside the proxy, which shows how far the proxy can be trusted.
 
 Diagnostic only: nothing here feeds back into the model, which is chosen on the windows 2011–2017.
@@ -30,6 +31,7 @@ import pandas as pd
 
 from signalfire.analysis.panel import last_month_id, panel_matrix
 from signalfire.forecast.countries import challenge_countries, window_months
+from signalfire.forecast.evaluation import reference
 from signalfire.forecast.evaluation.benchmarks import BENCHMARKS, benchmark
 from signalfire.forecast.evaluation.scores import crps
 from signalfire.forecast.inputs import FIRST_MONTH
@@ -92,6 +94,8 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=2024)
     parser.add_argument("--views", type=Path, default=VIEWS, help="VIEWS cm file (the benchmarks' history)")
     parser.add_argument("--cy", type=Path, default=CY, help="UCDP organized-violence country-year file")
+    parser.add_argument("--reference", action=argparse.BooleanOptionalAction, default=True,
+                        help="also score the reference forecaster (about 50 model fits)")
     args = parser.parse_args()
 
     for path in (args.views, args.cy):
@@ -108,10 +112,13 @@ def main() -> None:
     forecasters = {"ours": exported(args.export, args.window, list(cc.country_id), months)}
     for name in BENCHMARKS:
         forecasters[name] = benchmark(name, history, 12, 1000, seed=args.window)
+    if args.reference:
+        forecasters["reference"] = reference.forecast(history, [m - cutoff for m in months], 1000,
+                                                      reference.ReferenceConfig())
     result = {"window": args.window, "flat_proxy": {}, "real": {}, "largest": {}}
     for name, draws in forecasters.items():
         result["flat_proxy"][name], shares = mean_crps(flat, draws)
-        if name in ("ours", "conflictology"):
+        if name in ("ours", "conflictology", "reference"):
             top = np.argsort(-shares)[:6]
             result["largest"][name] = {cc.iso3[i]: round(float(shares[i]), 2) for i in top}
         if real is not None:

@@ -91,7 +91,8 @@ def test_forecast_holds_draws_to_the_record_rate():
     free = models.forecast(Y, np.zeros((30, 30)), horizons=3, draws=400,
                            cfg=dataclasses.replace(cfg, hold_to_record=False))
     record = Y.max(axis=1)
-    allowed = np.ceil(records.exceedance_rates(Y, 3)[records.record_class(record, records.recent_level(Y)[:, -1])] * 400
+    rates = records.exceedance_rates(Y, records.RATE_HORIZONS)[:, :3]
+    allowed = np.ceil(rates[records.record_class(record, records.recent_level(Y)[:, -1])] * 400
                       - 1e-9)
     over_held = (held > record[:, None, None]).sum(axis=2)
     over_free = (free > record[:, None, None]).sum(axis=2)
@@ -99,3 +100,21 @@ def test_forecast_holds_draws_to_the_record_rate():
     assert over_free.sum() > over_held.sum()                  # the rule had something to do
     below = free <= record[:, None, None]
     np.testing.assert_array_equal(held[below], free[below])  # draws at or below the record are left alone
+
+
+def test_a_month_is_held_the_same_however_many_months_a_forecast_asks_for(monkeypatch):
+    """A thin class takes its rate pooled over horizons: pooled over the same RATE_HORIZONS whether the draws cover
+    14 months (an evaluation window) or 36 (a run, whose export the hidden window scores)."""
+    monkeypatch.setattr(records, "MIN_PAIRS", 10**9)     # every class thin: every rate is a pooled one
+    rng = np.random.default_rng(4)
+    t = np.arange(150)
+    Y = rng.poisson(rng.uniform(20, 300, size=(12, 1)) * (1 + t / 40)).astype(float)  # growing: records often passed
+    rates14, rates36 = records.exceedance_rates(Y, 14), records.exceedance_rates(Y, 36)
+    assert (rates14 != rates36[:, :14]).any()            # pooled over 1-14 and over 1-36 differ
+    draws = rng.lognormal(np.log(3 * Y.max(axis=1))[:, None, None], 0.3, size=(12, 36, 500)).round()  # most above
+    long = records.hold_to_record(draws, Y, first_horizon=1)
+    short = records.hold_to_record(draws[:, :14], Y, first_horizon=1)
+    np.testing.assert_array_equal(short, long[:, :14])
+    assert (long != draws).any()                                                     # the rule had work to do
+    scored = records.hold_to_record(draws[:, 2:14], Y, first_horizon=3)              # months 3-14, as scored
+    np.testing.assert_array_equal(scored, long[:, 2:14])

@@ -27,6 +27,9 @@ RECORD_EDGES = (1.0, 25.0, 100.0, 1000.0, 5000.0)
 # record, 4.7–22 % from half of it)
 NEAR_EDGES = (0.1, 0.25, 0.5)
 MIN_PAIRS = 200   # a class and horizon with fewer (country, origin) pairs takes the class's rate over all horizons
+RATE_HORIZONS = 36  # rates are counted for horizons 1 … 36 (at least), however many months a forecast asks for,
+# so a month's draws are held the same way in a 14-month evaluation and a 36-month run (the pooled rate of a thin
+# class is over these horizons)
 
 
 def record_class(record: np.ndarray, recent: np.ndarray) -> np.ndarray:
@@ -73,7 +76,7 @@ def hold_to_record(draws: np.ndarray, Y: np.ndarray, first_horizon: int = 1,
                    rates: np.ndarray | None = None) -> np.ndarray:
     """The draws (countries × months × draws; month j is horizon ``first_horizon`` + j) with at most the
     history's share of each country-month's draws above the country's record (:func:`exceedance_rates` for the
-    country's class at the cut-off, rounded up to whole draws): of the draws above the record, the largest that
+    country's class at the cut-off, counted over RATE_HORIZONS horizons, rounded up to whole draws): of the draws above the record, the largest that
     many are kept and the others set to the record.  ``Y``: the history to the cut-off (countries × months), whose
     largest month per country is its record."""
     draws = np.asarray(draws, dtype=float)
@@ -81,7 +84,7 @@ def hold_to_record(draws: np.ndarray, Y: np.ndarray, first_horizon: int = 1,
     last = first_horizon + months - 1
     Y = np.nan_to_num(np.asarray(Y, dtype=float))
     if rates is None:
-        rates = exceedance_rates(Y, last)
+        rates = exceedance_rates(Y, max(last, RATE_HORIZONS))
     record = Y.max(axis=1)
     cls = record_class(record, recent_level(Y)[:, -1])
     allowed = np.ceil(rates[cls][:, first_horizon - 1:last] * m - 1e-9).astype(int)
