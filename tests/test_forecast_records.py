@@ -50,12 +50,31 @@ def test_exceedance_rates_never_read_past_the_history():
     assert ((a >= 0) & (a <= 1)).all()
 
 
-def test_a_thin_class_takes_its_rate_over_all_horizons(monkeypatch):
+def test_a_thin_class_takes_its_nearness_rate(monkeypatch):
+    """Every class thin (MIN_PAIRS huge) and every nearness thin at each horizon: each class's rate is its nearness's
+    share over every size of record with a death and every horizon, counted here pair by pair."""
     monkeypatch.setattr(records, "MIN_PAIRS", 10**9)
     rng = np.random.default_rng(1)
-    Y = rng.poisson(rng.uniform(0, 300, size=(20, 1))[:, [0] * 100]).astype(float)
-    rates = records.exceedance_rates(Y, 6)
-    assert (rates == rates[:, :1]).all()   # every horizon the same: the pooled rate
+    Y = rng.poisson(rng.uniform(0, 300, size=(6, 1))[:, [0] * 40]).astype(float)
+    Y[rng.random(Y.shape) < 0.4] = 0.0
+    H = 3
+    rates = records.exceedance_rates(Y, H)
+    record = np.maximum.accumulate(Y, axis=1)
+    recent = records.recent_level(Y)
+    k = len(records.NEAR_EDGES) + 1
+    hits, seen = np.zeros(k), np.zeros(k)
+    for i in range(Y.shape[0]):
+        for t in range(Y.shape[1]):
+            if record[i, t] < 1:
+                continue                       # sizes with a death only
+            near = records.record_class(record[i, t], recent[i, t]) % k
+            for h in range(1, H + 1):
+                if t + h < Y.shape[1]:
+                    seen[near] += 1
+                    hits[near] += Y[i, t + h] > record[i, t]
+    expect = np.divide(hits, seen, out=np.zeros(k), where=seen > 0)
+    for c in range(records.CLASSES):
+        np.testing.assert_allclose(rates[c], expect[c % k])
 
 
 def test_hold_to_record_keeps_the_allowed_share_above_the_record():

@@ -26,10 +26,10 @@ RECORD_EDGES = (1.0, 25.0, 100.0, 1000.0, 5000.0)
 # record goes past it far more often (in the VIEWS file, months 3–14 ahead: 0.1–1.1 % below a tenth of the
 # record, 4.7–22 % from half of it)
 NEAR_EDGES = (0.1, 0.25, 0.5)
-MIN_PAIRS = 200   # a class and horizon with fewer (country, origin) pairs takes the class's rate over all horizons
+MIN_PAIRS = 200   # a class and horizon with fewer (country, origin) pairs takes its nearness's rate (exceedance_rates)
 RATE_HORIZONS = 36  # rates are counted for horizons 1 … 36 (at least), however many months a forecast asks for,
-# so a month's draws are held the same way in a 14-month evaluation and a 36-month run (the pooled rate of a thin
-# class is over these horizons)
+# so a month's draws are held the same way in a 14-month evaluation and a 36-month run (a thin nearness's rate is
+# pooled over these horizons)
 
 
 def record_class(record: np.ndarray, recent: np.ndarray) -> np.ndarray:
@@ -55,8 +55,12 @@ def exceedance_rates(Y: np.ndarray, horizons: int) -> np.ndarray:
     """(CLASSES, horizons): for each class (:func:`record_class`) and each horizon h = 1 … ``horizons``, the share
     of (country, origin t) pairs of the history ``Y`` (countries × months, NaN for no value) whose month t + h went
     past the country's record at t.  Only pairs with t + h within ``Y`` count, so nothing after the cut-off is
-    read.  A class and horizon with fewer than MIN_PAIRS pairs takes the class's rate over all horizons (0 if it has
-    no pair at all)."""
+    read.
+
+    A class and horizon with fewer than MIN_PAIRS pairs (a handful of countries: the largest wars near their record)
+    takes the rate of its nearness over every size of record (at least one death) at that horizon: nearness is what
+    the rate depends on most (0.1–1.1 % of months far below the record, 4.7–22 % at half of it or more, whatever the
+    size).  If that too has fewer than MIN_PAIRS pairs, the nearness's rate over all horizons (0 if it has none)."""
     Y = np.nan_to_num(np.asarray(Y, dtype=float))
     record = np.maximum.accumulate(Y, axis=1)
     cls = record_class(record, recent_level(Y))
@@ -68,8 +72,13 @@ def exceedance_rates(Y: np.ndarray, horizons: int) -> np.ndarray:
         c = cls[:, :T - h].ravel()
         hits[:, h - 1] = np.bincount(c, weights=past.ravel(), minlength=CLASSES)
         seen[:, h - 1] = np.bincount(c, minlength=CLASSES)
-    pooled = np.divide(hits.sum(1), seen.sum(1), out=np.zeros(CLASSES), where=seen.sum(1) > 0)
-    return np.where(seen >= MIN_PAIRS, hits / np.maximum(seen, 1), pooled[:, None])
+    k = len(NEAR_EDGES) + 1
+    near_hits = hits[k:].reshape(-1, k, horizons).sum(axis=0)   # (nearness, horizons), sizes with a death
+    near_seen = seen[k:].reshape(-1, k, horizons).sum(axis=0)
+    near_all = np.divide(near_hits.sum(1), near_seen.sum(1), out=np.zeros(k), where=near_seen.sum(1) > 0)
+    near = np.where(near_seen >= MIN_PAIRS, near_hits / np.maximum(near_seen, 1), near_all[:, None])
+    fallback = near[np.arange(CLASSES) % k]
+    return np.where(seen >= MIN_PAIRS, hits / np.maximum(seen, 1), fallback)
 
 
 def hold_to_record(draws: np.ndarray, Y: np.ndarray, first_horizon: int = 1,
