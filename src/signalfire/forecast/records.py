@@ -4,7 +4,7 @@ A country's **record** at month t is its largest month of deaths up to t.  In th
 (1990–2023), months 3–14 after an origin went past the country's record at that origin in 0.2–1.8 % of
 country-months, depending on the record's size, and far more often where the country's recent level was near its
 record: 0.1–1.1 % of months when the last 3 months' mean was below a tenth of the record, 4.7–22 % when it was at
-half or more (docs/FORECASTS.md, *Draws held to the record's rate*).  A forecast whose 95 % quantile lies well above
+half or more (docs/FORECASTS.md, *Changes of 2026-12-01: draws held to the record's rate*).  A forecast whose 95 % quantile lies well above
 the record says something the history does not: Ukraine's 95 % quantile for 2023 was about 37,000 deaths a month,
 its record 21,216 and its last 3 months a fifth of that.
 
@@ -18,6 +18,8 @@ rates come from the history the forecast is made from).
 from __future__ import annotations
 
 import numpy as np
+
+from signalfire.forecast.features import _rolling
 
 # sizes of record (deaths in the country's largest month) whose rates are measured apart: never any death; fewer
 # than 25 (the challenge's threshold); 25–99; 100–999; 1,000–4,999; 5,000 and more …
@@ -45,10 +47,7 @@ CLASSES = (len(RECORD_EDGES) + 1) * (len(NEAR_EDGES) + 1)
 
 def recent_level(Y: np.ndarray) -> np.ndarray:
     """The mean of the last 3 months up to each month (fewer at the start)."""
-    c = np.cumsum(Y, axis=1)
-    out = c.copy()
-    out[:, 3:] = c[:, 3:] - c[:, :-3]
-    return out / np.minimum(np.arange(1, Y.shape[1] + 1), 3)
+    return _rolling(np.asarray(Y, dtype=float), 3, "mean")
 
 
 def exceedance_rates(Y: np.ndarray, horizons: int) -> np.ndarray:
@@ -85,9 +84,9 @@ def hold_to_record(draws: np.ndarray, Y: np.ndarray, first_horizon: int = 1,
                    rates: np.ndarray | None = None) -> np.ndarray:
     """The draws (countries × months × draws; month j is horizon ``first_horizon`` + j) with at most the
     history's share of each country-month's draws above the country's record (:func:`exceedance_rates` for the
-    country's class at the cut-off, counted over RATE_HORIZONS horizons, rounded up to whole draws): of the draws above the record, the largest that
-    many are kept and the others set to the record.  ``Y``: the history to the cut-off (countries × months), whose
-    largest month per country is its record."""
+    country's class at the cut-off, counted over RATE_HORIZONS horizons, rounded up to whole draws): of the draws
+    above the record, the largest that many are kept and the others set to the record.  ``Y``: the history to the
+    cut-off (countries × months), whose largest month per country is its record."""
     draws = np.asarray(draws, dtype=float)
     _, months, m = draws.shape
     last = first_horizon + months - 1
