@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from signalfire.forecast.cli.options import PLOT_FORMATS, StoreOpt, check_output, fail, open_store
+from signalfire.forecast.cli.options import PLOT_FORMATS, check_output, open_store
 
 JsonOpt = typer.Option(None, "--json", help="Write the scores as JSON to this file.")
 PlotOpt = typer.Option(None, "--plot", help="Write the PIT calibration plot here (PNG, SVG or PDF, by the file's "
@@ -68,6 +68,7 @@ def _print_rolling(out, result: dict) -> None:
 
 
 def register(app) -> None:
+    from signalfire.cli import StoreOpt, _fail
     forecast = typer.Typer(help="Probabilistic forecasts of UCDP state-based deaths per country and month "
                            "(VIEWS prediction challenge protocol).", no_args_is_help=True)
     app.add_typer(forecast, name="forecast")
@@ -102,7 +103,7 @@ def register(app) -> None:
         try:
             years = parse_windows(windows)
         except ValueError as exc:
-            fail(str(exc))
+            _fail(str(exc))
         if json_file:     # checked now, not after minutes of fitting
             check_output(json_file, "--json")
         if plot:
@@ -115,7 +116,7 @@ def register(app) -> None:
                                   f"window {y}: {per['seconds']} s" + (" (from --cache)" if per.get("cached") else ""),
                                   style="dim"))
         except ForecastError as exc:
-            fail(str(exc))
+            _fail(str(exc))
         finally:
             wh.close()
         first, last = result["months_ahead"]
@@ -136,13 +137,13 @@ def register(app) -> None:
                 json_file.parent.mkdir(parents=True, exist_ok=True)
                 json_file.write_text(json.dumps(payload, indent=1))
             except OSError as exc:
-                fail(f"cannot write --json {json_file}: {exc.strerror or exc}")
+                _fail(f"cannot write --json {json_file}: {exc.strerror or exc}")
         if plot:
             from signalfire.forecast.evaluation.plots import pit_plot
             try:
                 pit_plot(result["pit"], plot, title=f"PIT, windows {windows}, months {first}–{last} ahead")
             except OSError as exc:
-                fail(f"cannot write --plot {plot}: {exc.strerror or exc}")
+                _fail(f"cannot write --plot {plot}: {exc.strerror or exc}")
 
     @forecast.command("run")
     def run_cmd(
@@ -164,12 +165,12 @@ def register(app) -> None:
         try:
             cut = parse_month(cutoff)
         except ValueError as exc:
-            fail(str(exc))
+            _fail(str(exc))
         if config not in CONFIGS:
-            fail(f"unknown --config {config!r}; choose {', '.join(CONFIGS)}")
+            _fail(f"unknown --config {config!r}; choose {', '.join(CONFIGS)}")
         from signalfire.store.database import resolve_path
         if not resolve_path(store).exists():      # a run needs ingested data: create no empty store
-            fail(f"no store at {resolve_path(store)}: ingest data first (signalfire ingest views-cm FILE)")
+            _fail(f"no store at {resolve_path(store)}: ingest data first (signalfire ingest views-cm FILE)")
         wh = open_store(store)
         try:
             with Progress(TextColumn("[bold]fitting the model"), BarColumn(), MofNCompleteColumn(), TextColumn("fits"),
@@ -183,7 +184,7 @@ def register(app) -> None:
             from signalfire.alerts.evaluate import after_runs
             after_runs(wh.con, lambda text: console.print(text, highlight=False))   # the rules, on the new run
         except ForecastError as exc:
-            fail(str(exc))
+            _fail(str(exc))
         finally:
             wh.close()
         out.print(f"forecast run {run_id}: {info[1]} countries, {month_label(cut + 1)} to "
@@ -218,7 +219,7 @@ def register(app) -> None:
                                      [window_run(wh.con, window)]).fetchone()[0]
             details = write_details(directory, version, team, contact, author or None)
         except ForecastError as exc:
-            fail(str(exc))
+            _fail(str(exc))
         finally:
             wh.close()
         out.print(f"wrote {path}", highlight=False, soft_wrap=True)
@@ -236,19 +237,19 @@ def register(app) -> None:
         from signalfire.forecast.views_published import import_published, imported_run
         from signalfire.store.ingest import file_sha256
         if file.is_dir():
-            fail(f"{file}: is a folder, not a file")
+            _fail(f"{file}: is a folder, not a file")
         if not file.is_file():
-            fail(f"{file}: no such file")
+            _fail(f"{file}: no such file")
         try:
             sha256 = file_sha256(file)
         except OSError as exc:
-            fail(f"{file}: cannot read ({exc.strerror or exc})")
+            _fail(f"{file}: cannot read ({exc.strerror or exc})")
         wh = open_store(store)
         try:
             existing = imported_run(wh.con, sha256)
             run_id = import_published(wh.con, file, sha256) if existing is None else existing
         except ForecastError as exc:
-            fail(str(exc))
+            _fail(str(exc))
         finally:
             wh.close()
         if existing is not None:

@@ -1,4 +1,4 @@
-"""CLI commands of the onset model (:mod:`.onset`): ``signalfire forecast onset`` and ``forecast onset-evaluate``,
+"""CLI commands of the onset model (:mod:`signalfire.forecast.onset`): ``signalfire forecast onset`` and ``forecast onset-evaluate``,
 added to the ``forecast`` group by :func:`signalfire.forecast.cli.commands.register`."""
 
 from __future__ import annotations
@@ -8,10 +8,12 @@ from pathlib import Path
 
 import typer
 
-from signalfire.forecast.cli.options import PLOT_FORMATS, StoreOpt, check_output, fail, open_store
+from signalfire.forecast.cli.options import PLOT_FORMATS, check_output, open_store
 
 
 def register(forecast) -> None:
+    from signalfire.cli import StoreOpt, _fail
+
     @forecast.command("onset")
     def onset_cmd(
         cutoff: str = typer.Option(..., "--cutoff", help="Last month of data used, YYYY-MM."),
@@ -30,12 +32,12 @@ def register(forecast) -> None:
         try:
             cut = parse_month(cutoff)
         except ValueError as exc:
-            fail(str(exc))
+            _fail(str(exc))
         wh = open_store(store, read_only=True)
         try:
             frame = predict(wh.con, history(wh.con, cut))
         except ForecastError as exc:
-            fail(str(exc))
+            _fail(str(exc))
         finally:
             wh.close()
         names = dict(zip(challenge_countries()["iso3"], challenge_countries()["name"]))
@@ -72,7 +74,7 @@ def register(forecast) -> None:
         try:
             years = parse_windows(windows)
         except ValueError as exc:
-            fail(str(exc))
+            _fail(str(exc))
         check_output(plot, "--plot", PLOT_FORMATS)
         if json_file:
             check_output(json_file, "--json")
@@ -81,7 +83,7 @@ def register(forecast) -> None:
             result = evaluate(wh.con, years, with_model=with_model,
                               progress=lambda y, per: console.print(f"window {y}: {per['seconds']} s", style="dim"))
         except ForecastError as exc:
-            fail(str(exc))
+            _fail(str(exc))
         finally:
             wh.close()
         others = [*BENCHMARKS[1:], *(["qgbm"] if with_model else [])]
@@ -106,5 +108,5 @@ def register(forecast) -> None:
             if json_file:
                 json_file.write_text(json.dumps(result, indent=1))
         except OSError as exc:
-            fail(f"cannot write {plot if not json_file else json_file}: {exc.strerror or exc}")
+            _fail(f"cannot write {plot if not json_file else json_file}: {exc.strerror or exc}")
         out.print(f"wrote {plot}" + (f" and {json_file}" if json_file else ""), highlight=False, soft_wrap=True)

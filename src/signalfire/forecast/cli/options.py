@@ -1,42 +1,33 @@
-"""What the forecast layer's CLI commands share (:mod:`.commands`, :mod:`.onset`): the ``--store`` option,
-the error exit and the check of an output file before any work."""
+"""What the forecast layer's CLI commands share (:mod:`.commands`, :mod:`.onset`) beyond what :mod:`signalfire.cli`
+gives every command module (``StoreOpt``, ``_fail``): the check of an output file before any work, and the store
+opened read-only or not."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import typer
-
-StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
-                        "~/.local/share/signalfire/signalfire.duckdb).")
 PLOT_FORMATS = (".png", ".svg", ".pdf")   # image formats matplotlib writes without extra software
-
-
-def fail(message: str, code: int = 2):
-    """Print ``message`` as an error and exit with ``code`` (no traceback)."""
-    from signalfire.cli import console
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def check_output(path: Path, option: str, suffixes: tuple[str, ...] | None = None) -> None:
     """Before any work: fail if ``path`` (an output file of ``option``) cannot be written — a folder, a suffix not
     in ``suffixes``, a file or folder one cannot write in."""
+    from signalfire.cli import _fail
     from signalfire.forecast.export import check_folder
     from signalfire.forecast.inputs import ForecastError
     if path.is_dir():
-        fail(f"{option} {path}: is a folder; give a file name")
+        _fail(f"{option} {path}: is a folder; give a file name")
     if suffixes and path.suffix.lower() not in suffixes:
         kind = f"image format {path.suffix!r}" if path.suffix else "file name (no suffix)"
-        fail(f"{option} {path}: unsupported {kind}; name a " + ", ".join(suffixes[:-1])
+        _fail(f"{option} {path}: unsupported {kind}; name a " + ", ".join(suffixes[:-1])
              + f" or {suffixes[-1]} file (e.g. pit.png)")
     if path.exists() and not os.access(path, os.W_OK):
-        fail(f"{option} {path}: the file cannot be written (permission denied)")
+        _fail(f"{option} {path}: the file cannot be written (permission denied)")
     try:
         check_folder(path.parent)
     except ForecastError as exc:
-        fail(f"{option} {path}: {exc}")
+        _fail(f"{option} {path}: {exc}")
 
 
 def open_store(path, read_only=False):
