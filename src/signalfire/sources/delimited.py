@@ -128,8 +128,9 @@ def _open_bytes(path: Path):
 def _is_utf8(path: Path) -> bool:
     """Whether the whole file is valid UTF-8.  ASCII blocks are skipped at memory speed; the others are validated
     in place by Arrow (no copy, no Python strings), with Python's decoder as the arbiter when Arrow objects.  A
-    multi-byte sequence cut by the end of a block is carried into the next.  (The 5M-row bench files: 1.7 s for
-    GED's 3.3 GB, where Python's incremental decoder took 5.9 s and Arrow's cast with copies around it more.)"""
+    multi-byte sequence cut by the end of a block is carried into the next.  (The 5M-row bench files, warm page
+    cache: 1.15-1.18 s for GED's 3.3 GB, where Arrow's cast of a copy took 1.49-1.56 s and Python's incremental
+    decoder 4.9-5.3 s; commit 815d654.)"""
     carry = b""
     try:
         with _open_bytes(path) as fh:
