@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -132,6 +135,23 @@ def test_quarantine_list_and_show(tmp_path):
     proc = run("quarantine", "--store", store, "--show", "1:line 2")
     assert "2013-13-45" in proc.stdout and "date_start" in proc.stdout
     assert len(header) == 49
+
+
+def test_a_piped_table_keeps_whole_cells(tmp_path):
+    """Out to a pipe (no terminal, no $COLUMNS) a table is as wide as its cells: the reason reads on one line, as
+    grep or a file wants it, not folded into Rich's 80 columns and cut with '…'."""
+    store = tmp_path / "q.duckdb"
+    bad = tmp_path / "a_rather_long_file_name_of_events_2013.csv"
+    lines = __import__("conftest").shared_path("ucdp/ged_v23_1_sample1000.csv").read_text().splitlines()
+    bad.write_text("\n".join([lines[0], lines[1].replace(",2013-01-03,2013-01-03,", ",2013-13-45,2013-01-03,")]))
+    run("ingest", "ucdp-ged", bad, "--store", store)
+    # a real process on a pipe, its environment given whole: under pytest a child's C environment holds COLUMNS=80
+    # though os.environ has none (some library sets it below Python), so inheriting it would test nothing
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    proc = subprocess.run([sys.executable, "-m", "signalfire.cli", "quarantine", "--store", str(store)],
+                          capture_output=True, text=True, env=env, timeout=300, check=True)
+    assert f"{bad.name}, line 2, column date_start: not a date: '2013-13-45'" in proc.stdout
+    assert "…" not in proc.stdout
 
 
 def test_sources_lists_adapters():

@@ -22,8 +22,22 @@ from signalfire import __version__
 
 app = typer.Typer(help="Signalfire: one warehouse for global security event data.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
-console = Console(stderr=True)
-out = Console()
+
+
+def _width(stream) -> int | None:
+    """Rich's width for a stream: the terminal's (None: Rich asks it) or $COLUMNS where set; otherwise, when the output
+    goes to a file or another program, wide enough that a table keeps whole cells instead of Rich's 80 columns, which
+    folded file names and reasons into many lines and cut them with '…'."""
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return None if tty or os.environ.get("COLUMNS") else PIPED_WIDTH
+
+
+PIPED_WIDTH = 400   # Rich never pads a table to the width: this is only the most a line may hold before it folds
+console = Console(stderr=True, width=_width(sys.stderr))
+out = Console(width=_width(sys.stdout))
 
 StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
                         "~/.local/share/signalfire/signalfire.duckdb).")
