@@ -17,7 +17,7 @@ extras="web,forecast,reports"
 [ $want_test = 1 ] && extras="web,forecast,reports,test,spark"
 echo "==> installing signalfire[$extras] into .venv"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]" 2>&1 | grep -v '^WARNING: Location' || true
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]" -c constraints.txt 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/python -c "import signalfire, duckdb" || { echo "python install failed" >&2; exit 1; }
 
 if [ -f package.json ]; then
