@@ -169,3 +169,22 @@ def test_route_rule_fires_when_a_route_rises(store, fixtures_dir):
     assert fired.set_index("period").value.to_dict() == {m: east[m] for m in expected}
     with pytest.raises(AlertError, match="needs route"):
         rules.add(store.con, "x", "route", {"threshold": 1})
+
+
+
+def test_the_command_line_ingest_evaluates_the_rules(tmp_path):
+    """`signalfire ingest` evaluates the rules on the run it wrote, as `alerts add` promises ("evaluated after
+    every ingest and forecast run"); before, the call sat after the error exit and never ran, so a rule fired
+    only at the next `alerts evaluate`, `watch` or server start."""
+    from cli_support import run_cli
+
+    from signalfire.warehouse import Warehouse
+    store = tmp_path / "cli.duckdb"
+    run_cli("alerts", "add", "ring", "--subject", "ring:POL", "--threshold", "1000", "--store", store)
+    done = run_cli("ingest", "ucdp-ged", GED, "--store", store)
+    assert "alerts: 4 new firing(s)" in done.stderr
+    with Warehouse(store) as wh:
+        fired = wh.df("SELECT period, level FROM alert_firings ORDER BY period")
+        assert evaluate_pending(wh.con) == []                       # the run is marked evaluated: nothing left
+    assert dict(zip(fired.period, fired.level))["2022-02"] == "red"
+    assert len(fired) == 4

@@ -136,18 +136,25 @@ def ingest(
                 result = ingest_file(wh, adapter, path, progress=lambda n, task=task: bar.advance(task, n),
                                      source_version=source_version)
             results.append(result)
+        _alert(wh, as_json)
     except (SourceError, StoreError) as exc:
         if not results:
             raise
+        _alert(wh, as_json)                              # the rules, on the files that were loaded
         _print_ingest(results, adapter.name, as_json)   # what was loaded before the file that failed
         _fail(f"{exc} (the {len(results)} file(s) listed above were loaded; this one and any after it were not)")
-        if wh is not None and results:
-            from signalfire.alerts.evaluate import after_runs
-            after_runs(wh.con, None if as_json else lambda text: console.print(text, highlight=False))
     finally:
         if wh is not None:
             wh.close()
     _print_ingest(results, adapter.name, as_json)
+
+
+def _alert(wh, as_json: bool) -> None:
+    """The alert rules, on the runs this ingest wrote (as the server and `signalfire watch` do after theirs); a
+    hand-off to the server (``wh`` None) leaves them to the server."""
+    if wh is not None:
+        from signalfire.alerts.evaluate import after_runs
+        after_runs(wh.con, None if as_json else lambda text: console.print(text, highlight=False))
 
 
 def _print_ingest(results, adapter_name: str, as_json: bool) -> None:
