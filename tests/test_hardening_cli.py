@@ -93,3 +93,35 @@ def test_quarantine_show_escapes_the_raw_record(tmp_path):
 def test_shown_values(value, text):
     from signalfire.cli import shown
     assert shown(value).plain == text
+
+
+def test_a_path_with_markup_is_an_error_message_not_a_traceback(tmp_path):
+    """``[/]`` in a path (a folder named ``a[``) made the error message a Rich MarkupError and a traceback; ``[red]``
+    recoloured the message and vanished from it. The path is shown as it was given."""
+    from cli_support import run_cli
+    for name in ("a[/]b.csv", "[red]c.csv"):
+        done = run_cli("ingest", "ucdp-ged", tmp_path / name, "--store", tmp_path / "s.duckdb", check=False)
+        assert done.returncode == 2
+        assert f"error: {tmp_path / name}: no such file" in done.stderr
+
+
+def test_a_file_name_with_markup_and_escapes_is_shown_escaped(tmp_path):
+    """A file's name is data too: in the ingest table and the "nothing changed" line it is shown as it is, its
+    escape escaped, never applied."""
+    from cli_support import run_cli
+    src = Path(__file__).resolve().parents[1] / "src" / "signalfire" / "demo" / "ged_ukraine_2014-2023.csv.gz"
+    hostile = tmp_path / "[red]e\x1b[31mvil.csv.gz"
+    hostile.write_bytes(src.read_bytes())
+    store = tmp_path / "s.duckdb"
+    first = run_cli("ingest", "ucdp-ged", hostile, "--store", store)
+    again = run_cli("ingest", "ucdp-ged", hostile, "--store", store)
+    for done in (first, again):
+        assert "\x1b" not in done.stdout + done.stderr
+        assert "[red]e\\x1b[31mvil.csv.gz" in done.stdout
+    assert "[red]e\\x1b[31mvil.csv.gz: already ingested in run 1; nothing changed" in again.stdout
+
+
+def test_plain_messages_keep_their_lines():
+    from signalfire.cli import error, plain
+    assert plain("two\nlines\tand \x1b[2J [b]x[/b]").plain == "two\nlines\tand \\x1b[2J [b]x[/b]"
+    assert error("[/] gone?").plain == "error: [/] gone?"

@@ -36,8 +36,10 @@ def _width(stream) -> int | None:
 
 
 PIPED_WIDTH = 400   # Rich never pads a table to the width: this is only the most a line may hold before it folds
-console = Console(stderr=True, width=_width(sys.stderr))
-out = Console(width=_width(sys.stdout))
+# markup off: a file name, a path or a source's text in a message is shown as it is, never read as Rich markup
+# (``[/]`` in a file name had raised a MarkupError, a traceback; ``[red]`` recoloured the line and vanished)
+console = Console(stderr=True, width=_width(sys.stderr), markup=False)
+out = Console(width=_width(sys.stdout), markup=False)
 
 StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
                         "~/.local/share/signalfire/signalfire.duckdb).")
@@ -80,6 +82,20 @@ def shown(value) -> Text:
     return Text(str(value).translate(_UNSAFE))
 
 
+_UNSAFE_IN_MESSAGE = {c: e for c, e in _UNSAFE.items() if c not in (0x09, 0x0a)}   # a message keeps its lines
+
+
+def plain(message) -> Text:
+    """A message for the terminal that may hold a file name, a path or a source's text: never Rich markup, its
+    control characters and bidi overrides escaped as :func:`shown` escapes them, its line breaks and tabs kept."""
+    return Text(str(message).translate(_UNSAFE_IN_MESSAGE))
+
+
+def error(message) -> Text:
+    """``error: <message>``, the prefix in bold red, the message :func:`plain`."""
+    return Text.assemble(("error:", "bold red"), " ", plain(message))
+
+
 def _missing(value) -> bool:
     import pandas as pd
     try:
@@ -94,7 +110,7 @@ def _count(value) -> str:
 
 
 def _fail(message: str, code: int = 2):
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    console.print(error(message), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -129,10 +145,10 @@ def ingest(
     results = [] if wh is not None else results
     try:
         for path in files if wh is not None else []:
-            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TextColumn("records"), TimeElapsedColumn(), console=console,
+            with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
+                          MofNCompleteColumn(), TextColumn("records"), TimeElapsedColumn(), console=console,
                           disable=as_json or not console.is_terminal, transient=True) as bar:
-                task = bar.add_task(f"{adapter.name} {path.name}", total=None)
+                task = bar.add_task(plain(f"{adapter.name} {path.name}").plain, total=None)
                 result = ingest_file(wh, adapter, path, progress=lambda n, task=task: bar.advance(task, n),
                                      source_version=source_version)
             results.append(result)
@@ -168,13 +184,13 @@ def _print_ingest(results, adapter_name: str, as_json: bool) -> None:
     for col in ("file", "read", "new", "updated", "unchanged", "quarantined", "status"):
         table.add_column(col, justify="right" if col not in ("file", "status") else "left")
     for r in results:
-        table.add_row(Path(r.file).name, *(f"{getattr(r, k):,}" for k in
+        table.add_row(shown(Path(r.file).name), *(f"{getattr(r, k):,}" for k in
                       ("read", "new", "updated", "unchanged", "quarantined")),
                       r.status)
     out.print(table)
     for r in results:
         if r.status == "unchanged":
-            out.print(f"{Path(r.file).name}: {r.message}", highlight=False, soft_wrap=True)
+            out.print(plain(f"{Path(r.file).name}: {r.message}"), highlight=False, soft_wrap=True)
     if totals["quarantined"]:
         out.print(f"{totals['quarantined']:,} records quarantined: see `signalfire quarantine`")
 
@@ -240,7 +256,7 @@ def status(store: Path | None = StoreOpt):
         for r in runs.itertuples():
             t3.add_row(r.adapter, str(r.runs), str(r.last_run)[:19], _count(r.quarantined))
         out.print(t3)
-        out.print("[bold]Attribution[/]")
+        out.print(Text("Attribution", style="bold"))
         for name in runs.adapter:
             if name in MODULES and get(name).licence:
                 out.print(f"  {name}: {get(name).licence}", highlight=False)
@@ -407,7 +423,7 @@ def main():
     except (SourceError, StoreError, QueryError) as exc:
         if debug:
             raise
-        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        console.print(error(exc), highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -423,8 +439,8 @@ def main():
         if isinstance(exc, usage) and hasattr(exc, "show"):
             exc.show()
             sys.exit(getattr(exc, "exit_code", 2))
-        console.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {exc}\n"
-                      "Run again with SIGNALFIRE_DEBUG=1 for details, and please report it.", highlight=False,
+        console.print(error(f"unexpected {type(exc).__name__}: {exc}\n"
+                            "Run again with SIGNALFIRE_DEBUG=1 for details, and please report it."), highlight=False,
                       soft_wrap=True)
         sys.exit(1)
 

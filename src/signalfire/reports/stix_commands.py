@@ -8,12 +8,6 @@ from pathlib import Path
 import typer
 
 
-def _fail(message: str) -> None:
-    from rich.console import Console
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
-
-
 def export_stix(
     output: Path = typer.Option(..., "-o", "--output", help="Bundle file to write (.json); - for standard output."),
     store: Path | None = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
@@ -36,7 +30,7 @@ def export_stix(
 ):
     """Write filtered incidents and stored STIX objects as a STIX 2.1 bundle; nothing above --tlp leaves."""
     from signalfire.analysis.cyber import CyberQueryError
-    from signalfire.cli import _reader
+    from signalfire.cli import _fail, _reader
     from signalfire.reports.stix import ExportError, Selection, dumps, export_bundle
     target = None if str(output) == "-" else output
     if target is not None and target.is_dir():

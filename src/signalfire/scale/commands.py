@@ -11,9 +11,6 @@ from pathlib import Path
 
 import typer
 
-StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
-                        "~/.local/share/signalfire/signalfire.duckdb).")
-
 FolderArg = typer.Argument(..., help="Output folder: writes source=…/month=YYYY-MM/*.parquet.")
 EventsOpt = typer.Option(..., "--events-parquet", help="Folder of events partitioned by source=…/month=… "
                          "(see `signalfire scale export-events`).")
@@ -23,13 +20,8 @@ MasterOpt = typer.Option(None, "--spark-master", help="Spark master URL (default
                          "local[2]); e.g. spark://host:7077, yarn, k8s://…")
 
 
-def _fail(message: str, code: int = 2):
-    from signalfire.cli import console
-    console.print("error: " + message, highlight=False, soft_wrap=True, markup=False)
-    raise typer.Exit(code)
-
-
 def register(app) -> None:
+    from signalfire.cli import StoreOpt, _fail  # the --store option and the error exit every command shares
     scale = typer.Typer(help="The heavy aggregates on DuckDB or Apache Spark, over events exchanged as Parquet "
                         "partitioned by source and month.", no_args_is_help=True)
     app.add_typer(scale, name="scale")

@@ -79,17 +79,17 @@ def serve(
 ):
     """Start the dashboard and API (http://127.0.0.1:8000); `signalfire ingest` hands its work to it."""
     import uvicorn
-    from rich.console import Console
+    from rich.text import Text
 
+    from signalfire.cli import console, error
     from signalfire.web.app import create_app
     from signalfire.web.handoff import ServerFileError, remove_server_file, write_server_file
     from signalfire.web.serving.datastore import DataStore
 
-    console = Console(stderr=True)
     host = host.strip()
     problem = check_listen(host, port)
     if problem:
-        console.print(f"[bold red]error:[/] {problem}", highlight=False)
+        console.print(error(problem), highlight=False)
         raise typer.Exit(2)
     hosts = allowed_hosts(host, allowed_host)
     ds = DataStore(store, timeout_s=timeout, load_demo_if_empty=False)
@@ -105,16 +105,16 @@ def serve(
         _, token = write_server_file(ds.path, host, port)
     except ServerFileError as exc:
         ds.close()
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        console.print(error(exc), highlight=False)
         raise typer.Exit(2) from None
     app.state.token = token
     # uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown, so clean up in the shutdown hook
     app.router.on_shutdown.append(lambda: remove_server_file(ds.path))
     everywhere = host in ("0.0.0.0", "::")
-    console.print(f"Signalfire dashboard: [bold]http://{_url_host(host)}:{port}[/]"
-                  + (" (every interface: reachable from other machines by the names given with --allowed-host)"
-                     if everywhere else "")
-                  + f"  (store {ds.path}; Ctrl-C to stop)", highlight=False)
+    console.print(Text.assemble("Signalfire dashboard: ", (f"http://{_url_host(host)}:{port}", "bold"),
+                                " (every interface: reachable from other machines by the names given with "
+                                "--allowed-host)" if everywhere else "", f"  (store {ds.path}; Ctrl-C to stop)"),
+                  highlight=False)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     finally:
