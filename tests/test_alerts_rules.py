@@ -188,3 +188,16 @@ def test_the_command_line_ingest_evaluates_the_rules(tmp_path):
         assert evaluate_pending(wh.con) == []                       # the run is marked evaluated: nothing left
     assert dict(zip(fired.period, fired.level))["2022-02"] == "red"
     assert len(fired) == 4
+
+
+def test_evaluate_all_says_one_count(tmp_path):
+    """`alerts evaluate --all` printed "alerts: 0 new firing(s); …" and then "4 new firing(s)": two counts of one
+    evaluation. Now one line says how many fired and what was sent."""
+    from cli_support import run_cli
+    store = tmp_path / "a.duckdb"
+    run_cli("ingest", "ucdp-ged", GED, "--store", store)
+    run_cli("alerts", "add", "ring", "--subject", "ring:POL", "--threshold", "1000", "--store", store)
+    done = run_cli("alerts", "evaluate", "--all", "--store", store)
+    assert done.stdout.strip() == "4 new firing(s); deliveries sent 0, to retry 0, given up 0"
+    assert "new firing" not in done.stderr
+

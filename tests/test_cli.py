@@ -203,3 +203,36 @@ def test_ingest_checks_every_file_first_and_reports_what_was_loaded(tmp_path):
     assert proc.returncode == 2 and "1 file(s) listed above were loaded" in proc.stderr
     summary = json.loads(proc.stdout)
     assert [Path(f["file"]).name for f in summary["files"]] == [ged.name] and summary["new"] == 1000
+
+
+@pytest.mark.parametrize("args", [
+    ["events", "--format", "csv", "--output", "{store}"],
+    ["events", "--format", "parquet", "--output", "{other}"],
+    ["export", "stix", "-o", "{store}"],
+    ["brief", "--country", "UKR", "--period", "2022-06", "-o", "{store}"],
+    ["brief", "--country", "UKR", "--period", "2022-06", "-o", "{tmp}/b.pdf", "--html", "{store}"],
+    ["forecast", "evaluate", "--windows", "2018", "--json", "{store}"],
+    ["forecast", "evaluate", "--windows", "2018", "--cache", "{store}"],
+])
+def test_an_output_never_overwrites_a_store(tmp_path, args):
+    """Given the store's own path (or another store's) as the output, a command had replaced the database with its
+    export (4.2 MB of records became 1,163 bytes of CSV). Now it refuses before any work, and the store is intact."""
+    from signalfire.warehouse import Warehouse
+    store, other = tmp_path / "s.duckdb", tmp_path / "other.duckdb"
+    for path in (store, other):
+        Warehouse(path).close()
+    before = {p: p.read_bytes() for p in (store, other)}
+    argv = [a.format(store=store, other=other, tmp=tmp_path) for a in args]
+    done = run(*argv, "--store", store, check=False)
+    assert done.returncode == 2
+    assert "is a Signalfire store (a DuckDB database); writing there would destroy it" in done.stderr
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_limit_beyond_any_store_is_a_usage_error(tmp_path):
+    """A --limit above warehouse.MAX_ROWS had reached DuckDB as an INT128: "unexpected ConversionException", exit 1."""
+    from signalfire import cli, warehouse
+    assert cli.MAX_ROWS == warehouse.MAX_ROWS
+    for command in ("events", "quarantine"):
+        done = run(command, "--limit", "99999999999999999999", "--store", tmp_path / "s.duckdb", check=False)
+        assert done.returncode == 2 and "Invalid value for '--limit'" in done.stderr + done.stdout

@@ -41,6 +41,10 @@ PIPED_WIDTH = 400   # Rich never pads a table to the width: this is only the mos
 console = Console(stderr=True, width=_width(sys.stderr), markup=False)
 out = Console(width=_width(sys.stdout), markup=False)
 
+# the most rows a --limit may ask for: warehouse.MAX_ROWS (not imported here: --help stays light); a larger one had
+# reached DuckDB's LIMIT as an INT128 and failed as an "unexpected ConversionException"
+MAX_ROWS = 10**12
+
 StoreOpt = typer.Option(None, "--store", help="Store file (default: $SIGNALFIRE_STORE or "
                         "~/.local/share/signalfire/signalfire.duckdb).")
 
@@ -107,6 +111,26 @@ def _missing(value) -> bool:
 def _count(value) -> str:
     """A count or sum for a table: thousands separators, a missing one (a source without the measure) blank."""
     return "" if _missing(value) else f"{int(value):,}"
+
+
+DUCKDB_MAGIC = b"DUCK"   # bytes 8-11 of every DuckDB database file
+
+
+def is_database(path: Path) -> bool:
+    """Whether ``path`` is an existing DuckDB database file (a store): its header, not its name, says so."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(12)[8:12] == DUCKDB_MAGIC
+    except OSError:
+        return False
+
+
+def refuse_database(path: Path | None, option: str) -> None:
+    """Fail, before any work, when an output file would overwrite a store: ``--output`` given the store's own path
+    (or any DuckDB file) had replaced it with an export, destroying every record in it."""
+    if path is not None and is_database(path):
+        _fail(f"{option} {path}: is a Signalfire store (a DuckDB database); writing there would destroy it. "
+              "Give another file name")
 
 
 def _fail(message: str, code: int = 2):
@@ -266,7 +290,7 @@ def status(store: Path | None = StoreOpt):
 def quarantine(
     run: int | None = typer.Option(None, "--run", help="Only this ingest run."),
     show: str | None = typer.Option(None, "--show", help="Show one record in full: RUN:REF, e.g. 3:'line 12'."),
-    limit: int = typer.Option(50, "--limit", min=1, help="Rows to list."),
+    limit: int = typer.Option(50, "--limit", min=1, max=MAX_ROWS, help="Rows to list."),
     store: Path | None = StoreOpt,
 ):
     """List rejected records with their reasons, or show one in full."""
@@ -311,7 +335,8 @@ def events(
                             "suffix, else table)."),
     output: Path | None = typer.Option(None, "--output", help="Write to this file; - for standard output "
                                           "(default for table/csv/geojson)."),
-    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many events (table default: 50)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, max=MAX_ROWS,
+                                     help="At most this many events (table default: 50)."),
 ):
     """Filter events and print them or export them (CSV, Parquet, GeoJSON)."""
     from signalfire.reports.export import write_events
@@ -329,6 +354,7 @@ def events(
         _fail("--format parquet needs --output FILE")
     if output is not None and output.is_dir():
         _fail(f"--output {output}: is a folder; give a file name")
+    refuse_database(output, "--output")
     flt = EventFilter.parse(country, category, source, since, until, bbox)
     wh = _reader(store)
     try:

@@ -121,14 +121,16 @@ def register(app: typer.Typer) -> None:
     ):
         """Evaluate the rules now and send what is due."""
         from signalfire.alerts.evaluate import after_runs, evaluate_run
-        from signalfire.cli import console
         wh = _writer(store)
         try:
             new = evaluate_run(wh.con, "manual", None) if all_data else []
-            more, _ = after_runs(wh.con, console.print)
+            more, sent = after_runs(wh.con)
         finally:
             wh.close()
-        out.print(f"{len(new) + len(more)} new firing(s)", highlight=False)
+        # one line with both counts (--all's firings had been left out of after_runs' own line, which said 0 above
+        # "351 new firing(s)")
+        out.print(f"{len(new) + len(more)} new firing(s); deliveries sent {sent['sent']}, to retry {sent['retry']}, "
+                  f"given up {sent['failed']}", highlight=False)
 
     @alerts.command("firings")
     def firings_cmd(

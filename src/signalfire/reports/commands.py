@@ -8,7 +8,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from signalfire.cli import StoreOpt, _fail, _reader, out
+    from signalfire.cli import StoreOpt, _fail, _reader, out, refuse_database
 
     @app.command("brief")
     def brief_cmd(
@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
         for path, option in ((target, "--output"), (html_out, "--html")):
             if path is not None and (path.is_dir() or not path.parent.exists()):
                 _fail(f"{option} {path}: not a file in an existing folder")
+            refuse_database(path, option)
         wh = _reader(store)
         try:
             b = build(wh.con, country, period)

@@ -30,11 +30,12 @@ def export_stix(
 ):
     """Write filtered incidents and stored STIX objects as a STIX 2.1 bundle; nothing above --tlp leaves."""
     from signalfire.analysis.cyber import CyberQueryError
-    from signalfire.cli import _fail, _reader
+    from signalfire.cli import _fail, _reader, refuse_database
     from signalfire.reports.stix import ExportError, Selection, dumps, export_bundle
     target = None if str(output) == "-" else output
     if target is not None and target.is_dir():
         _fail(f"--output {output}: is a folder; give a file name")
+    refuse_database(target, "--output")
     sel = Selection(tlp=level, unmarked=unmarked, country=country, role=role, since=since, until=until,
                     incident_type=incident_type, source=source,
                     types=[t.strip() for t in (types or "").split(",") if t.strip()])

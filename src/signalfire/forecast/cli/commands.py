@@ -108,6 +108,8 @@ def register(app) -> None:
             check_output(json_file, "--json")
         if plot:
             check_output(plot, "--plot", PLOT_FORMATS)
+        if cache:
+            check_output(cache, "--cache")
         wh = open_store(store, read_only=True)
         try:
             result = evaluate(wh.con, years, draws=draws, lead=lead,

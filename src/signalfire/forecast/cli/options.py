@@ -13,7 +13,7 @@ PLOT_FORMATS = (".png", ".svg", ".pdf")   # image formats matplotlib writes with
 def check_output(path: Path, option: str, suffixes: tuple[str, ...] | None = None) -> None:
     """Before any work: fail if ``path`` (an output file of ``option``) cannot be written — a folder, a suffix not
     in ``suffixes``, a file or folder one cannot write in."""
-    from signalfire.cli import _fail
+    from signalfire.cli import _fail, refuse_database
     from signalfire.forecast.export import check_folder
     from signalfire.forecast.inputs import ForecastError
     if path.is_dir():
@@ -22,6 +22,7 @@ def check_output(path: Path, option: str, suffixes: tuple[str, ...] | None = Non
         kind = f"image format {path.suffix!r}" if path.suffix else "file name (no suffix)"
         _fail(f"{option} {path}: unsupported {kind}; name a " + ", ".join(suffixes[:-1])
              + f" or {suffixes[-1]} file (e.g. pit.png)")
+    refuse_database(path, option)
     if path.exists() and not os.access(path, os.W_OK):
         _fail(f"{option} {path}: the file cannot be written (permission denied)")
     try:
