@@ -196,6 +196,23 @@ def test_data_page_lists_every_source_and_no_server_path(client):
     assert str(client.store) not in html and str(client.store.parent) not in html
 
 
+def test_data_page_with_a_stream_that_has_no_span(tmp_path, demo_template):
+    """Missions, cyber, treaties … have no first/last/countries span: their three NULL columns had one name, the
+    row's dict folded them and the Data page answered 500 (IndexError) on every store that held such a stream."""
+    from signalfire.warehouse import Warehouse
+    store = demo_copy(demo_template, tmp_path)
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    with Warehouse(store) as wh:
+        wh.ingest("missions-user", fixtures / "missions_user_example.csv")
+        wh.ingest("stix", fixtures / "cyber" / "stix20_bundle.json")
+    with TestClient(create_app(store)) as c:
+        r = c.get("/data", headers=HTML)
+    assert r.status_code == 200
+    loaded = r.text.split('id="loaded-table"', 1)[1].split("</table>", 1)[0]
+    for adapter in ("missions-user", "stix", "ucdp-ged"):
+        assert f"<td>{adapter}</td>" in loaded
+
+
 # -- forecasts ----------------------------------------------------------------------------------------------------
 def test_skill_is_read_from_the_shipped_evaluation_and_agrees_with_the_forecasts_doc():
     import json

@@ -342,13 +342,15 @@ def actors_page(request: Request, actor: str = ""):
 
 
 # -- Data page: every loaded source ------------------------------------------------------------------------------
-SPANS = {   # table -> (span SQL over the source's rows, whether the table has a source column)
-    "events": "min(date_start)::VARCHAR, max(date_start)::VARCHAR, count(DISTINCT country_iso3)",
-    "country_month": "min(year * 100 + month)::VARCHAR, max(year * 100 + month)::VARCHAR, count(DISTINCT country_iso3)",
-    "country_year": "min(year)::VARCHAR, max(year)::VARCHAR, count(DISTINCT country_iso3)",
-    "dyad_year": "min(year)::VARCHAR, max(year)::VARCHAR, count(DISTINCT country_a_iso3)",
-    "conflicts": "min(year)::VARCHAR, max(year)::VARCHAR, NULL",
+SPANS = {   # table -> (first, last, countries) over the source's rows; a table not here shows its row count only
+    "events": ("min(date_start)::VARCHAR", "max(date_start)::VARCHAR", "count(DISTINCT country_iso3)"),
+    "country_month": ("min(year * 100 + month)::VARCHAR", "max(year * 100 + month)::VARCHAR",
+                      "count(DISTINCT country_iso3)"),
+    "country_year": ("min(year)::VARCHAR", "max(year)::VARCHAR", "count(DISTINCT country_iso3)"),
+    "dyad_year": ("min(year)::VARCHAR", "max(year)::VARCHAR", "count(DISTINCT country_a_iso3)"),
+    "conflicts": ("min(year)::VARCHAR", "max(year)::VARCHAR", "NULL"),
 }
+NO_SPAN = ("NULL", "NULL", "NULL")
 
 
 def _month_text(value: str | None) -> str:
@@ -376,12 +378,14 @@ def _loaded_sources(ds) -> list[dict]:
                "countries": None, "files": sorted({_basename(f) for f in r["files"] if f}),
                "last_loaded": r["last_loaded"]}
         if tbl and ds.has_table(tbl):
-            span = SPANS.get(tbl, "NULL, NULL, NULL")
+            first, last, countries = SPANS.get(tbl, NO_SPAN)
             try:
-                got = ds.rows(f"SELECT count(*) AS n, {span} FROM {tbl} WHERE run_id IN "
-                              "(SELECT unnest(?::INTEGER[]))", [r["run_ids"]])[0]
-                vals = list(got.values())
-                row.update(rows=vals[0], first=vals[1] or "", last=vals[2] or "", countries=vals[3])
+                # named columns: a table without a span had given three columns all named NULL, which the row's
+                # dict folded into one (an IndexError, the Data page a 500 once missions or cyber were loaded)
+                got = ds.rows(f"SELECT count(*) AS n, {first} AS first_, {last} AS last_, {countries} AS countries "
+                              f"FROM {tbl} WHERE run_id IN (SELECT unnest(?::INTEGER[]))", [r["run_ids"]])[0]
+                row.update(rows=got["n"], first=got["first_"] or "", last=got["last_"] or "",
+                           countries=got["countries"])
                 if tbl == "country_month":
                     row.update(first=_month_text(row["first"]), last=_month_text(row["last"]))
             except duckdb.Error:   # a stream's table without run_id: the count is unknown, not wrong
