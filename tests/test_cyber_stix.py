@@ -131,6 +131,12 @@ def test_tlp_filtering_never_lets_a_higher_level_out(store, fixtures_dir):
     assert unmarked <= _exported_ids(store, tlp="clear", unmarked="clear")
     with pytest.raises(ExportError, match="unknown TLP level"):
         export_bundle(store.con, Selection(tlp="purple"))
+    # a mistyped type or source had exported nothing, silently ("wrote 0 objects", exit 0)
+    with pytest.raises(ExportError, match="unknown STIX type.*'foo'"):
+        export_bundle(store.con, Selection(types=["intrusion-set", "foo"]))
+    with pytest.raises(ExportError, match="unknown incident source 'acled'; expected one of cfr-cyber, dcid"):
+        export_bundle(store.con, Selection(source="acled"))
+    assert export_bundle(store.con, Selection(types=["x-mitre-tactic"]))["type"] == "bundle"   # custom: allowed
 
 
 def test_stix20_bundle_is_upgraded_in_one_transaction(store, fixtures_dir):
@@ -189,3 +195,5 @@ def test_cli_ingest_and_export(tmp_path, fixtures_dir):
     _valid(bundle)
     bad = runner.invoke(app, ["export", "stix", "--store", str(db), "--tlp", "purple", "-o", str(out)])
     assert bad.exit_code == 2 and "unknown TLP level" in bad.output
+    bad = runner.invoke(app, ["export", "stix", "--store", str(db), "--type", "foo", "-o", str(out)])
+    assert bad.exit_code == 2 and "unknown STIX type(s) 'foo'" in bad.output

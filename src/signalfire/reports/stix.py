@@ -45,6 +45,13 @@ IDENTITY_ID = f"identity--{uuid.uuid5(NAMESPACE, 'signalfire')}"
 EXTENSION_ID = f"extension-definition--{uuid.uuid5(NAMESPACE, 'incident-details-1.0')}"
 CONFIDENCE = {"high": 85, "medium": 50, "low": 15}
 SOURCE_NAMES = {"cfr-cyber": "CFR Cyber Operations Tracker", "dcid": "DCID v2.0"}
+# the object types of STIX 2.1 (SDOs, SROs, SCOs and the meta objects); a custom type starts with "x-"
+STIX_TYPES = frozenset({"attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident",
+    "indicator", "infrastructure", "intrusion-set", "location", "malware", "malware-analysis", "note",
+    "observed-data", "opinion", "report", "threat-actor", "tool", "vulnerability", "relationship", "sighting",
+    "artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message", "file", "ipv4-addr",
+    "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process", "software", "url", "user-account",
+    "windows-registry-key", "x509-certificate", "language-content", "marking-definition", "extension-definition"})
 LINKED = ("source_ref", "target_ref", "sighting_of_ref", "observed_data_refs", "where_sighted_refs")
 
 
@@ -71,6 +78,13 @@ class Selection:
             if value not in tlp.RANK:
                 raise ExportError(f"unknown TLP level {value!r} for {name}; expected one of {', '.join(tlp.LEVELS)}")
             setattr(self, name, "clear" if value == "white" else value)
+        if self.source not in (None, "") and self.source not in SOURCE_NAMES:
+            raise ExportError(f"unknown incident source {self.source!r}; expected one of {', '.join(SOURCE_NAMES)}")
+        unknown = [t for t in self.types if t not in STIX_TYPES and not t.startswith("x-")]
+        if unknown:     # a mistyped type had exported nothing, silently ("wrote 0 objects")
+            raise ExportError(f"unknown STIX type(s) {', '.join(map(repr, unknown))}; STIX 2.1 types are e.g. "
+                              "incident, intrusion-set, attack-pattern, malware, tool, relationship (custom ones "
+                              "start with x-)")
 
     @property
     def filters_incidents(self) -> bool:
