@@ -119,12 +119,25 @@ def test_new_records_rule(store):
     ("forecast", {"subject": "POL"}, "needs level"),
     ("forecast", {"level": 1.5}, "level"),
     ("new-records", {}, "needs source"),
+    ("new-records", {"source": "zzz"}, "unknown source 'zzz'"),
     ("weather", {}, "unknown kind"),
 ])
 def test_bad_rules_are_clear_errors(store, kind, params, message):
     with pytest.raises(AlertError, match=message):
         rules.add(store.con, "x", kind, params)
     assert store.con.execute("SELECT count(*) FROM alert_rules").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("to, ok", [("analyst@example.org", True), ("a@b.pl, c.d@e.org", True),
+                                     ("not-an-email", False), ("a@b", False), ("a@b.org,", False),
+                                     ("Eve <eve@x.org>", False)])
+def test_an_email_address_is_checked_when_the_rule_is_added(store, to, ok):
+    """`--email not-an-email` had been stored and then retried for hours in the outbox."""
+    if ok:
+        assert rules.add(store.con, "x", "events", {"threshold": 5}, email_to=to) > 0
+    else:
+        with pytest.raises(AlertError, match="is not an address such as analyst@example.org"):
+            rules.add(store.con, "x", "events", {"threshold": 5}, email_to=to)
 
 
 def test_python_api_lists_rules_and_firings(store):

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 from signalfire.alerts import N_, AlertError
+
+EMAIL = re.compile(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>.]+")   # local@domain.tld: a typo, not RFC 5322's every corner
 
 KINDS = ("events", "forecast", "new-records", "cyber", "route")
 MEASURES = ("deaths", "events")
@@ -90,6 +93,10 @@ def check(kind: str, params: dict) -> dict:
     elif kind == "new-records":
         if not out.get("source"):
             raise AlertError(N_("a new-records rule needs source (e.g. ucdp-ged)"))
+        from signalfire.sources import MODULES
+        if out["source"] not in MODULES:      # a mistyped source had made a rule that could never fire
+            raise AlertError(N_("unknown source %(source)s: see signalfire sources (e.g. ucdp-ged)"),
+                             source=repr(str(out["source"])[:40]))
     elif kind == "cyber":
         if not out.get("subject"):
             raise AlertError(N_("a cyber rule needs subject: the victim states watched "
@@ -113,6 +120,9 @@ def add(con, name: str, kind: str, params: dict, webhook_url: str | None = None,
     params = check(kind, params)
     if webhook_url and not webhook_url.startswith(("http://", "https://")):
         raise AlertError(N_("webhook: %(url)s is not an http(s) URL"), url=repr(webhook_url[:60]))
+    if email_to and not all(EMAIL.fullmatch(part.strip()) for part in email_to.split(",")):
+        raise AlertError(N_("e-mail: %(to)s is not an address such as analyst@example.org (several: separate "
+                            "them with commas)"), to=repr(email_to[:60]))
     if smtp_url and not smtp_url.startswith("smtp://"):
         raise AlertError(N_("smtp: %(url)s is not smtp://host:port"), url=repr(smtp_url[:60]))
     rule_id = con.execute("SELECT coalesce(max(rule_id), 0) + 1 FROM alert_rules").fetchone()[0]
