@@ -125,3 +125,47 @@ def test_plain_messages_keep_their_lines():
     from signalfire.cli import error, plain
     assert plain("two\nlines\tand \x1b[2J [b]x[/b]").plain == "two\nlines\tand \\x1b[2J [b]x[/b]"
     assert error("[/] gone?").plain == "error: [/] gone?"
+
+
+def _on_a_terminal(*args) -> bytes:
+    """Run ``signalfire ARGS`` with its standard output on a pseudo-terminal; what it wrote there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import threading
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def read():
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:          # the terminal closed (Linux: EIO once the child and our end are gone)
+                return
+            if not data:
+                return
+            chunks.append(data)
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    proc = subprocess.run([sys.executable, "-m", "signalfire.cli", *map(str, args)], stdout=slave,
+                          stderr=subprocess.PIPE, timeout=300)
+    os.close(slave)
+    reader.join(timeout=30)
+    os.close(master)
+    assert proc.returncode == 0, proc.stderr
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_an_export_to_a_terminal_is_inert_and_to_a_pipe_exact(hostile_store, fmt):
+    """CSV and GeoJSON on a terminal had carried a source's escapes raw (\\x1b[31m, an OSC title, U+202E); there
+    they are shown escaped, as the tables show them. To a pipe or a file the bytes stay the export's own."""
+    shown = _on_a_terminal("events", "--format", fmt, "--store", hostile_store).decode("utf-8")
+    assert "\x1b" not in shown and "\u202e" not in shown
+    # CSV's raw ESC is shown escaped here; JSON had already written it as \u001b
+    assert ("\\x1b[31mRED" if fmt == "csv" else "\\u001b[31mRED") in shown
+    assert "\\u202eevil" in shown
+    from cli_support import run_cli
+    piped = run_cli("events", "--format", fmt, "--store", hostile_store).stdout
+    assert "\u202e" in piped         # the data as published, for a program or a file

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from signalfire import __version__
+from signalfire.terminal import inert
 
 app = typer.Typer(help="Signalfire: one warehouse for global security event data.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -69,13 +70,6 @@ def _reader(path):
         return Warehouse(path, read_only=True)
 
 
-# control characters (C0, DEL, C1) and the bidirectional overrides and isolates: shown escaped, never sent to the
-# terminal (a source's ``\x1b[31m`` would recolour or rewrite the screen; U+202E would reverse the text shown)
-_UNSAFE = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))}
-_UNSAFE.update({c: f"\\u{c:04x}" for c in (*range(0x202a, 0x202f), *range(0x2066, 0x206a), 0x200e, 0x200f,
-                                                0x061c)})
-
-
 def shown(value) -> Text:
     """A value from the data for a terminal table: plain text (never Rich markup), control characters and bidi
     overrides escaped (``\\x1b``), a missing value (None, NaN, pandas' NA) blank."""
@@ -83,16 +77,13 @@ def shown(value) -> Text:
         return Text("")
     if hasattr(value, "normalize") and value == value.normalize():   # a pandas Timestamp of a DATE column
         value = value.date()
-    return Text(str(value).translate(_UNSAFE))
-
-
-_UNSAFE_IN_MESSAGE = {c: e for c, e in _UNSAFE.items() if c not in (0x09, 0x0a)}   # a message keeps its lines
+    return Text(inert(str(value)))
 
 
 def plain(message) -> Text:
     """A message for the terminal that may hold a file name, a path or a source's text: never Rich markup, its
     control characters and bidi overrides escaped as :func:`shown` escapes them, its line breaks and tabs kept."""
-    return Text(str(message).translate(_UNSAFE_IN_MESSAGE))
+    return Text(inert(str(message), keep_lines=True))
 
 
 def error(message) -> Text:
@@ -374,7 +365,8 @@ def events(
             return
         sql, params = events_query(flt, limit=limit)
         try:
-            n = write_events(wh.con.execute(sql, params).to_arrow_table(), fmt, output)
+            n = write_events(wh.con.execute(sql, params).to_arrow_table(), fmt, output,
+                             terminal=output is None and sys.stdout.isatty())
         except OSError as exc:
             _fail(f"--output {output}: cannot write it ({exc.strerror or exc})")
     finally:

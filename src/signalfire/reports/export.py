@@ -140,8 +140,14 @@ def to_bytes(table: pa.Table, fmt: str) -> bytes:
     return b"".join(iter_bytes(table.to_batches(max_chunksize=10_000), table.schema, fmt))
 
 
-def write_events(table: pa.Table, fmt: str, output: Path | None) -> int:
+def write_events(table: pa.Table, fmt: str, output: Path | None, terminal: bool = False) -> int:
+    """Write the events to ``output`` (standard output when None); ``terminal``: standard output is a terminal, so a
+    text format's control characters and bidi overrides are shown escaped (:mod:`signalfire.terminal`), as the
+    tables show them; to a file or a pipe the bytes are the export's own."""
     data = to_bytes(table, fmt)
+    if output is None and terminal and fmt != "parquet":
+        from signalfire.terminal import inert
+        data = inert(data.decode("utf-8"), keep_lines=True).encode("utf-8")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
