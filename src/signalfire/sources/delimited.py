@@ -249,8 +249,9 @@ def read_records(path: Path, *, delim: str, header: bool = True, names: list[str
                  chunk_rows: int = CHUNK_ROWS, quote: str = '"') -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Stream (records, quarantine) chunks.  Records are all strings ('' for empty) plus ``record_ref``.
 
-    ``record_ref`` is ``"line N"``: the 1-based line of the record in the file (the header is line 1), assuming
-    one record per line, which holds for the formats read here; records DuckDB rejects are counted too.
+    ``record_ref`` is ``"line N"``: the 1-based place of the record in the file (the header is 1), records DuckDB
+    rejects counted too.  N counts records, not lines: where a quoted field holds line breaks (UCDP GED's CSV has
+    some) the record's first line in an editor is further down (docs/SCHEMA.md; DuckDB's rejects count the same way).
     """
     path = Path(path)
     with _plain(path, fix_cr=True) as (plain, cr), tempfile.TemporaryDirectory(prefix="signalfire-spill-") as spill:
