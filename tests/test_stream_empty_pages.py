@@ -30,6 +30,27 @@ def test_treaty_pages_without_data_say_what_to_load(client, path):
     assert "No treaty data" not in polish.text
 
 
+def test_treaty_actions_without_the_instrument_list_say_only_that(tmp_path):
+    """With manytreaties loaded but not the instrument list, the pages had said "No treaty data is loaded"."""
+    from pathlib import Path
+
+    from signalfire.warehouse import Warehouse
+    store = tmp_path / "actions.duckdb"
+    with Warehouse(store) as wh:
+        wh.ingest("manytreaties", Path(__file__).parent / "fixtures" / "manytreaties_parties_sample.csv")
+    app = create_app(store, load_demo=False)
+    with TestClient(app) as c:
+        page = c.get("/treaties", headers=HTML).text
+        polish = c.get("/treaties?lang=pl", headers=HTML).text
+        api = c.get("/api/v1/treaties/instruments")
+    app.state.ds.close()
+    assert "Part of the treaty data is loaded" in page and "No treaty data is loaded" not in page
+    assert "signalfire ingest treaty-instruments FILE" in page and "ingest manytreaties FILE" not in page
+    assert "instruments.csv" in page
+    assert "Część danych o traktatach jest już w magazynie" in polish
+    assert api.status_code == 404 and "missing now: treaty-instruments" in api.json()["error"]["message"]
+
+
 @pytest.mark.parametrize("path", ["/unga", "/unga/agreement", "/unga/roll-calls/3"])
 def test_unga_pages_without_data_say_what_to_load(client, path):
     page = client.get(path + "?lang=pl", headers=HTML)

@@ -80,18 +80,31 @@ def respond(frame: pd.DataFrame, fmt: str, name: str, **meta):
     return {**meta, "data": records(frame)}
 
 
+NEEDED = {"treaty_actions": "manytreaties", "treaty_instruments": "treaty-instruments"}   # table -> its adapter
+
+
+def _missing(request: Request) -> list[str]:
+    """The adapters whose table the treaty views need and the store lacks (empty when all are loaded)."""
+    return [adapter for table, adapter in NEEDED.items() if not has_tables(request, table)]
+
+
 def _require(request: Request) -> None:
-    if not has_tables(request, "treaty_actions", "treaty_instruments"):
+    missing = _missing(request)
+    if missing:
         raise HTTPException(404, "no treaty data in this store: ingest manytreaties, manyios, treaty-instruments "
-                                 "(and treaty-overrides) first")
+                                 f"(and treaty-overrides) first; missing now: {', '.join(missing)}")
 
 
 def _empty_page(request: Request) -> HTMLResponse | None:
-    """A header page with no data loaded answers 200 with what to ingest (the API keeps its 404)."""
-    if has_tables(request, "treaty_actions", "treaty_instruments"):
+    """A header page without the data it needs answers 200 with what to ingest (the API keeps its 404): all of it
+    when nothing is loaded, else only what is missing (treaty actions without the instrument list had been told
+    "no treaty data is loaded")."""
+    missing = _missing(request)
+    if not missing:
         return None
     from signalfire.web.rendering import page_context, render
-    return render("treaties/empty.html", page_context(request, "treaties", stream="treaties"))
+    return render("treaties/empty.html", page_context(request, "treaties", stream="treaties", missing=missing,
+                                                      partly=len(missing) < len(NEEDED)))
 
 
 Fmt = Literal["json", "csv"]
