@@ -5,6 +5,8 @@ builds its own copy of the demo store."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import demo_copy
 from test_serving_at_size import _plain_page
@@ -13,6 +15,8 @@ from signalfire.store.queries import EVENT_ORDER, EventFilter
 from signalfire.web import warming
 from signalfire.web.serving import analytics, rollup
 from signalfire.web.serving.datastore import DataStore
+
+DEMO_GED = Path(__file__).resolve().parents[1] / "src" / "signalfire" / "demo" / "ged_ukraine_2014-2023.csv.gz"
 
 
 def test_health_says_when_the_start_up_warming_is_done(tmp_path, demo_template):
@@ -214,3 +218,30 @@ def test_box_cells_hold_every_event_a_box_can_hold(tmp_path, demo_template):
             assert rollup.aligned_box_count(ds, flt, "events", max_queries=100) == raw
     finally:
         ds.close()
+
+
+def test_a_part_month_is_not_compared_with_whole_months(tmp_path, demo_template):
+    """Events to 5 March: March is not "the latest month" of the movers or the neighbourhood's trend (its few days
+    against whole months had made Ukraine's April 2024 a "sharp decrease"); February, the last whole month, is."""
+    import pandas as pd
+    from fastapi.testclient import TestClient
+
+    from signalfire.warehouse import Warehouse
+    from signalfire.web.app import create_app
+    ged = pd.read_csv(DEMO_GED, low_memory=False, encoding="cp1252", nrows=1)
+    ged.loc[0, ["id", "date_start", "date_end", "year"]] = [999999001, "2023-03-05 00:00:00.000",
+                                                            "2023-03-05 00:00:00.000", 2023]
+    extra = tmp_path / "ged_march.csv"
+    ged.to_csv(extra, index=False)
+    store = demo_copy(demo_template, tmp_path)
+    with Warehouse(store) as wh:
+        assert wh.ingest("ucdp-ged", extra).new == 1
+    app = create_app(store)
+    with TestClient(app) as c:
+        assert c.get("/api/v1/movers").json()["month"] == "2023-02-01"
+        assert c.get("/api/v1/movers", params={"until": "2023-03-05"}).json()["month"] == "2023-03-01"  # asked
+        page = c.get("/neighbourhood", params={"home": "POL", "basis": "events"},
+                     headers={"Accept": "text/html"}).text
+    app.state.ds.close()
+    assert "in 2023-02" in page and "in 2023-03" not in page
+

@@ -33,6 +33,13 @@ def as_of(ds) -> dt.date | None:
     return ds.cached("as_of", lambda: ds.scalar("SELECT max(date_start) FROM events"))
 
 
+def last_full_month_end(end: dt.date) -> dt.date:
+    """``end`` when it is the last day of its month, else the last day of the month before: a month is compared
+    with whole months only when the data reach its end (events to 5 April had made April's 3 deaths in Ukraine a
+    "sharp decrease" against a 12-month mean of 29)."""
+    return end if (end + dt.timedelta(days=1)).month != end.month else end.replace(day=1) - dt.timedelta(days=1)
+
+
 def default_period(ds, flt: EventFilter) -> EventFilter:
     """The filter with since/until filled in: the year up to the latest event when neither is given."""
     if flt.since or flt.until:
@@ -63,12 +70,15 @@ def by_country(ds, flt: EventFilter) -> list[dict]:
 def movers(ds, flt: EventFilter, measure: str = "deaths", limit: int = 10) -> dict:
     """Countries whose latest month departs most from their own mean over the 12 months before it.
 
-    The latest month is the month of ``flt.until`` (or of the latest event).  Returns the month and rows with
-    ``current``, ``baseline`` (12-month mean), ``change`` and ``ratio``.
+    The latest month is the month of ``flt.until``, or else the last month the events reach to its end
+    (:func:`last_full_month_end`).  Returns the month and rows with ``current``, ``baseline`` (12-month mean),
+    ``change`` and ``ratio``.
     """
     end = flt.until or as_of(ds)
     if end is None:
         return {"month": None, "rows": []}
+    if not flt.until:
+        end = last_full_month_end(end)
     month = end.replace(day=1)
     start = (month - dt.timedelta(days=366)).replace(day=1)
     base = replace(flt, since=start, until=end)

@@ -122,10 +122,14 @@ def events_series(ds, countries: list[str], first: int, last: int, measure: str 
 
 
 def events_last_month(ds) -> int | None:
-    """The month id of the latest event loaded."""
-    from signalfire.web.serving.analytics import as_of
+    """The month id of the last month the loaded events reach to its end (the latest event's month when that is
+    the month's last day, else the month before: a part-month is no month to compare or to end a trend on)."""
+    from signalfire.web.serving.analytics import as_of, last_full_month_end
     end = as_of(ds)
-    return None if end is None else (end.year - 1980) * 12 + end.month
+    if end is None:
+        return None
+    end = last_full_month_end(end)
+    return (end.year - 1980) * 12 + end.month
 
 
 def month_totals(ds, mid: int) -> list[dict]:
