@@ -7,6 +7,7 @@ import json
 import re
 import sqlite3
 import time
+from html import unescape
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -339,3 +340,19 @@ def test_forecasts_show_once_stored(client):
     con.execute("DELETE FROM forecasts WHERE run_id = 9001")
     con.execute("DELETE FROM forecast_runs WHERE run_id = 9001")
     ds.version += 1
+
+
+@pytest.mark.parametrize("url, words", [
+    ("/?measure=deth", "measure: 'deth' is not one of deaths, events"),
+    ("/?layer=zzz", "layer: 'zzz' is not one of cm, events"),
+    ("/neighbourhood?distance_km=-5", "distance_km: -5 is not from 0 to 2000 km"),
+    ("/neighbourhood?sort=size", "sort: 'size' is not one of"),
+    ("/neighbourhood?basis=xx", "basis: 'xx' is not one of cm, events"),
+    ("/forecasts?metric=zzz", "metric: 'zzz' is not one of p_ge25, mean, onset"),
+])
+def test_a_page_parameter_out_of_its_choices_is_a_400(client, url, words):
+    """A mistyped choice had shown the default page as if it were the one asked for (-5 km was quietly 0 km)."""
+    r = client.get(url, headers={"Accept": "text/html"})
+    assert r.status_code == 400 and words in unescape(r.text)
+    if "distance_km" not in url:     # a blank choice is the default
+        assert client.get(url.split("=")[0] + "=", headers={"Accept": "text/html"}).status_code == 200

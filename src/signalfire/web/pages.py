@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from signalfire.store.queries import EventFilter
 from signalfire.web import i18n, pages_analysis, privacy, streams
 from signalfire.web.rendering import _context, _names, _request_language, render
-from signalfire.web.serving import analytics
+from signalfire.web.serving import analytics, trends
 from signalfire.web.static_files import packed_response
 
 router = APIRouter(dependencies=[Depends(_request_language)])
@@ -27,6 +27,17 @@ PAGE_SIZE = 25
 def _filters(request: Request) -> dict:
     q = request.query_params
     return {k: q.get(k, "").strip() for k in ("since", "until", "category", "source", "country", "measure")}
+
+
+def choice(value: str | None, allowed: tuple[str, ...], name: str, default: str) -> str:
+    """A page parameter with a fixed set of values: ``default`` when not given, else one of ``allowed`` or a 400
+    saying which (a mistyped ``measure=deth`` had shown the default page as if it were the one asked for)."""
+    value = (value or "").strip()
+    if not value:
+        return default
+    if value not in allowed:
+        raise HTTPException(400, f"{name}: {value[:40]!r} is not one of {', '.join(allowed)}")
+    return value
 
 
 def _flt(f: dict, country: str | None = None) -> EventFilter:
@@ -57,8 +68,8 @@ def _period(ds, f: dict) -> tuple[dict, EventFilter]:
 def overview(request: Request):
     ds = request.app.state.ds
     f, flt = _period(ds, _filters(request))
-    measure = f["measure"] if f["measure"] in ("events", "deaths") else "deaths"
-    f["measure"] = measure
+    measure = f["measure"] = choice(f["measure"], ("deaths", "events"), "measure", "deaths")
+    choice(request.query_params.get("layer"), ("cm", "events"), "layer", "cm")
     # the three parts' queries at once (a cold overview of a 50 M-event store: each part 20-45 ms)
     movers = analytics.alongside(analytics.movers, ds, replace(flt, since=None), measure=measure, limit=10)
     latest = analytics.alongside(analytics.latest_events, ds, flt, limit=15)
@@ -136,7 +147,10 @@ def neighbourhood_page(request: Request, home: str = "", distance_km: float = 20
     home = (home or remembered or DEFAULT_HOME).upper()
     if home not in names:
         raise HTTPException(404, f"unknown home country {home!r}: use an ISO 3166 alpha-3 code such as POL")
-    distance_km = max(0.0, min(float(distance_km), 2000.0))
+    if not 0 <= distance_km <= 2000:       # the API's limits (the page had clamped -5 to 0 without a word)
+        raise HTTPException(400, f"distance_km: {distance_km:g} is not from 0 to 2000 km")
+    basis = choice(basis, ("cm", "events"), "basis", "")
+    sort = choice(sort, tuple(trends.SORTS), "sort", "deaths")
     ring = neighbourhood(home, distance_km=distance_km)
     land = land_borders().get(home, set())
     f, flt = _period(ds, _filters(request))
@@ -254,7 +268,7 @@ def forecasts_page(request: Request, month: str = "", model: str = "", metric: s
     from signalfire.web import forecasts as fc
     from signalfire.web.forecast_api import lookup_errors
     ds = request.app.state.ds
-    metric = metric if metric in ("p_ge25", "mean", "onset") else "p_ge25"
+    metric = choice(metric, ("p_ge25", "mean", "onset"), "metric", "p_ge25")
     ctx = {"runs": fc.runs(ds), "metric": metric, "job": getattr(ds, "forecast_job", None), "run": None,
            "skill": fc.skill()}
     if ctx["runs"]:
