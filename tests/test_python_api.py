@@ -59,3 +59,17 @@ def test_runs_and_quarantine_frames(wh):
     assert list(runs.status.unique()) == ["loaded"]
     assert (runs.rows_read == runs.rows_new + runs.rows_updated + runs.rows_unchanged + runs.rows_quarantined).all()
     assert len(wh.quarantine()) == runs.rows_quarantined.sum()
+
+
+def test_quarantine_is_in_file_order(tmp_path):
+    """``Warehouse.quarantine()`` listed "line 10" before "line 3" (ordered as text); now as the CLI lists them."""
+    src = __import__("conftest").shared_path("ucdp/ged_v23_1_sample1000.csv").read_text().splitlines()
+    lines = [src[0]] + ["not-a-number" + line[line.index(","):] if i in (2, 9) else line
+                        for i, line in enumerate(src[1:12], start=1)]      # a bad id on lines 3 and 10
+    bad = tmp_path / "ged.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    import signalfire
+    with signalfire.open(tmp_path / "q.duckdb") as wh:
+        wh.ingest("ucdp-ged", bad)
+        refs = list(wh.quarantine().record_ref)
+    assert refs == ["line 3", "line 10"]

@@ -299,10 +299,9 @@ def quarantine(
             return
         where, params = ("WHERE run_id = ?", [run]) if run is not None else ("", [])
         total = wh.sql(f"SELECT count(*) FROM quarantine {where}", params).fetchone()[0]
-        # in file order: "line 484" before "line 1653" (the number in a reference, then the reference)
+        from signalfire.warehouse import QUARANTINE_ORDER
         rows = wh.df(f"SELECT run_id, file_name, record_ref, column_name, reason FROM quarantine {where} "
-                     "ORDER BY run_id, file_name, TRY_CAST(regexp_extract(record_ref, '[0-9]+') AS BIGINT), "
-                     f"record_ref LIMIT {int(limit)}", params)
+                     f"ORDER BY {QUARANTINE_ORDER} LIMIT {int(limit)}", params)
     finally:
         wh.close()
     table = Table(title=f"quarantine ({total:,} records)", title_justify="left")

@@ -29,6 +29,8 @@ from signalfire.store.database import Store, StoreError
 from signalfire.store.queries import EventFilter, QueryError, events_query
 
 MAX_ROWS = 10**12   # above any store's size; keeps LIMIT/OFFSET inside DuckDB's integer range
+# quarantined records in file order: the number in a reference ("line 484" before "line 1653"), then the reference
+QUARANTINE_ORDER = "run_id, file_name, TRY_CAST(regexp_extract(record_ref, '[0-9]+') AS BIGINT), record_ref"
 
 
 def _count(value, name: str, least: int, most: int = MAX_ROWS) -> int:
@@ -113,9 +115,11 @@ class Warehouse(MissionsQueries, TreatiesQueries, UngaQueries, CrisesQueries, Co
         return self.df("SELECT * FROM ingest_runs ORDER BY run_id")
 
     def quarantine(self, run_id: int | None = None):
+        """The quarantined records (of one ingest run), in file order as ``signalfire quarantine`` lists them:
+        "line 10" after "line 2" (ordered as text, it had come first)."""
         if run_id is None:
-            return self.df("SELECT * FROM quarantine ORDER BY run_id, record_ref")
-        return self.df("SELECT * FROM quarantine WHERE run_id = ? ORDER BY record_ref",
+            return self.df(f"SELECT * FROM quarantine ORDER BY {QUARANTINE_ORDER}")
+        return self.df(f"SELECT * FROM quarantine WHERE run_id = ? ORDER BY {QUARANTINE_ORDER}",
                        [_count(run_id, "run_id", 0, 2**31 - 1)])
 
     def ingest(self, source: str, path: str | Path, source_version: str | None = None):
