@@ -86,6 +86,8 @@ def test_events_table_and_status(loaded):
     (["forecast", "evaluate", "--lead", "3"], "Invalid value for '--lead'"),
     (["events", "--limit", "-5"], "Invalid value for '--limit'"),
     (["quarantine", "--limit", "0"], "Invalid value for '--limit'"),
+    (["events", "--country", ","], "--country: ',' names no country"),      # had meant every event
+    (["events", "--source", " , "], "--source: ' , ' names no source"),
 ])
 def test_errors_are_clear(loaded, args, message):
     path, _ = loaded

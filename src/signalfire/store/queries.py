@@ -106,13 +106,17 @@ class EventFilter:
 
     @classmethod
     def parse(cls, country=None, category=None, source=None, since=None, until=None, bbox=None) -> EventFilter:
-        def as_list(value):
-            if value is None:
-                return []
+        def as_list(value, option: str):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                return []           # not given
             items = value if isinstance(value, (list, tuple)) else str(value).split(",")
-            return [str(v).strip() for v in items if str(v).strip()]
-        flt = cls(countries=[_country_code(c) for c in as_list(country)],
-                  categories=[c.lower() for c in as_list(category)], sources=[s.lower() for s in as_list(source)],
+            out = [str(v).strip() for v in items if str(v).strip()]
+            if not out:             # "," had meant no filter at all: every event, as if nothing were asked
+                raise QueryError(f"--{option}: {short_repr(value)} names no {option}")
+            return out
+        flt = cls(countries=[_country_code(c) for c in as_list(country, "country")],
+                  categories=[c.lower() for c in as_list(category, "category")],
+                  sources=[s.lower() for s in as_list(source, "source")],
                   since=parse_date(since, "since"), until=parse_date(until, "until", end=True),
                   bbox=parse_bbox(bbox))
         if flt.since and flt.until and flt.since > flt.until:
