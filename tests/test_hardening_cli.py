@@ -148,7 +148,7 @@ def _on_a_terminal(*args) -> bytes:
             chunks.append(data)
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    proc = subprocess.run([sys.executable, "-m", "signalfire.cli", *map(str, args)], stdout=slave,
+    proc = subprocess.run([sys.executable, "-m", "signalfire.cli", *map(str, args)], stdout=slave, check=False,
                           stderr=subprocess.PIPE, timeout=300)
     os.close(slave)
     reader.join(timeout=30)
