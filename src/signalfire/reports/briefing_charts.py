@@ -30,9 +30,12 @@ def _svg(spec: dict, label: str, lang: str = "en") -> str:
 
 
 def trend_svg(b: Briefing, deaths_label: str, month_label: str, lang: str = "en") -> str:
-    """Deaths per month, one line per country with any death in the 24 months (the home country always)."""
-    shown = {r["country"] for r in b.monthly if r["deaths"] > 0} | {b.iso3}
-    values = [r for r in b.monthly if r["country"] in shown]
+    """Deaths per month, one line per country with any death in the 24 months (the home country always); the
+    months the briefing's data do not cover are left out."""
+    shown = {r["country"] for r in b.monthly if (r["deaths"] or 0) > 0} | {b.iso3}
+    # a month the data do not cover is left out (no point), never drawn as 0
+    values = [r for r in b.monthly if r["country"] in shown and r["deaths"] is not None]
+    values = values or [r for r in b.monthly if r["deaths"] is not None]      # the home country not covered
     names = sorted({r["name"] for r in values})
     return _svg({
         "width": WIDTH, "height": 220, "data": {"values": values},

@@ -56,22 +56,103 @@ def number(value, digits: int = 0, lang: str = "en") -> str:
     return text.replace(",", "\u202f").replace(".", ",") if lang == "pl" else text
 
 
+def _month_name(period: str, lang: str) -> str:
+    return f"{MONTHS[lang][int(period[5:]) - 1]} {period[:4]}"
+
+
+def event_coverage_text(b: Briefing, lang: str) -> str:
+    """What the event data do not cover in the briefing's month (empty when they cover every country)."""
+    _ = translator(lang)
+    cov, month = b.coverage, _month_name(b.period, lang)
+    if not cov or (cov.get("source") and not cov.get("missing")):
+        return ""
+    if not cov.get("source"):
+        return _("The store holds no event data.")
+    values = {"source": cov["source"], "first": cov["first"], "last": cov["last"], "month": month}
+    if cov["position"] == "after":
+        return _("The event data (%(source)s) in this store cover %(first)s to %(last)s; %(month)s is after them.",
+                 **values)
+    if cov["position"] == "before":
+        return _("The event data (%(source)s) in this store cover %(first)s to %(last)s; %(month)s is before "
+                 "them.", **values)
+    names = {r["iso3"]: r["name"] for r in b.countries}
+    return _("The event data (%(source)s) in this store do not cover %(month)s for %(countries)s.",
+             countries=", ".join(names.get(c, c) for c in cov["missing"]), **values)
+
+
+def coverage_text(b: Briefing, lang: str) -> str:
+    """The sentences on what the data cover in the briefing's month: where the event data end or which countries
+    they miss, and what the figures are instead (country-month totals) or that none can be given."""
+    _ = translator(lang)
+    cov, month = b.coverage, _month_name(b.period, lang)
+    if not cov or (cov["basis"] == "events" and not cov["missing"]):
+        return ""
+    parts = [event_coverage_text(b, lang)]
+    cm = cov.get("cm")
+    names = {r["iso3"]: r["name"] for r in b.countries}
+    if cm and cov["basis"] != "events":
+        values = {"source": cm["source"], "first": cm["first"], "last": cm["last"], "month": month}
+        if cov["basis"] == "country_month":
+            parts.append(_("The figures are country-month totals from %(source)s (state-based conflict deaths, UCDP "
+                           "GED best estimate), which cover %(first)s to %(last)s.", **values))
+        if cm["position"] == "after":
+            parts.append(_("The country-month totals (%(source)s) in this store cover %(first)s to %(last)s; "
+                           "%(month)s is after them.", **values))
+        elif cm["position"] == "before":
+            parts.append(_("The country-month totals (%(source)s) in this store cover %(first)s to %(last)s; "
+                           "%(month)s is before them.", **values))
+        elif cm["missing"]:
+            parts.append(_("The country-month totals (%(source)s) in this store do not cover %(month)s for "
+                           "%(countries)s.", countries=", ".join(names.get(c, c) for c in cm["missing"]), **values))
+    if cov["basis"] is None:
+        parts.append(_("No figures can therefore be given for %(month)s.", month=month))
+    return " ".join(p for p in parts if p)
+
+
 def bottom_line(b: Briefing, lang: str, source_name: str) -> str:
+    """The briefing in a sentence or three: the country with the most deaths and its change, the neighbourhood's;
+    no figure for a country or month the data do not cover (:func:`coverage_text` says what they cover)."""
     _ = translator(lang)
     bl = b.bottom_line
-    month = f"{MONTHS[lang][int(b.period[5:]) - 1]} {b.period[:4]}"
+    month = _month_name(b.period, lang)
+    basis = b.coverage.get("basis", "events") if b.coverage else "events"
+    complete = bl.get("complete", True)
+    covered = ", ".join(r["name"] for r in b.countries if r.get("covered", True))
     worst = bl["worst"]
-    if worst is None:
-        return _("No deaths or events were recorded in %(name)s or its neighbours in %(month)s (%(source)s).",
+    if basis is None:
+        text = ""
+    elif worst is None and complete and basis == "events":
+        text = _("No deaths or events were recorded in %(name)s or its neighbours in %(month)s (%(source)s).",
                  name=b.name, month=month, source=source_name)
-    text = _("%(worst)s had the most deaths of %(name)s and its neighbours in %(month)s: %(deaths)s, %(change)s "
-             "against %(baseline)s a month over the six months before.", worst=worst["name"], name=b.name,
-             month=month, deaths=number(worst["deaths"], 0, lang), change=_(worst["change"]),
-             baseline=number(worst["baseline"], 1, lang))
-    if len(b.countries) > 1:
+    elif worst is None and complete:
+        text = _("No deaths were recorded in %(name)s or its neighbours in %(month)s (%(source)s).",
+                 name=b.name, month=month, source=source_name)
+    elif worst is None and basis == "events":
+        text = _("No deaths or events were recorded in %(month)s in %(countries)s (%(source)s).",
+                 countries=covered, month=month, source=source_name)
+    elif worst is None:
+        text = _("No deaths were recorded in %(month)s in %(countries)s (%(source)s).",
+                 countries=covered, month=month, source=source_name)
+    else:
+        values = {"worst": worst["name"], "name": b.name, "month": month, "deaths": number(worst["deaths"], 0, lang)}
+        if worst["baseline"] is not None:
+            values.update(change=_(worst["change"]), baseline=number(worst["baseline"], 1, lang))
+        if worst["baseline"] is not None and complete:
+            text = _("%(worst)s had the most deaths of %(name)s and its neighbours in %(month)s: %(deaths)s, "
+                     "%(change)s against %(baseline)s a month over the six months before.", **values)
+        elif worst["baseline"] is not None:
+            text = _("Of the countries with figures for %(month)s, %(worst)s had the most deaths: %(deaths)s, "
+                     "%(change)s against %(baseline)s a month over the six months before.", **values)
+        elif complete:
+            text = _("%(worst)s had the most deaths of %(name)s and its neighbours in %(month)s: %(deaths)s; the "
+                     "data do not cover all six months before, so no change is given.", **values)
+        else:
+            text = _("Of the countries with figures for %(month)s, %(worst)s had the most deaths: %(deaths)s; the "
+                     "data do not cover all six months before, so no change is given.", **values)
+    if len(b.countries) > 1 and bl["ring_change"] is not None:
         text += " " + _("The neighbourhood as a whole: %(deaths)s deaths, %(change)s.",
                         deaths=number(bl["ring_deaths"], 0, lang), change=_(bl["ring_change"]))
-    return text
+    return " ".join(t for t in (text.strip(), coverage_text(b, lang)) if t)
 
 
 def localised(b: Briefing, names: dict[str, str]) -> Briefing:
@@ -94,18 +175,25 @@ def html(b: Briefing, lang: str = "en") -> str:
     _ = translator(lang)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     source_name = b.source or _("no event source")
+    if b.coverage and b.coverage.get("basis") == "country_month":
+        source_name = b.coverage["cm"]["source"]
     fan_country = None
     if b.forecast and b.forecast["next"]:
         fan_country = max(b.forecast["next"], key=lambda f: (f["mean"] or 0))["country"]
     names = {**country_names(), **local_names(lang)}
     b = localised(b, names)
-    month_name = f"{MONTHS[lang][int(b.period[5:]) - 1]} {b.period[:4]}"
+    month_name = _month_name(b.period, lang)
+    trend = [m for m in b.monthly if m["deaths"] is not None]
     return env.get_template("briefing.html").render(
         b=b, lang=lang, _=_, names=names, month_name=month_name, source_name=source_name,
-        bottom_line=bottom_line(b, lang, source_name),
+        bottom_line=bottom_line(b, lang, source_name), coverage_text=coverage_text(b, lang),
+        event_coverage_text=event_coverage_text(b, lang), basis=(b.coverage or {}).get("basis", "events"),
+        trend_source=(b.coverage["cm"]["source"] if (b.coverage or {}).get("trend_basis") == "country_month"
+                      else b.source or source_name), trend_gaps=(b.coverage or {}).get("gaps", False), has_trend=bool(trend),
         css=Markup((HERE / "templates" / "briefing.css").read_text()),
         fmt=lambda v, d=0: number(v, d, lang), pct=lambda p: "" if p is None else f"{100 * p:.0f}%",
-        map_svg=Markup(map_svg(b, _("Deaths"), lang)), trend_svg=Markup(trend_svg(b, _("Deaths"), _("Month"), lang)),
+        map_svg=Markup(map_svg(b, _("Deaths"), lang)),
+        trend_svg=Markup(trend_svg(b, _("Deaths"), _("Month"), lang)) if trend else None,
         fan_svg=Markup(fan_svg(b, fan_country, _("Deaths"), _("Month"), lang)) if fan_country else None,
         fan_name=names.get(fan_country, fan_country))
 
