@@ -1,10 +1,12 @@
 """Interface languages: English (the source text) and Polish, from gettext catalogues read with Babel.
 
 Templates wrap interface text in ``_("…")`` (``%(name)s`` placeholders: ``_("Poland's %(what)s", what=x)``);
-data values are never wrapped.  The catalogues are the ``.po`` files in ``web/locale/<lang>/LC_MESSAGES/``,
-read once at start (no compile step: the ``.po`` is the only copy).  The language of a request comes from
-``?lang=`` in the URL (works without consent), else the ``sf_lang`` cookie, which is written only with the
-``preferences`` consent (like ``sf_home``), else English.
+data values are never wrapped.  ``_()`` takes a literal only: what it returns is trusted markup, so a label held in a
+variable is translated with the ``|translate`` filter (:func:`translate`), which returns plain text that autoescaping
+escapes.  The catalogues are the ``.po`` files in ``web/locale/<lang>/LC_MESSAGES/``, read once at start (no
+compile step: the ``.po`` is the only copy).  The language of a request comes from ``?lang=`` in the URL (works
+without consent), else the ``sf_lang`` cookie, which is written only with the ``preferences`` consent (like
+``sf_home``), else English.
 
 Extracting the interface text (templates, the labels in ``nav.py``, and the alert rules' error messages in
 ``alerts/rules.py``) and updating the Polish catalogue::
@@ -68,6 +70,25 @@ def label(value) -> str:
     """A code shown as words in the page's language (armed_conflict → armed conflict / konflikt zbrojny)."""
     text = str(value or "")
     return gettext(CATEGORY_LABELS.get(text, text.replace("_", " ")))
+
+
+def translate(value, /, **values) -> str:
+    """A VALUE shown in the page's language as plain text: the ``|translate`` filter of the templates.
+
+    ``_()`` in a template is for literal interface text only: Jinja's new-style gettext marks what it returns as safe
+    markup, so ``_(value)`` would put a request parameter or a source's text into the page unescaped (HTML injection).
+    A value held in a variable (a source or type label looked up in a dict, a licence, a change class, a form
+    field's label) goes through ``{{ value|translate }}`` instead: it is looked up in the catalogue like ``_()``
+    (known labels still show in Polish) but comes back as a plain ``str``, which autoescaping escapes.  Inside
+    ``_("… %(x)s", x=value|translate)`` the plain text is escaped as any keyword value is.
+
+    Keyword arguments (any names, ``value`` included) fill ``%(name)s`` placeholders: the text is then a message
+    from the code, such as an ``AlertError`` template, never data.  Without them the text is never %-formatted (data
+    may hold a lone %); only ``%%`` becomes ``%``, as ``_()`` shows it (``N_()`` labels are written for ``_()``)."""
+    if value is None:
+        return ""
+    text = str(gettext(str(value)))
+    return text % values if values else text.replace("%%", "%")
 
 
 def gettext(message: str) -> str:

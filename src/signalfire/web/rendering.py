@@ -21,7 +21,8 @@ from signalfire.web.serving import analytics, periods
 HERE = Path(__file__).resolve().parent
 env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                   trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
-# interface text is wrapped in _("…") (or {% trans %}) in templates; i18n.py picks the catalogue per request
+# interface text is wrapped in _("…") (or {% trans %}) in templates; i18n.py picks the catalogue per request.
+# _() is for LITERAL text only (what it returns is trusted markup): a value goes through |translate (below)
 env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
 
 
@@ -45,6 +46,9 @@ env.filters.update(formatting.FILTERS)
 env.globals["nav"] = NAV
 env.globals["period_presets"] = periods.preset_links
 env.filters["label"] = i18n.label          # a category code as words in the page's language
+# a value (not literal text) in the page's language as plain text: _() returns safe markup (new-style gettext),
+# so _(value) would show a request parameter or a source's text unescaped; see i18n.translate
+env.filters["translate"] = i18n.translate
 
 
 def _names() -> dict[str, str]:
