@@ -47,6 +47,9 @@ def iso3(country: str | None) -> str | None:
     return found.iso3
 
 
+SOURCES = ("cfr-cyber", "dcid")     # the adapters that write cyber_incidents (sources/cyber/)
+
+
 def _where(country=None, role="any", since=None, until=None, type=None, source=None) -> tuple[str, list]:
     clauses, params = [], []
     if role not in ROLES:
@@ -77,6 +80,8 @@ def _where(country=None, role="any", since=None, until=None, type=None, source=N
         clauses.append(f"type IN ({', '.join('?' * len(kinds))})")
         params += kinds
     if source not in (None, ""):
+        if source not in SOURCES:        # a mistyped source had answered "0 incidents"
+            raise CyberQueryError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
         clauses.append("source = ?")
         params.append(source)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -95,13 +100,27 @@ def cyber_incidents(con, country: str | None = None, role: str = "any", since=No
                     f"ORDER BY date_start DESC NULLS LAST, source, source_id{tail}", params)
 
 
-def incidents_timeline(con, country: str | None = None, role: str = "any", since=None, until=None, type=None,
-                       source: str | None = None) -> pd.DataFrame:
-    """Incidents per year and type (undated incidents left out)."""
+def count_incidents(con, country: str | None = None, role: str = "any", since=None, until=None, type=None,
+                    source: str | None = None) -> int:
+    """How many incidents match the filters (those :func:`cyber_incidents` returns without a limit), dated or
+    not: the one count of incidents the API's ``total`` and the pages' headlines give."""
     where, params = _where(country, role, since, until, type, source)
-    where = (where + " AND " if where else " WHERE ") + "date_start IS NOT NULL"
-    return _df(con, f"SELECT year(date_start) AS year, coalesce(type, 'unknown') AS type, count(*) AS incidents "
-                    f"FROM cyber_incidents{where} GROUP BY ALL ORDER BY year, type", params)
+    return int(_df(con, f"SELECT count(*) AS n FROM cyber_incidents{where}", params)["n"].iloc[0])
+
+
+def incidents_timeline(con, country: str | None = None, role: str = "any", since=None, until=None, type=None,
+                       source: str | None = None, undated: bool = False) -> pd.DataFrame:
+    """Incidents per year and type.  Undated incidents (no start date) have no year: left out, or with
+    ``undated`` a row per type with ``year`` NULL (after the years), so the rows add up to
+    :func:`count_incidents` for the same filters.  A ``since``/``until`` filter leaves undated incidents out."""
+    where, params = _where(country, role, since, until, type, source)
+    if not undated:
+        where = (where + " AND " if where else " WHERE ") + "date_start IS NOT NULL"
+    frame = _df(con, f"SELECT year(date_start) AS year, coalesce(type, 'unknown') AS type, count(*) AS incidents "
+                     f"FROM cyber_incidents{where} GROUP BY ALL ORDER BY year NULLS LAST, type", params)
+    if undated:
+        frame["year"] = frame["year"].astype("Int64")      # a whole year, or <NA> for the undated
+    return frame
 
 
 def sponsor_victim_matrix(con, since=None, until=None, type=None, source: str | None = None,
@@ -231,8 +250,11 @@ class CyberQueries:
         return cyber_incidents(self.con, country, role, since, until, type, source, limit)
 
     def cyber_timeline(self, country: str | None = None, role: str = "any", since=None, until=None, type=None,
-                       source: str | None = None) -> pd.DataFrame:
-        return incidents_timeline(self.con, country, role, since, until, type, source)
+                       source: str | None = None, undated: bool = True) -> pd.DataFrame:
+        """Incidents per year and type; undated incidents a row per type with ``year`` <NA> (as the REST API's
+        ``/cyber/timeline``), so the rows add up to ``len(cyber_incidents(...))``; ``undated=False`` leaves them
+        out."""
+        return incidents_timeline(self.con, country, role, since, until, type, source, undated)
 
     def cyber_matrix(self, since=None, until=None, type=None, source: str | None = None) -> pd.DataFrame:
         return sponsor_victim_matrix(self.con, since, until, type, source)

@@ -6,7 +6,8 @@ them as methods of :class:`signalfire.warehouse.Warehouse` (``self.con`` is the 
 
 Terrorism per country and year comes from three places, kept apart by ``source`` (they overlap and differ in
 coverage, so they are never added up): ``gtd`` incidents in ``events`` (category ``terrorism``: counted here,
-with ``nkill`` summed where known), and the two GTD country-year aggregates in ``country_year``.
+with ``nkill`` summed where known), and the two GTD country-year aggregates in ``country_year``.  Every row
+says its ``source``; ``source=`` keeps one source (or several) and an unknown name is an error naming the valid ones.
 """
 
 from __future__ import annotations
@@ -16,19 +17,38 @@ import pandas as pd
 from signalfire.analysis.migration import MigrationQueryError, codes, year_range
 
 SOURCES = ("gtd", "gtd-country-year", "gtd-incidents-country-year")
+AGGREGATES = ("gtd-country-year", "gtd-incidents-country-year")      # the sources in country_year
 
 
 def _df(con, sql: str, params: list | None = None) -> pd.DataFrame:
     return con.execute(sql, params or []).df()
 
 
-def terrorism(con, country=None, years=None) -> pd.DataFrame:
+def sources(source=None) -> tuple[str, ...]:
+    """The sources asked for, in :data:`SOURCES` order: None, '' or an empty list is all of them; a name,
+    comma-separated names or a list of names must each be one of them (else :class:`MigrationQueryError` naming
+    the valid ones)."""
+    if source is None or (isinstance(source, str) and not source.strip()):
+        return SOURCES
+    names = [str(item).strip() for item in (source.split(",") if isinstance(source, str) else source)]
+    for name in names:
+        if name not in SOURCES:
+            raise MigrationQueryError(f"unknown source {name!r}; expected one of {', '.join(SOURCES)} "
+                                      "(or several, comma-separated)")
+    return tuple(s for s in SOURCES if s in names) or SOURCES
+
+
+def terrorism(con, country=None, years=None, source=None) -> pd.DataFrame:
     """Incidents and deaths per source, country and year: columns source, country_iso3, year, incidents, killed
-    (killed NULL where the source has no death counts or none are known)."""
+    (killed NULL where the source has no death counts or none are known).  ``source``: one of :data:`SOURCES`,
+    several (comma-separated or a list), or None for all; the sources overlap, so never add rows of two up."""
     iso = codes(country)
     span = year_range(years)
-    where_ev, where_cy, params_ev, params_cy = ["category = 'terrorism'"], [
-        "source IN ('gtd-country-year', 'gtd-incidents-country-year')"], [], []
+    chosen = sources(source)
+    aggregates = [s for s in chosen if s in AGGREGATES]
+    where_ev = ["category = 'terrorism'", "source = 'gtd'" if "gtd" in chosen else "false"]
+    where_cy = [f"source IN ({', '.join('?' * len(aggregates))})" if aggregates else "false"]
+    params_ev, params_cy = [], list(aggregates)
     if iso:
         marks = ", ".join("?" * len(iso))
         where_ev.append(f"country_iso3 IN ({marks})")
@@ -57,9 +77,9 @@ def terrorism(con, country=None, years=None) -> pd.DataFrame:
         ORDER BY source, country_iso3, year""", params_ev + params_cy)
 
 
-def terrorism_totals(con, countries, years=None) -> pd.DataFrame:
+def terrorism_totals(con, countries, years=None, source=None) -> pd.DataFrame:
     """Per country and source: first and last year, incidents and killed summed over the period."""
-    frame = terrorism(con, countries, years)
+    frame = terrorism(con, countries, years, source)
     if frame.empty:
         return pd.DataFrame(columns=["country_iso3", "source", "first_year", "last_year", "incidents", "killed"])
     return (frame.groupby(["country_iso3", "source"], as_index=False)
@@ -70,9 +90,10 @@ def terrorism_totals(con, countries, years=None) -> pd.DataFrame:
 class TerrorismQueries:
     """The terrorism stream's methods of ``signalfire.open(...)``."""
 
-    def terrorism(self, country=None, years=None):
-        """GTD incidents and deaths per source, country and year: ``wh.terrorism("POL")``."""
-        return terrorism(self.con, country, years)
+    def terrorism(self, country=None, years=None, source=None):
+        """GTD incidents and deaths per source, country and year: ``wh.terrorism("POL")``; ``source`` keeps one
+        (``wh.terrorism("POL", source="gtd-incidents-country-year")``)."""
+        return terrorism(self.con, country, years, source)
 
 
-__all__ = ["SOURCES", "MigrationQueryError", "TerrorismQueries", "terrorism", "terrorism_totals"]
+__all__ = ["SOURCES", "MigrationQueryError", "TerrorismQueries", "sources", "terrorism", "terrorism_totals"]

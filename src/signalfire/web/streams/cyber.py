@@ -1,12 +1,18 @@
 """API routes and pages for cyber operations (CFR, DCID) and STIX 2.1 objects (bundles, ATT&CK).
 
-API (JSON; ``format=csv`` for the tables): ``/api/v1/cyber/incidents`` (filtered incidents, newest first),
-``…/timeline`` (per year and type), ``…/matrix`` (sponsor → victim pairs), ``…/victims`` (per victim state),
+API (JSON; ``format=csv`` for the tables): ``/api/v1/cyber/incidents`` (filtered incidents, newest first;
+``total`` is how many match, whatever the ``limit``; a csv download holds them all), ``…/timeline`` (per year and
+type; undated incidents a row per type with an empty year, so the rows add up to ``total``), ``…/matrix``
+(sponsor → victim pairs), ``…/victims`` (per victim state),
 ``…/groups`` and ``…/groups/{name}`` (ATT&CK groups: techniques, software, incidents naming them), ``…/stix``
 (a STIX 2.1 bundle, as ``signalfire export stix``: nothing above ``tlp`` leaves).  Pages: ``/cyber`` (timeline,
 sponsor → victim matrix, victims on the map), ``/cyber/country`` (a state's incidents as sponsor and as victim),
 ``/cyber/groups`` and ``/cyber/groups/{name}``.  Every query is a function of :mod:`signalfire.analysis.cyber`,
 the same the Python API calls, on the dashboard's read-only connection.
+
+**One count of incidents**: every incident matching the filters, dated or not (:func:`q.count_incidents`).  A
+per-year figure cannot show an incident without a start date: the pages say how many are left out of the chart
+("… and N undated"), and the timeline download holds them as rows with no year.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from signalfire.analysis import cyber as q
 from signalfire.reports import stix as writer
-from signalfire.web.api import ERRORS, table_response
+from signalfire.web.api import ERRORS, MAX_EXPORT, table_response
 from signalfire.web.rendering import page_context, render
 
 router = APIRouter()
@@ -38,6 +44,7 @@ SinceQ = Query(None, description="first date: YYYY, YYYY-MM or YYYY-MM-DD")
 UntilQ = Query(None, description="last date: YYYY, YYYY-MM or YYYY-MM-DD")
 TypeQ = Query(None, description="espionage, sabotage, ddos, defacement, data_destruction, financial_theft, doxing")
 SourceQ = Query(None, description="cfr-cyber or dcid")
+PAGE = 1000            # incidents in a JSON answer when no limit is given
 
 
 def _ds(request: Request):
@@ -73,13 +80,16 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return [{k: _value(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _respond(frame: pd.DataFrame, fmt: str, name: str, **meta):
+def _respond(frame: pd.DataFrame, fmt: str, name: str, total: int | None = None, **meta):
+    """JSON ``{…meta, "total", "data"}`` or a csv download.  ``total``: the rows matching (default: the rows
+    given); in a download it is the X-Total-Count header, with X-Signalfire-Truncated when the download holds
+    fewer."""
     rows = records(frame)
     if fmt == "csv":
         flat = [{k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in r.items()} for r in rows]
         table = pa.Table.from_pylist(flat) if flat else pa.table({c: pa.array([], pa.string()) for c in frame.columns})
-        return table_response(table, "csv", name)
-    return {**meta, "total": len(rows), "data": rows}
+        return table_response(table, "csv", name, total=total)
+    return {**meta, "total": len(rows) if total is None else total, "data": rows}
 
 
 def _ready(ds) -> bool:
@@ -93,24 +103,36 @@ def _need(ds) -> None:
 
 
 # -- API ----------------------------------------------------------------------------------------------------------
-@api.get("/incidents", summary="Cyber incidents (CFR, DCID) matching the filters, newest first")
+@api.get("/incidents", summary="Cyber incidents (CFR, DCID) matching the filters, newest first; total: how many "
+                             "match")
 def incidents(request: Request, country: str | None = CountryQ, role: str = RoleQ, since: str | None = SinceQ,
               until: str | None = UntilQ, type: str | None = TypeQ, source: str | None = SourceQ,
-              limit: int = Query(1000, ge=0, le=100_000), format: Fmt = "json"):
+              limit: int | None = Query(None, ge=0, le=MAX_EXPORT, description=(
+                  f"At most this many incidents, newest first. Default: {PAGE:,} in JSON; a csv download holds every "
+                  f"matching incident (up to {MAX_EXPORT:,}). JSON's total, and a download's X-Total-Count header, "
+                  "is the number of incidents matching the filters (dated or not) whatever the limit; "
+                  "X-Signalfire-Truncated says when a download holds fewer")),
+              format: Fmt = "json"):
     ds = _ds(request)
     _need(ds)
-    frame = _call(q.cyber_incidents, ds, country, role, since, until, type, source, limit)
-    return _respond(frame, format, "cyber_incidents")
+    total = _call(q.count_incidents, ds, country, role, since, until, type, source)
+    shown = limit if limit is not None else (PAGE if format == "json" else MAX_EXPORT)
+    frame = _call(q.cyber_incidents, ds, country, role, since, until, type, source, shown)
+    return _respond(frame, format, "cyber_incidents", total=total, limit=shown)
 
 
-@api.get("/timeline", summary="Incidents per year and type")
+@api.get("/timeline", summary="Incidents per year and type (undated incidents: year null)")
 def timeline(request: Request, country: str | None = CountryQ, role: str = RoleQ, since: str | None = SinceQ,
              until: str | None = UntilQ, type: str | None = TypeQ, source: str | None = SourceQ,
+             undated: bool = Query(True, description="Incidents without a start date as a row per type with year "
+                                   "null (empty in csv), after the years, so the rows add up to /incidents' total "
+                                   "(JSON's undated says how many); false leaves them out"),
              format: Fmt = "json"):
     ds = _ds(request)
     _need(ds)
-    return _respond(_call(q.incidents_timeline, ds, country, role, since, until, type, source), format,
-                    "cyber_timeline")
+    frame = _call(q.incidents_timeline, ds, country, role, since, until, type, source, undated)
+    meta = {"undated": int(frame.loc[frame["year"].isna(), "incidents"].sum())} if undated else {}
+    return _respond(frame, format, "cyber_timeline", **meta)
 
 
 @api.get("/matrix", summary="Incidents per sponsor state and victim state")
@@ -195,6 +217,8 @@ def cyber_page(request: Request):
     pairs = records(_call(q.sponsor_victim_matrix, ds, f["since"], f["until"], f["type"], f["source"]))
     victim_rows = records(_call(q.victims_by_country, ds, f["since"], f["until"], f["type"], f["source"]))
     latest = _labels(_call(q.cyber_incidents, ds, None, "any", f["since"], f["until"], f["type"], f["source"], 25))
+    total = _call(q.count_incidents, ds, None, "any", f["since"], f["until"], f["type"], f["source"])
+    dated = sum(r["incidents"] for r in timeline_rows)
     years = [r["year"] for r in timeline_rows]
     sponsors = _top(pairs, "sponsor", 8)
     victims_top = _top(pairs, "victim", 12)
@@ -202,7 +226,7 @@ def cyber_page(request: Request):
     return render("cyber/index.html", page_context(
         request, "cyber", f=f, types=TYPE_LABELS, source_labels=SOURCE_LABELS, timeline=timeline_rows,
         pairs=pairs[:40], victims=victim_rows, latest=latest, matrix_sponsors=sponsors, matrix_victims=victims_top,
-        cells=cells, total=sum(r["incidents"] for r in timeline_rows),
+        cells=cells, total=total, dated=dated, undated=total - dated,
         period=(min(years), max(years)) if years else None))
 
 
@@ -223,9 +247,10 @@ def cyber_country_page(request: Request, country: str = "POL"):
                                f["source"]))
     as_victim = _labels(_call(q.cyber_incidents, ds, code, "victim", f["since"], f["until"], f["type"], f["source"]))
     series = _labels(_call(q.incidents_timeline, ds, code, "victim", f["since"], f["until"], f["type"], f["source"]))
+    dated = sum(r["incidents"] for r in series)
     return render("cyber/country.html", page_context(
         request, "cyber", iso3=code, f=f, types=TYPE_LABELS, source_labels=SOURCE_LABELS, as_sponsor=as_sponsor,
-        as_victim=as_victim, series=series))
+        as_victim=as_victim, series=series, dated=dated, undated=len(as_victim) - dated))
 
 
 @router.get("/cyber/groups", response_class=HTMLResponse, include_in_schema=False)
@@ -267,9 +292,10 @@ def country_panel(ds, iso3: str):
     if as_victim.empty and as_sponsor.empty:
         return None
     years = pd.concat([as_victim.assign(role="victim"), as_sponsor.assign(role="sponsor")])
+    undated = int(years["date_start"].isna().sum())          # per role, as the chart counts: not in the chart
     years = years[years["date_start"].notna()]
     series = (years.assign(year=pd.to_datetime(years["date_start"]).dt.year).groupby(["year", "role"]).size()
               .rename("incidents").reset_index())
     return "cyber/_country.html", {"iso3": iso3, "victim_total": len(as_victim), "sponsor_total": len(as_sponsor),
                                    "series": records(series), "latest": _labels(as_victim.head(5)),
-                                   "types": TYPE_LABELS}
+                                   "undated": undated, "types": TYPE_LABELS}

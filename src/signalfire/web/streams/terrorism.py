@@ -1,7 +1,10 @@
 """API routes and pages for terrorism: GTD incidents (events, category ``terrorism``) and country-year aggregates.
 
-API: ``/api/v1/terrorism`` (incidents and deaths per source, country and year; JSON or CSV).  Page ``/terrorism``:
-a country and its land neighbours, per year and source.  The incidents themselves are events: the overview and
+API: ``/api/v1/terrorism`` (incidents and deaths per source, country and year; JSON or CSV; ``source`` keeps one
+source, an unknown one is a 400).  Every row names its source: the sources overlap (GTD's incidents and its
+country-year tables count the same attacks), so a download never holds two sources' figures for one country-year
+without the ``source`` column telling them apart.  Page ``/terrorism``: a country and its land neighbours, per year,
+one source at a time; its download is that source's rows.  The incidents themselves are events: the overview and
 country pages show them under the category ``terrorism``.
 """
 
@@ -24,31 +27,37 @@ api = APIRouter(prefix="/api/v1/terrorism", tags=["terrorism"], responses=ERRORS
 SOURCE_LABELS = {"gtd": N_("GTD incidents loaded (events)"),
                  "gtd-country-year": N_("GTD country-year aggregate (Jones & Lupu)"),
                  "gtd-incidents-country-year": N_("GTD incidents per country and year")}
+DEFAULT_SOURCE = "gtd-incidents-country-year"      # the page's source when none is asked for (or it has no rows)
+SourceQ = Query(None, description="Source, or several comma-separated: " + ", ".join(
+    f"{s} ({SOURCE_LABELS[s]})" for s in tq.SOURCES) + ". Default: all, each row naming its source in the source "
+    "column; the sources overlap (the same attacks counted differently), so never add up rows of two sources. "
+    "An unknown source is a 400.")
 
 
 @api.get("", summary="GTD incidents and deaths per source, country and year")
 def api_terrorism(request: Request, country: str | None = Query(None, description="ISO3 code(s), comma-separated"),
-                  since: int | None = year_q(), until: int | None = year_q(), format: Literal["json", "csv"] = "json"):
+                  since: int | None = year_q(), until: int | None = year_q(), source: str | None = SourceQ,
+                  format: Literal["json", "csv"] = "json"):
     countries = [c for c in (country or "").split(",") if c.strip()] or None
     span = None if since is None and until is None else (since, until)
-    frame = call(tq.terrorism, request.app.state.ds, countries, span)
-    return respond(frame, format, "terrorism", country=country)
+    frame = call(tq.terrorism, request.app.state.ds, countries, span, source)
+    return respond(frame, format, "terrorism", country=country, source=source)
 
 
 router.include_router(api)
 
 
 @router.get("/terrorism", response_class=HTMLResponse, include_in_schema=False)
-def terrorism_page(request: Request, country: str = "POL", source: str = "gtd-incidents-country-year"):
+def terrorism_page(request: Request, country: str = "POL", source: str = DEFAULT_SOURCE):
     ds = request.app.state.ds
     iso = _country(country)
     ring = neighbours(iso)
     frame = call(tq.terrorism, ds, [iso, *ring])
     sources = [s for s in tq.SOURCES if s in set(frame["source"])]
-    source = source if source in sources else (sources[0] if sources else source)
+    # the page shows one source, and its download is that source's rows (the sources overlap: never mixed)
+    source = source if source in sources else (sources[0] if sources else DEFAULT_SOURCE)
     picked = frame[frame["source"] == source]
-    totals = call(tq.terrorism_totals, ds, [iso, *ring])
-    totals = totals[totals["source"] == source].sort_values("incidents", ascending=False)
+    totals = call(tq.terrorism_totals, ds, [iso, *ring], None, source).sort_values("incidents", ascending=False)
     wide = (picked.pivot_table(index="year", columns="country_iso3", values="incidents", aggfunc="sum")
             .sort_index(ascending=False) if len(picked) else pd.DataFrame())
     cols = [c for c in [iso, *ring] if c in wide.columns]
