@@ -114,6 +114,10 @@ def test_pages_render_and_keep_hostile_text_inert(env):
     assert detail.status_code == 200 and XSS not in detail.text
     assert client.get("/crises/12345", headers=HTML).status_code == 404
     assert "use of force" in client.get("/disputes?since=2000", headers=HTML).text
+    # the codebook's labels in the page's language (the table's cells had stayed English beside a Polish filter)
+    polish = client.get("/disputes?since=2000&lang=pl", headers=HTML).text
+    table = polish.split('id="disputes-table"', 1)[1].split("</table>", 1)[0]
+    assert "użycie siły" in table and "use of force" not in table
     context = client.get("/context/POL", headers=HTML)
     assert context.status_code == 200 and XSS not in context.text and "Walesa" in context.text
     assert "free for non-commercial use with citation" in context.text

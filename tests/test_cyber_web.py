@@ -95,3 +95,10 @@ def test_hostile_text_is_inert(client, tmp_path):
     assert "<script>alert" not in html
     data = json.loads(html.split('id="rows-series">', 1)[1].split("</script>", 1)[0])
     assert isinstance(data, list)
+
+
+def test_operation_types_in_polish(client):
+    """The types' labels were not in the catalogue: "Espionage" stayed English on /cyber?lang=pl."""
+    c, _ = client
+    page = c.get("/cyber?lang=pl", headers={"Accept": "text/html"}).text
+    assert "Szpiegostwo" in page and ">Espionage<" not in page

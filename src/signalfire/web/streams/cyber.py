@@ -28,14 +28,16 @@ from fastapi.responses import HTMLResponse, Response
 from signalfire.analysis import cyber as q
 from signalfire.reports import stix as writer
 from signalfire.web.api import ERRORS, MAX_EXPORT, table_response
+from signalfire.web.i18n import N_
 from signalfire.web.rendering import page_context, render
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1/cyber", tags=["cyber"], responses=ERRORS)
 
-TYPE_LABELS = {"espionage": "Espionage", "sabotage": "Sabotage", "ddos": "Denial of service",
-               "defacement": "Defacement", "data_destruction": "Data destruction",
-               "financial_theft": "Financial theft", "doxing": "Doxing", "unknown": "Type not given"}
+# marked for the catalogue (N_), translated where shown (|translate): without the marks they stayed English in Polish
+TYPE_LABELS = {"espionage": N_("Espionage"), "sabotage": N_("Sabotage"), "ddos": N_("Denial of service"),
+               "defacement": N_("Defacement"), "data_destruction": N_("Data destruction"),
+               "financial_theft": N_("Financial theft"), "doxing": N_("Doxing"), "unknown": N_("Type not given")}
 SOURCE_LABELS = {"cfr-cyber": "CFR Cyber Operations Tracker", "dcid": "DCID v2.0 (Maness, Valeriano et al.)"}
 Fmt = Literal["json", "csv"]
 CountryQ = Query(None, description="ISO3 code or country name, e.g. POL")
