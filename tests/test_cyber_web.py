@@ -4,6 +4,7 @@ the STIX bundle), bad arguments are 400s naming the problem, and the pages rende
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -102,3 +103,20 @@ def test_operation_types_in_polish(client):
     c, _ = client
     page = c.get("/cyber?lang=pl", headers={"Accept": "text/html"}).text
     assert "Szpiegostwo" in page and ">Espionage<" not in page
+
+
+
+@pytest.mark.parametrize("lang, forms", [("en", ("incident", "incidents", "incidents")),
+                                         ("pl", ("incydent", "incydenty", "incydentów"))])
+def test_incident_counts_take_their_plural_forms(client, lang, forms):
+    """"As sponsor 1 incidents" (Polish "1 incydenty") had been the heading for one incident."""
+    c, _ = client
+    heads = []
+    for url in ("/cyber/country?country=POL", "/cyber/country?country=RUS", "/cyber"):
+        page = c.get(f"{url}{'&' if '?' in url else '?'}lang={lang}", headers={"Accept": "text/html"}).text
+        heads += re.findall(r"<small>([\d,]+) (\w+)</small></h2>", page)
+    assert heads
+    for count, word in heads:
+        n = int(count.replace(",", ""))
+        form = 0 if n == 1 else (1 if lang == "pl" and n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else 2)
+        assert word == forms[form], (count, word)

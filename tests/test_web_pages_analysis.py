@@ -230,3 +230,11 @@ def test_skill_is_read_from_the_shipped_evaluation_and_agrees_with_the_forecasts
     if doc.exists():                              # the page and the doc tell the same figures
         text = doc.read_text()
         assert f"| mean | **{mean['qgbm']['crps']:.2f}** |" in text and f"{got['ratio']} × conflictology" in text
+
+
+def test_counts_take_their_plural_forms(client):
+    """"376 events, 354 deaths in 1 countries" had been the overview's line for one country."""
+    english = text_of(client.get("/?country=UKR&since=2022-02-24&until=2022-02-24", headers=HTML).text)
+    assert re.search(r"Events loaded: [\d,]+ events, [\d,]+ deaths in 1 country,", english), english[:400]
+    polish = text_of(client.get("/?country=UKR&since=2022-02-24&until=2022-02-24&lang=pl", headers=HTML).text)
+    assert "w 1 kraju" in polish and "krajach" not in polish.split("Wczytane zdarzenia", 1)[1][:120]
