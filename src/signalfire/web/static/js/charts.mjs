@@ -37,14 +37,18 @@ async function seriesChart(el) {
   const labels = el.dataset.series.includes('by=category') ? (TEXT.labels || {}) : {};
   const rows = (await response.json()).data.map((r) => ({ ...r, series: labels[r.series] || r.series }));
   if (!rows.length || !rows.some((r) => r[field] > 0)) { empty(el, el.dataset.empty); return; }
+  // the legend in columns, the chart grown by its rows: in one row a phone cut the labels ("przer…")
+  const columns = el.clientWidth < 600 ? 2 : 4;
+  const legendRows = Math.ceil(new Set(rows.map((r) => r.series)).size / columns);
   await embed(el, {
-    width: 'container', height: 240, autosize: { type: 'fit', contains: 'padding' },
+    width: 'container', height: 240 + Math.max(0, legendRows - 1) * 18, autosize: { type: 'fit', contains: 'padding' },
     data: { values: rows },
     mark: { type: 'bar', tooltip: true },
     encoding: {
       x: { field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: null, axis: { format: '%Y-%m', labelAngle: 0, tickCount: el.clientWidth < 500 ? 3 : 6, labelOverlap: true, labelSeparation: 8 } },
       y: { field, type: 'quantitative', aggregate: 'sum', title: el.dataset.title || field, axis: COUNT_AXIS },
-      color: { field: 'series', type: 'nominal', title: null, scale: { range: PALETTE }, legend: { orient: 'bottom', labelFontSize: 11 } },
+      color: { field: 'series', type: 'nominal', title: null, scale: { range: PALETTE },
+        legend: { orient: 'bottom', labelFontSize: 11, columns, labelLimit: Math.max(80, Math.floor(el.clientWidth / columns) - 30) } },
       tooltip: [{ field: 'month', type: 'temporal', timeUnit: 'yearmonth', title: TEXT.month || 'month', format: '%Y-%m' },
         { field: 'series', title: TEXT.series || 'series' }, { field, aggregate: 'sum', title: el.dataset.title || field, format: ',d' }],
     },
