@@ -4,6 +4,7 @@ clean 400/404s."""
 
 from __future__ import annotations
 
+import html
 import io
 
 import pandas as pd
@@ -120,3 +121,12 @@ def test_hostile_text_is_inert(client_and_wh):
     assert HOSTILE not in page and "&lt;script&gt;" in page
     listing = client.get("/missions").text
     assert HOSTILE not in listing
+
+
+def test_an_unknown_contribution_source_is_a_400(client_and_wh):
+    """`/missions?source=zzz` had answered 200 "No deployments recorded", as if the source had none."""
+    client, _ = client_and_wh
+    for url in ("/missions?source=zzz", "/api/v1/missions/deployments?source=zzz"):
+        r = client.get(url, headers={"Accept": "text/html"} if url.startswith("/missions") else {})
+        assert r.status_code == 400 and "unknown source 'zzz'; expected combined or one of" in html.unescape(r.text)
+    assert client.get("/missions?source=combined", headers={"Accept": "text/html"}).status_code == 200

@@ -97,6 +97,12 @@ def deployment_series(con, country: str = "POL", source: str | None = "combined"
     total).  ``source``: one producer, ``combined`` (each month from the first UN source in PRIORITY that has
     it) or None (every source, side by side)."""
     iso = _iso3(country) or "POL"
+    if source not in (None, "combined"):
+        from signalfire.sources import all_adapters
+        known = [a.name for a in all_adapters() if a.table == "mission_contributions"]
+        if source not in known:     # a mistyped source had answered "no deployments recorded"
+            raise MissionsQueryError(f"unknown source {str(source)[:40]!r}; expected combined or one of "
+                                     f"{', '.join(known)}")
     rows = _df(con, f"""SELECT {MONTH} AS month, source, personnel_type, sum(total)::BIGINT AS total
                         FROM mission_contributions WHERE contributor_iso3 = ? AND NOT coalesce(user_supplied, FALSE)
                         GROUP BY ALL ORDER BY month, source, personnel_type""", [iso])
