@@ -240,3 +240,41 @@ def test_email_sender_killed_between_smtp_acceptance_and_acknowledgement_arrives
         assert set(handler.mailbox) == {f"<{d}@signalfire>" for d in box.delivery_id}
     finally:
         controller.stop()
+
+
+def test_a_receiver_that_answers_garbage_blocks_no_other_delivery(tmp_path):
+    """A receiver answering a line that is not HTTP raised http.client.BadStatusLine out of flush (exit 1), before
+    the retry time was written: every run stopped there, and the good receiver's deliveries never left."""
+    import socket
+    garbage = socket.socket()
+    garbage.bind(("127.0.0.1", 0))
+    garbage.listen(8)
+
+    def answer():
+        while True:
+            try:
+                conn, _ = garbage.accept()
+            except OSError:
+                return
+            conn.recv(65536)
+            conn.sendall(b"GARBAGE\r\n")
+            conn.close()
+    threading.Thread(target=answer, daemon=True).start()
+    good = Receiver()
+    path = tmp_path / "g.duckdb"
+    try:
+        with Warehouse(path) as wh:
+            rules.add(wh.con, "bad", "events", {"subject": "UKR", "threshold": 1000},
+                      webhook_url=f"http://127.0.0.1:{garbage.getsockname()[1]}/hook", webhook_secret=SECRET)
+            rules.add(wh.con, "good", "events", {"subject": "UKR", "threshold": 1000}, webhook_url=good.url,
+                      webhook_secret=SECRET)
+            ingest_file(wh, get("ucdp-ged"), GED)
+            fired = len(evaluate_pending(wh.con)) // 2
+            counts = deliver.flush(wh.con)
+        assert counts == {"sent": fired, "retry": fired, "failed": 0}
+        assert len(good.accepted) == fired > 0
+        box = _outbox(path)
+        assert box[box.status == "pending"].last_error.str.startswith("BadStatusLine").all()
+    finally:
+        good.close()
+        garbage.close()

@@ -214,3 +214,52 @@ def test_evaluate_all_says_one_count(tmp_path):
     assert done.stdout.strip() == "4 new firing(s); deliveries sent 0, to retry 0, given up 0"
     assert "new firing" not in done.stderr
 
+
+
+@pytest.mark.parametrize("channels", [{"webhook_url": "http://[::1"}, {"webhook_url": "http://"},
+                                      {"webhook_url": "http://127.0.0.1:8931/ok x"},
+                                      {"email_to": "a@b.org", "smtp_url": "smtp://127.0.0.1:99999"}])
+def test_a_url_that_cannot_be_sent_to_is_refused_when_the_rule_is_added(store, channels):
+    """These had been stored, and then every evaluate or deliver ended in 'unexpected ValueError'."""
+    with pytest.raises(AlertError, match="is not"):
+        rules.add(store.con, "x", "events", {"threshold": 5}, **channels)
+
+
+@pytest.mark.parametrize("kind, params", [("events", {"subject": 5, "threshold": 1}),
+                                          ("new-records", {"source": ["acled"]}),
+                                          ("route", {"route": 5, "threshold": 1}),
+                                          ("events", {"threshold": 1, "category": "nonexistent"})])
+def test_wrongly_typed_or_unknown_params_are_clear_errors(store, kind, params):
+    """A number or a list where text belongs had been a 500 over the API; an unknown category a rule never firing."""
+    with pytest.raises(AlertError, match="is not text|is not one of"):
+        rules.add(store.con, "x", kind, params)
+
+
+def test_a_removed_rules_id_is_never_given_again(store):
+    """The new rule had taken the removed one's id, inherited its firings and been silenced for those months."""
+    first = rules.add(store.con, "ukr", "events", {"subject": "UKR", "threshold": 100})
+    ingest_file(store, get("ucdp-ged"), GED)
+    assert evaluate_pending(store.con)
+    rules.remove(store.con, first)
+    second = rules.add(store.con, "ukr events", "events", {"subject": "UKR", "threshold": 1, "measure": "events"})
+    assert second != first
+    assert len(evaluate_run(store.con, "manual", None)) == store.con.execute(
+        "SELECT count(DISTINCT strftime(date_start, '%Y-%m')) FROM events WHERE country_iso3 = 'UKR'").fetchone()[0]
+
+
+def test_a_new_rule_does_not_fire_on_data_loaded_before_it(store):
+    """Runs loaded without an evaluation (as the demo data are) were evaluated for a rule added later, at the next
+    unrelated ingest: months years old fired."""
+    ingest_file(store, get("ucdp-ged"), GED)        # nothing evaluates this run
+    rules.add(store.con, "ukr", "events", {"subject": "UKR", "threshold": 500})
+    assert evaluate_pending(store.con) == []
+
+
+def test_the_feed_is_xml_whatever_the_text():
+    import xml.etree.ElementTree as ET
+
+    from signalfire.alerts.feed import atom
+    feed = atom([{"firing_id": "f1", "fired_at": "2026-01-01T00:00:00Z", "title": "a\x01b\x0b\x1b[31m", "level": "red",
+                  "subject": "UKR", "period": "2022-02", "rule": "bad\x01name"}], "http://h", "2026-01-01T00:00:00Z")
+    root = ET.fromstring(feed)                        # a raw \x01 had made it no longer XML
+    assert "a\\x01b\\x0b\\x1b[31m" in ET.tostring(root, encoding="unicode")

@@ -50,3 +50,16 @@ def test_watch_on_a_missing_folder_is_a_clear_error(tmp_path):
     from cli_support import run_cli
     done = run_cli("watch", tmp_path / "nope", "--once", "--store", tmp_path / "s.duckdb", check=False)
     assert done.returncode == 2 and "no such folder" in done.stderr
+
+
+def test_watch_shows_a_file_names_escapes_escaped(tmp_path):
+    """The log line had carried a dropped file's name raw: ESC sequences and an OSC window title reached the terminal."""
+    store, inbox = tmp_path / "w.duckdb", tmp_path / "inbox"
+    (inbox / "ucdp-ged").mkdir(parents=True)
+    shutil.copyfile(GED, inbox / "ucdp-ged" / "a\x1b[31mred\x1b]0;pwned\x07.csv.gz")
+    done = subprocess.run([sys.executable, "-m", "signalfire.cli", "watch", str(inbox), "--once", "--store",
+                           str(store)], check=False, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    log = done.stderr + done.stdout
+    assert "\x1b" not in log and "\x07" not in log
+    assert "a\\x1b[31mred\\x1b]0;pwned\\x07.csv.gz: read" in log

@@ -188,11 +188,11 @@ def register(app: typer.Typer) -> None:
         ingested (same SHA-256) is not loaded again, and a rule never fires twice for the same thing, so a
         restart repeats nothing."""
         from signalfire.alerts.watch import watch
-        from signalfire.cli import console
+        from signalfire.cli import console, plain
         if not folder.is_dir():
             _fail(f"{folder}: no such folder")
-        try:
+        try:   # a log line names files from the folder: plain() shows their escapes escaped, never sent
             watch(folder, store, forecast=forecast, interval=interval, once=once,
-                  log=lambda text: console.print(text, highlight=False, markup=False, soft_wrap=True))
+                  log=lambda text: console.print(plain(text), highlight=False, soft_wrap=True))
         except KeyboardInterrupt:
             console.print("watch stopped", highlight=False)

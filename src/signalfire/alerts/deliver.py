@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import json
 import smtplib
-import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -118,7 +117,12 @@ def flush(con, now: datetime | None = None) -> dict:
                 _send_webhook(con, delivery, target, secret)
             else:
                 _send_email(con, delivery, target, smtp_url)
-        except (OSError, smtplib.SMTPException, urllib.error.URLError) as exc:
+        except Exception as exc:  # noqa: BLE001 — any failure is this delivery's failed attempt, never the others':
+            # a receiver answering garbage (http.client.BadStatusLine) or a stored URL that cannot be parsed
+            # (ValueError) had escaped, stopped the run before the retry time was written, and so blocked every
+            # delivery after it for MAX_ATTEMPTS runs
+            exc = exc if isinstance(exc, (OSError, smtplib.SMTPException)) else RuntimeError(
+                f"{type(exc).__name__}: {exc}")
             delay = min(FIRST_DELAY_S * 2 ** (attempts - 1), MAX_DELAY_S)
             status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
             con.execute("UPDATE alert_outbox SET attempts = ?, status = ?, last_error = ?, next_attempt_at = ? "

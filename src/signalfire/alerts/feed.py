@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from signalfire.terminal import inert
+
 ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _text(value) -> str:
+    """Text for the feed: control characters (XML 1.0 forbids most of them; ElementTree writes them anyway, and
+    a feed with one is no longer XML) and bidi overrides shown escaped, as in the terminal, line breaks kept."""
+    return inert(str(value), keep_lines=True)
 
 
 def atom(firings: list[dict], base_url: str, updated: str) -> bytes:
@@ -20,9 +28,9 @@ def atom(firings: list[dict], base_url: str, updated: str) -> bytes:
     for f in firings:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:signalfire:firing:{f['firing_id']}"
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = f"[{f['level']}] {f['title']}"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = _text(f"[{f['level']}] {f['title']}")
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = f["fired_at"]
         ET.SubElement(entry, f"{{{ATOM}}}link", href=f"{base_url}/alerts#firing-{f['firing_id']}")
-        ET.SubElement(entry, f"{{{ATOM}}}category", term=f["level"])
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = (f"Rule {f['rule']}: {f['subject']}, {f['period']}")
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=_text(f["level"]))
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = _text(f"Rule {f['rule']}: {f['subject']}, {f['period']}")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

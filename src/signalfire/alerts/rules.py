@@ -22,6 +22,7 @@ from signalfire.alerts import N_, AlertError
 
 EMAIL = re.compile(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>.]+")   # local@domain.tld: a typo, not RFC 5322's every corner
 
+TEXT_PARAMS = ("subject", "source", "route", "category", "measure")   # the parameters that are words, not numbers
 KINDS = ("events", "forecast", "new-records", "cyber", "route")
 MEASURES = ("deaths", "events")
 
@@ -71,6 +72,14 @@ def check(kind: str, params: dict) -> dict:
     if not isinstance(params, dict):
         raise AlertError(N_("params must be a JSON object"))
     out = {k: v for k, v in params.items() if v is not None}
+    for key in TEXT_PARAMS:     # a number or a list there had been a 500 (AttributeError, unhashable list)
+        if key in out and not isinstance(out[key], str):
+            raise AlertError(N_("%(key)s: %(value)s is not text"), key=key, value=repr(str(out[key])[:40]))
+    if out.get("category"):
+        from signalfire.store.schema import CATEGORIES
+        if out["category"] not in CATEGORIES:   # a rule that could never fire
+            raise AlertError(N_("category: %(value)s is not one of %(categories)s"),
+                             value=repr(out["category"][:40]), categories=", ".join(CATEGORIES))
     if out.get("subject"):
         subject_countries(out["subject"])       # fails early on an unknown country
     if kind == "events":
@@ -112,20 +121,42 @@ def check(kind: str, params: dict) -> dict:
     return out
 
 
+def _url_ok(url: str, schemes: tuple[str, ...]) -> bool:
+    """Whether ``url`` is a URL of one of ``schemes`` with a host, a valid port and no spaces: 'http://[::1',
+    'http://' and a port of 99999 had been stored and had then failed every delivery."""
+    from urllib.parse import urlsplit
+    if any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port              # a ValueError for a port out of range or not a number
+    except ValueError:
+        return False
+    return parts.scheme in schemes and bool(parts.hostname) and port != 0
+
+
 def add(con, name: str, kind: str, params: dict, webhook_url: str | None = None, webhook_secret: str | None = None,
         email_to: str | None = None, smtp_url: str | None = None) -> int:
     """Store a new rule; returns its id."""
     if not name or not name.strip():
         raise AlertError(N_("a rule needs a name"))
     params = check(kind, params)
-    if webhook_url and not webhook_url.startswith(("http://", "https://")):
+    if webhook_url and not _url_ok(webhook_url, ("http", "https")):
         raise AlertError(N_("webhook: %(url)s is not an http(s) URL"), url=repr(webhook_url[:60]))
     if email_to and not all(EMAIL.fullmatch(part.strip()) for part in email_to.split(",")):
         raise AlertError(N_("e-mail: %(to)s is not an address such as analyst@example.org (several: separate "
                             "them with commas)"), to=repr(email_to[:60]))
-    if smtp_url and not smtp_url.startswith("smtp://"):
+    if smtp_url and not _url_ok(smtp_url, ("smtp",)):
         raise AlertError(N_("smtp: %(url)s is not smtp://host:port"), url=repr(smtp_url[:60]))
-    rule_id = con.execute("SELECT coalesce(max(rule_id), 0) + 1 FROM alert_rules").fetchone()[0]
+    # the runs already in the store are evaluated for the rules there are, and marked, before this rule joins: a rule
+    # looks forward only ("evaluated after every ingest … from now on"); runs loaded without an evaluation (the demo
+    # data) had made a new rule fire on months years old at the next unrelated ingest
+    from signalfire.alerts.evaluate import evaluate_pending
+    evaluate_pending(con)
+    # never an id used before, by a rule removed since: a firing's id is made of the rule's, so a new rule with an old
+    # id had inherited the old rule's firings (shown under its name) and been silenced for those months
+    rule_id = con.execute("""SELECT greatest((SELECT coalesce(max(rule_id), 0) FROM alert_rules),
+                                             (SELECT coalesce(max(rule_id), 0) FROM alert_firings)) + 1""").fetchone()[0]
     con.execute("INSERT INTO alert_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, true, now(), now())",
                 [rule_id, name.strip()[:200], kind, json.dumps(params), webhook_url, webhook_secret, email_to,
                  smtp_url])
