@@ -245,3 +245,30 @@ def test_a_part_month_is_not_compared_with_whole_months(tmp_path, demo_template)
     app.state.ds.close()
     assert "in 2023-02" in page and "in 2023-03" not in page
 
+
+
+def test_the_demo_data_go_only_into_an_empty_store(tmp_path):
+    """A store of country-month data alone (the hidden-window protocol's, cut at 2023-10) had been taken for empty
+    (no events) and filled with the demo data, to 2023-12: data past its cut-off."""
+    import pandas as pd
+
+    from signalfire.warehouse import Warehouse
+    frame = pd.read_csv(Path(__file__).resolve().parents[1] / "src" / "signalfire" / "demo"
+                        / "views_ged_cm_sb_1990-2023.csv.gz")
+    cut = tmp_path / "cut.csv"
+    frame[frame.month_id <= 526].to_csv(cut, index=False)
+    store = tmp_path / "cut.duckdb"
+    with Warehouse(store) as wh:
+        wh.ingest("views-cm", cut)
+    ds = DataStore(store)                     # loads the demo data only into an empty store
+    try:
+        assert not ds.is_empty()
+        assert ds.scalar("SELECT count(*) FROM events") == 0
+        assert ds.scalar("SELECT max(year * 100 + month) FROM country_month") == 202310
+    finally:
+        ds.close()
+    fresh = DataStore(tmp_path / "fresh.duckdb")
+    try:
+        assert fresh.scalar("SELECT count(*) FROM events") > 0   # an empty one still gets them
+    finally:
+        fresh.close()

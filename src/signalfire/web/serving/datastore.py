@@ -88,7 +88,11 @@ class DataStore:
 
     # -- reading ------------------------------------------------------------------------------------------------
     def is_empty(self) -> bool:
-        return self.store.con.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+        """Whether nothing was ever loaded: no ingest run and no forecast run (not only no events: a store of
+        country-month data alone, the hidden-window protocol's, had been filled with the demo data, up to 2023-12)."""
+        con = self.store.con
+        return (con.execute("SELECT count(*) FROM ingest_runs").fetchone()[0] == 0
+                and con.execute("SELECT count(*) FROM forecast_runs").fetchone()[0] == 0)
 
     def execute(self, sql: str, params: list | None = None, timeout_s: float | None = None,
                 tables: dict | None = None):
