@@ -86,7 +86,7 @@ def test_run_then_export_in_challenge_layout(ran, tmp_path):
 def test_export_without_a_forecast_and_bad_cutoff_are_clear_errors(ran, tmp_path):
     store, _ = ran
     proc = cli("forecast", "export", "--window", "2030", tmp_path / "x", "--store", store, check=False)
-    assert proc.returncode == 2 and "no stored forecast covers window 2030" in proc.stderr
+    assert proc.returncode == 2 and "no stored forecast of our model (qgbm) covers window 2030" in proc.stderr
     proc = cli("forecast", "run", "--cutoff", "2020-05", "--store", store, check=False)
     assert proc.returncode == 2 and "data end in 2019-10" in proc.stderr
     proc = cli("forecast", "run", "--cutoff", "May 2020", "--store", store, check=False)
@@ -233,3 +233,20 @@ def test_import_views_twice_stores_one_run(tmp_path):
     rows["step_combined"][0] = 2.0       # new content (same name): a new run
     pd.DataFrame(rows).to_csv(path, index=False)
     assert "as forecast run 2" in cli("forecast", "import-views", path, "--store", store).stdout
+
+
+def test_export_takes_our_models_run_that_covers_the_window(ran, tmp_path):
+    """The newest run had been exported whatever made it (an imported VIEWS point forecast, one draw, as our
+    submission) and however far it reached (a 3-month run wrote 1 of the window's 12 months, exit 0)."""
+    store = tmp_path / "copy.duckdb"
+    shutil.copyfile(ran[0], store)
+    published = Path(__file__).resolve().parents[1] / "src" / "signalfire" / "demo" / \
+        "views_predictions_2022-08_to_2025-07.csv.gz"
+    cli("forecast", "import-views", published, "--store", store)
+    proc = cli("forecast", "export", "--window", "2023", tmp_path / "v", "--store", store, check=False)
+    assert proc.returncode == 2 and "no stored forecast of our model (qgbm) covers window 2023" in proc.stderr
+    cli("forecast", "run", "--cutoff", "2019-10", "--store", store, "--config", "fast", "--draws", "20",
+        "--horizons", "3")
+    cli("forecast", "export", "--window", "2020", tmp_path / "sub", "--store", store)
+    exported = pd.read_parquet(next((tmp_path / "sub").rglob("*.parquet")))
+    assert exported.month_id.nunique() == 12 and exported.draw.nunique() == 100   # run 1: 100 draws, all months

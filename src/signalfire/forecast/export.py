@@ -12,22 +12,26 @@ from pathlib import Path
 from signalfire.forecast.countries import month_label, window_months
 from signalfire.forecast.inputs import ForecastError
 
+OUR_MODEL = "qgbm"   # forecast_runs.model of our runs (forecast/runs.py); an imported VIEWS run is no submission of ours
+
 
 def window_run(con, year: int) -> int:
-    """The forecast run for window ``year``: the newest run with the challenge cut-off (October of the year
-    before); failing that, the newest run made before the window whose horizons cover all its months."""
-    from signalfire.forecast.store import latest_run_id
+    """Our model's forecast run for window ``year``: the newest with the challenge cut-off (October of the year
+    before) whose horizons reach the window's last month; failing that, the newest made before the window that
+    covers all its months.  Only runs of our model count: the newest run had been taken whatever made it (an
+    imported VIEWS point forecast, one draw, was exported as our submission) and however far it reached (a
+    3-month run wrote 1 of the window's 12 months, exit 0)."""
     cutoff, months = window_months(year)
-    run_id = latest_run_id(con, cutoff_month_id=cutoff)
-    if run_id is not None:
-        return run_id
-    row = con.execute("""SELECT max(run_id) FROM forecast_runs
-                         WHERE cutoff_month_id < ? AND cutoff_month_id + horizons >= ?""",
-                      [months[0], months[-1]]).fetchone()
+    covers = "model = ? AND cutoff_month_id + horizons >= ?"
+    row = con.execute(f"SELECT max(run_id) FROM forecast_runs WHERE cutoff_month_id = ? AND {covers}",
+                      [cutoff, OUR_MODEL, months[-1]]).fetchone()
     if row[0] is None:
-        raise ForecastError(f"no stored forecast covers window {year} ({month_label(months[0])} to "
-                            f"{month_label(months[-1])}): run `signalfire forecast run --cutoff "
-                            f"{month_label(cutoff)}` first")
+        row = con.execute(f"SELECT max(run_id) FROM forecast_runs WHERE cutoff_month_id < ? AND {covers}",
+                          [months[0], OUR_MODEL, months[-1]]).fetchone()
+    if row[0] is None:
+        raise ForecastError(f"no stored forecast of our model ({OUR_MODEL}) covers window {year} "
+                            f"({month_label(months[0])} to {month_label(months[-1])}): run `signalfire forecast "
+                            f"run --cutoff {month_label(cutoff)}` first (14 months or more)")
     return int(row[0])
 
 
