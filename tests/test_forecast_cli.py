@@ -117,6 +117,10 @@ def test_import_views_published(ran, tmp_path):
     bad.write_text("a,b\n1,2\n")
     proc = cli("forecast", "import-views", bad, "--store", store, check=False)
     assert proc.returncode == 2 and "missing column(s) country_id, month_id, step_combined" in proc.stderr
+    wild = tmp_path / "wild.csv"           # 1e6 had been stored as 1.8e308 deaths (the page then answered 500)
+    wild.write_text("country_id,month_id,step_combined\n57,600,1e6\n")
+    proc = cli("forecast", "import-views", wild, "--store", store, check=False)
+    assert proc.returncode == 2 and "1 rows with step_combined beyond ln(1 + 10^7)" in proc.stderr
 
 
 # --- bad input: each is a one-line error (exit 2) before any work, never "unexpected …" or a silent wrong result
@@ -250,3 +254,14 @@ def test_export_takes_our_models_run_that_covers_the_window(ran, tmp_path):
     cli("forecast", "export", "--window", "2020", tmp_path / "sub", "--store", store)
     exported = pd.read_parquet(next((tmp_path / "sub").rglob("*.parquet")))
     assert exported.month_id.nunique() == 12 and exported.draw.nunique() == 100   # run 1: 100 draws, all months
+
+
+def test_evaluate_never_writes_its_cache_over_another_file(ran, tmp_path):
+    """An earlier --json output given as --cache had been read as an empty cache and replaced, its scores lost."""
+    store, _ = ran
+    other = tmp_path / "eval.json"
+    other.write_text('{"windows": [2019], "mean": {"qgbm": {"crps": 1.0}}}')
+    before = other.read_bytes()
+    proc = cli("forecast", "evaluate", "--windows", "2019", "--store", store, "--cache", other, check=False)
+    assert proc.returncode == 2 and "is not a cache of forecast evaluate" in proc.stderr
+    assert other.read_bytes() == before

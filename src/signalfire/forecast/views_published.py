@@ -21,6 +21,7 @@ from signalfire.forecast.inputs import ForecastError
 from signalfire.store.ingest import file_sha256
 
 REQUIRED = ("country_id", "month_id", "step_combined")
+MAX_LOG_DEATHS = float(np.log1p(1e7))
 
 
 def read_published(path: Path) -> pd.DataFrame:
@@ -41,6 +42,14 @@ def read_published(path: Path) -> pd.DataFrame:
     if bad.any():
         raise ForecastError(f"{path.name}: {int(bad.sum())} rows with missing or non-numeric values "
                             f"(first at data row {int(np.flatnonzero(bad.to_numpy())[0]) + 1})")
+    # ln(1 + deaths) beyond ln(1 + 10^7) (80 times the largest month on record anywhere) is no forecast: 1e6 had been
+    # stored as 1.8e308 deaths, and the Forecasts page then answered 500 formatting it
+    wild = ~np.isfinite(frame["step_combined"]) | (frame["step_combined"] > MAX_LOG_DEATHS)
+    if wild.any():
+        first = int(np.flatnonzero(wild.to_numpy())[0])
+        raise ForecastError(f"{path.name}: {int(wild.sum())} rows with step_combined beyond ln(1 + 10^7) "
+                            f"(first at data row {first + 1}: {frame['step_combined'].iloc[first]!r}); VIEWS's "
+                            "step_combined is ln(1 + deaths)")
     return frame
 
 

@@ -25,7 +25,7 @@ def _number(value) -> float | None:
         out = float(value)
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(out) else out
+    return out if math.isfinite(out) else None
 
 
 def _pattern(digits: int) -> str:
@@ -54,6 +54,8 @@ def fmt_num(value, digits: int | None = None) -> str:
     if number is None:
         return ""
     digits = precision(number) if digits is None else digits
+    if abs(number) >= 1e15:    # beyond what a count of deaths or events can be (Babel's decimal context gives up
+        return f"{number:.3g}".replace("-", MINUS)   # near 1e308: the page had answered 500)
     text = format_decimal(round(number, digits), format=_pattern(digits), locale=i18n.current.get())
     return text.replace("-", MINUS)
 

@@ -281,7 +281,7 @@ def forecasts_page(request: Request, month: str = "", model: str = "", metric: s
                    months=fc.months(ds, run["run_id"]), models=sorted({r["model"] for r in ctx["runs"]}),
                    top=_top_rows(rows, "p_ge25" if metric == "onset" else metric),
                    onset=[r for r in fc.onset_risk(ds, run) if r["quiet"]][:TOP],
-                   expected=sum(r["mean"] for r in rows), likely=sum(1 for r in rows if r["p_ge25"] >= 0.5))
+                   expected=sum(r["mean"] for r in rows), likely=sum(1 for r in rows if r["p_ge25"] > 0.5))   # "more likely than not": above ½ (½ itself is not)
     return render("forecasts.html", _context(request, "forecasts", **ctx))
 
 

@@ -110,6 +110,10 @@ def register(app) -> None:
             check_output(plot, "--plot", PLOT_FORMATS)
         if cache:
             check_output(cache, "--cache")
+            from signalfire.forecast.evaluation.rolling import check_cache_file
+            problem = check_cache_file(cache)
+            if problem:
+                _fail(f"--cache {problem}")
         wh = open_store(store, read_only=True)
         try:
             result = evaluate(wh.con, years, draws=draws, lead=lead,

@@ -100,6 +100,22 @@ def _locked(path: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def check_cache_file(path: Path) -> str | None:
+    """Why ``path`` cannot be the cache, or None when it can: a file that exists but is not such a cache (an earlier
+    --json output, any other file) had been read as empty and written over, the scores in it lost."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        payload = json.loads(path.read_text())
+    except (OSError, ValueError):
+        payload = None
+    if not (isinstance(payload, dict) and isinstance(payload.get("entries"), dict)):
+        return (f"{path} is not a cache of forecast evaluate (no 'entries'); it would be written over: name a new "
+                "file or an earlier --cache file")
+    return None
+
+
 def _read(path: Path) -> dict:
     try:
         payload = json.loads(path.read_text())
