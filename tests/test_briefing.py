@@ -64,6 +64,9 @@ def test_figures_come_from_the_store(demo_store):
     assert (row["deaths"], row["events"]) == (ukr[0], ukr[1]) and row["change"] == "deteriorated"
     assert b.bottom_line["worst"]["iso3"] == "UKR"
     assert any(a["period"] == "2022-02" for a in b.alerts)
+    with Warehouse(demo_store, read_only=True) as wh:
+        syria = build(wh.con, "SYR", "2022-02")
+    assert syria.alerts == []          # Poland's neighbours' alerts are no Syria briefing's (they had been listed)
     assert {s["adapter"] for s in b.sources} >= {"ucdp-ged"}
     assert len(b.monthly) == 24 * 8
 

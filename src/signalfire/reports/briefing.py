@@ -30,6 +30,7 @@ country-month data (e.g. 1800-01), for which nothing at all can be reported.  A 
 from __future__ import annotations
 
 import calendar
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -186,13 +187,40 @@ def _forecast(con, countries: list[str], period: str) -> dict | None:
             "period_gap": period != run[1]}
 
 
+def _subject_countries(subject: str | None) -> set[str] | None:
+    """The ISO3 codes of a firing's subject (``ring:POL`` is Poland's land neighbours, ``UKR,BLR`` those two),
+    None for a rule over every country."""
+    if not subject or not subject.strip():
+        return None
+    from signalfire.geo.borders import land_borders
+    from signalfire.geo.countries import resolve
+    text = subject.strip()
+    if text.lower().startswith("ring:"):
+        home = resolve(text[5:].strip())
+        return set(land_borders().get(home.iso3, set())) if home else set()
+    return {c.iso3 for c in (resolve(p.strip()) for p in text.split(",") if p.strip()) if c}
+
+
 def _alerts(con, countries: list[str], period: str) -> list[dict]:
-    rows = con.execute("""SELECT f.level, f.title, f.subject, f.period, CAST(f.fired_at AS VARCHAR), r.name
+    """The month's firings about the briefing's countries: a firing whose subject names one of them, or a rule over
+    every country whose evidence counts one of them (a Syria briefing had listed Ukraine's alerts)."""
+    rows = con.execute("""SELECT f.level, f.title, f.subject, f.period, CAST(f.fired_at AS VARCHAR), r.name,
+                                 f.evidence
                           FROM alert_firings f LEFT JOIN alert_rules r USING (rule_id)
                           WHERE f.period = ? OR strftime(f.fired_at, '%Y-%m') = ?
                           ORDER BY f.level DESC, f.fired_at""", [period, period]).fetchall()
     keys = ("level", "title", "subject", "period", "fired_at", "rule")
-    return [dict(zip(keys, r)) for r in rows]
+    wanted, out = set(countries), []
+    for r in rows:
+        subject = _subject_countries(r[2])
+        if subject is None:
+            try:
+                subject = set((json.loads(r[6] or "{}") or {}).get("by_country") or {})
+            except (ValueError, AttributeError):
+                subject = set()
+        if subject & wanted:
+            out.append(dict(zip(keys, r[:6])))
+    return out
 
 
 def _sources(con, tables_used: set[str]) -> list[dict]:
