@@ -50,6 +50,13 @@ def test_export_then_aggregate(store_file, tmp_path):
     panel = read_aggregate(tmp_path / "out", "panel")
     assert line["engine"] == "duckdb" and line["rows"]["panel"] == len(panel) > 0
     assert panel.events.sum() == 1000
+    # an output that is, or holds, or lies in the events folder: refused, the events intact (it had written a
+    # truncated aggregate among the events and left the folder unreadable)
+    files = sorted(p.relative_to(events) for p in events.rglob("*"))
+    for out in (events, events / "agg", tmp_path):
+        bad = invoke("scale", "aggregate", "--events-parquet", events, "--out", out, "--overwrite")
+        assert bad.exit_code == 2 and "lies inside the events folder" in bad.output, bad.output
+    assert sorted(p.relative_to(events) for p in events.rglob("*")) == files
 
 
 def test_missing_folder_and_unknown_engine(tmp_path):

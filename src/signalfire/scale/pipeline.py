@@ -102,7 +102,13 @@ def _write(con, expr, folder: Path) -> None:
 
 def run(con, events_folder: str | Path, out_folder: str | Path, overwrite: bool = False) -> dict[str, int]:
     """Compute every aggregate over ``events_folder`` on ``con`` and write each as Parquet under
-    ``out_folder/<name>/``; returns name → row count."""
+    ``out_folder/<name>/``; returns name → row count.  The two folders must not hold each other: an output inside
+    the events folder had written a truncated aggregate among the events (the folder then unreadable), and with
+    --overwrite an events folder inside the output would be emptied before it was read."""
+    events, target = Path(events_folder).resolve(), Path(out_folder).resolve()
+    if target == events or events in target.parents or target in events.parents:
+        raise ExchangeError(f"--out {out_folder}: is, holds or lies inside the events folder {events_folder}; "
+                            "give a folder apart from it")
     out = prepare_folder(out_folder, overwrite)
     counts = {}
     for name, expr in build(con, events_folder).items():
