@@ -18,13 +18,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def forecast_store(tmp_path_factory):
+def forecast_store(tmp_path_factory, demo_template):
     """The demo store with a forecast from 2023-06, as a reviewer made it (signalfire demo; forecast run)."""
-    from signalfire.demo import load_demo
-    from signalfire.warehouse import Warehouse
-    path = tmp_path_factory.mktemp("coverage") / "fc.duckdb"
-    with Warehouse(path) as wh:
-        load_demo(wh)
+    from conftest import demo_copy
+    path = demo_copy(demo_template, tmp_path_factory.mktemp("coverage"), "fc.duckdb")
     run_cli("forecast", "run", "--store", path, "--cutoff", "2023-06", "--horizons", "3", "--draws", "12",
             "--config", "fast")
     return path
