@@ -53,13 +53,13 @@ def register(app: typer.Typer) -> None:
         store: Path | None = StoreOpt,
     ):
         """Add an alert rule; it is evaluated after every ingest and forecast run from now on."""
-        from signalfire.alerts import rules
+        from signalfire.alerts.evaluate import add_rule
         params = {"subject": subject, "threshold": threshold, "measure": measure if kind == "events" else None,
                   "category": category, "source": source, "baseline_months": baseline_months, "ratio": ratio,
                   "level": level, "rise": rise, "months_ahead": months_ahead, "route": route}
         wh = _writer(store)
         try:
-            rule_id = rules.add(wh.con, name, kind, params, webhook, secret, email, smtp)
+            rule_id = add_rule(wh.con, name, kind, params, webhook, secret, email, smtp)
         except AlertError as exc:
             _fail(str(exc))
         finally:

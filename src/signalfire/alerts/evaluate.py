@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from signalfire.alerts.rules import enabled_rules, subject_countries
+from signalfire.alerts.rules import add, enabled_rules, subject_countries
 
 EVIDENCE_EVENTS = 10
 
@@ -235,6 +235,14 @@ def evaluate_run(con, run_kind: str, run_id: int | None) -> list[str]:
         con.execute("ROLLBACK")
         raise
     return new
+
+
+def add_rule(con, *args, **kwargs) -> int:
+    """:func:`rules.add`, after the runs already in the store are evaluated for the rules there are (and marked):
+    a rule looks forward only ("evaluated after every ingest … from now on"); runs loaded without an evaluation (the
+    demo data) had made a new rule fire on months years old at the next unrelated ingest."""
+    evaluate_pending(con)
+    return add(con, *args, **kwargs)
 
 
 def evaluate_pending(con) -> list[str]:

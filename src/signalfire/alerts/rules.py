@@ -137,7 +137,8 @@ def _url_ok(url: str, schemes: tuple[str, ...]) -> bool:
 
 def add(con, name: str, kind: str, params: dict, webhook_url: str | None = None, webhook_secret: str | None = None,
         email_to: str | None = None, smtp_url: str | None = None) -> int:
-    """Store a new rule; returns its id."""
+    """Store a new rule; returns its id.  It looks at the runs to come; to add one that way, call
+    :func:`signalfire.alerts.evaluate.add_rule`, which first evaluates the runs not yet evaluated."""
     if not name or not name.strip():
         raise AlertError(N_("a rule needs a name"))
     params = check(kind, params)
@@ -148,11 +149,6 @@ def add(con, name: str, kind: str, params: dict, webhook_url: str | None = None,
                             "them with commas)"), to=repr(email_to[:60]))
     if smtp_url and not _url_ok(smtp_url, ("smtp",)):
         raise AlertError(N_("smtp: %(url)s is not smtp://host:port"), url=repr(smtp_url[:60]))
-    # the runs already in the store are evaluated for the rules there are, and marked, before this rule joins: a rule
-    # looks forward only ("evaluated after every ingest … from now on"); runs loaded without an evaluation (the demo
-    # data) had made a new rule fire on months years old at the next unrelated ingest
-    from signalfire.alerts.evaluate import evaluate_pending
-    evaluate_pending(con)
     # never an id used before, by a rule removed since: a firing's id is made of the rule's, so a new rule with an old
     # id had inherited the old rule's firings (shown under its name) and been silenced for those months
     rule_id = con.execute("""SELECT greatest((SELECT coalesce(max(rule_id), 0) FROM alert_rules),

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from signalfire.alerts import AlertError, rules
+from signalfire.alerts.evaluate import add_rule
 from signalfire.store.schema import CATEGORIES
 from signalfire.web.api import ERRORS
 from signalfire.web.i18n import N_
@@ -100,7 +101,7 @@ def rules_api(request: Request):
 @api.post("/rules", status_code=201, summary="Add an alert rule")
 def add_rule_api(request: Request, rule: RuleIn):
     try:
-        rule_id = _write(request, lambda cur: rules.add(cur, rule.name, rule.kind, rule.params, rule.webhook_url,
+        rule_id = _write(request, lambda cur: add_rule(cur, rule.name, rule.kind, rule.params, rule.webhook_url,
                                                         rule.webhook_secret, rule.email_to, rule.smtp_url))
     except AlertError as exc:
         raise HTTPException(400, str(exc)) from None
@@ -179,7 +180,7 @@ async def add_rule_form(request: Request):
         if not name:
             raise alerts_form.FormError("name", N_("name: a rule needs a name"))
         params = alerts_form.params_from(kind, form)
-        rule_id = _write(request, lambda cur: rules.add(cur, name[:200], kind, params, hook or None, None,
+        rule_id = _write(request, lambda cur: add_rule(cur, name[:200], kind, params, hook or None, None,
                                                         mail or None, None))
     except AlertError as exc:
         field = getattr(exc, "field", None)
