@@ -265,3 +265,14 @@ def test_evaluate_never_writes_its_cache_over_another_file(ran, tmp_path):
     proc = cli("forecast", "evaluate", "--windows", "2019", "--store", store, "--cache", other, check=False)
     assert proc.returncode == 2 and "is not a cache of forecast evaluate" in proc.stderr
     assert other.read_bytes() == before
+
+
+def test_onset_evaluate_checks_every_window_before_computing_any(ran):
+    """A window the data do not reach had failed only after the windows before it were computed."""
+    from signalfire.forecast import onset
+    from signalfire.forecast.inputs import ForecastError
+    store, _ = ran
+    done = []
+    with Warehouse(store, read_only=True) as wh, pytest.raises(ForecastError, match="onset window 2019 needs data"):
+        onset.evaluate(wh.con, [2017, 2019], progress=lambda *a: done.append(a))
+    assert done == []

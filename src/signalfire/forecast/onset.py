@@ -264,12 +264,14 @@ def evaluate(con, years: list[int], cfg: OnsetConfig | None = None, with_model: 
     result: dict = {"version": VERSION, "windows": {}, "inputs": {key: v is not None for key, v in inputs.items()}}
     started = time.perf_counter()
     last = last_month_id(con)
-    for year in years:
-        t0 = time.perf_counter()
+    for year in years:      # every window checked before any is computed (the last one had failed after the rest)
         cutoff = window_cutoff(year)
         if last is None or last < cutoff + AHEAD:
             raise ForecastError(f"onset window {year} needs data to {month_label(cutoff + AHEAD)}; the store's "
                                 f"data end in {month_label(last) if last else '(no data)'}")
+    for year in years:
+        t0 = time.perf_counter()
+        cutoff = window_cutoff(year)
         hist = history(con, cutoff)
         actual = panel_matrix(con, iso3, cutoff + 1, cutoff + AHEAD)
         fit = fit_predict(hist, features(con, hist, frame, inputs), cfg)
