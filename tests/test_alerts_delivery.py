@@ -278,3 +278,15 @@ def test_a_receiver_that_answers_garbage_blocks_no_other_delivery(tmp_path):
     finally:
         good.close()
         garbage.close()
+
+
+def test_removing_a_rule_gives_up_its_pending_deliveries(tmp_path):
+    """Without the rule, its queued e-mails had been retried against the default SMTP server (its smtp_url gone)."""
+    path = tmp_path / "r.duckdb"
+    fired = _store_with_firings(path, email_to="analyst@example.org", smtp_url="smtp://127.0.0.1:9")
+    assert fired > 0
+    with Warehouse(path) as wh:
+        rules.remove(wh.con, 1)
+        assert deliver.flush(wh.con) == {"sent": 0, "retry": 0, "failed": 0}      # nothing tried any more
+    box = _outbox(path)
+    assert len(box) == fired and (box.status == "failed").all() and (box.last_error == "the rule was removed").all()

@@ -160,8 +160,14 @@ def add(con, name: str, kind: str, params: dict, webhook_url: str | None = None,
 
 
 def remove(con, rule_id: int) -> None:
+    """Remove a rule; its firings stay, its deliveries not yet made are given up."""
     if not con.execute("SELECT count(*) FROM alert_rules WHERE rule_id = ?", [rule_id]).fetchone()[0]:
         raise AlertError(N_("no alert rule %(rule)s"), rule=rule_id)
+    # its deliveries still due are given up: without the rule they had been retried against the default SMTP server
+    # (its smtp_url gone) or sent unsigned (its webhook secret gone)
+    con.execute("""UPDATE alert_outbox SET status = 'failed', last_error = 'the rule was removed'
+                   WHERE status = 'pending' AND firing_id IN (SELECT firing_id FROM alert_firings WHERE rule_id = ?)""",
+                [rule_id])
     con.execute("DELETE FROM alert_rules WHERE rule_id = ?", [rule_id])
 
 
