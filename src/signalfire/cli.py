@@ -163,7 +163,7 @@ def ingest(
             with Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(),
                           MofNCompleteColumn(), TextColumn("records"), TimeElapsedColumn(), console=console,
                           disable=as_json or not console.is_terminal, transient=True) as bar:
-                task = bar.add_task(plain(f"{adapter.name} {path.name}").plain, total=None)
+                task = bar.add_task(inert(f"{adapter.name} {path.name}"), total=None)
                 result = ingest_file(wh, adapter, path, progress=lambda n, task=task: bar.advance(task, n),
                                      source_version=source_version)
             results.append(result)

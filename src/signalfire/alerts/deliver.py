@@ -121,12 +121,11 @@ def flush(con, now: datetime | None = None) -> dict:
             # a receiver answering garbage (http.client.BadStatusLine) or a stored URL that cannot be parsed
             # (ValueError) had escaped, stopped the run before the retry time was written, and so blocked every
             # delivery after it for MAX_ATTEMPTS runs
-            exc = exc if isinstance(exc, (OSError, smtplib.SMTPException)) else RuntimeError(
-                f"{type(exc).__name__}: {exc}")
+            error = str(exc) if isinstance(exc, (OSError, smtplib.SMTPException)) else f"{type(exc).__name__}: {exc}"
             delay = min(FIRST_DELAY_S * 2 ** (attempts - 1), MAX_DELAY_S)
             status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
             con.execute("UPDATE alert_outbox SET attempts = ?, status = ?, last_error = ?, next_attempt_at = ? "
-                        "WHERE delivery_id = ?", [attempts, status, str(exc)[:500], now + timedelta(seconds=delay),
+                        "WHERE delivery_id = ?", [attempts, status, error[:500], now + timedelta(seconds=delay),
                                                   delivery])
             counts["failed" if status == "failed" else "retry"] += 1
             continue

@@ -78,8 +78,8 @@ class Selection:
             if value not in tlp.RANK:
                 raise ExportError(f"unknown TLP level {value!r} for {name}; expected one of {', '.join(tlp.LEVELS)}")
             setattr(self, name, "clear" if value == "white" else value)
-        if self.source not in (None, "") and self.source not in SOURCE_NAMES:
-            raise ExportError(f"unknown incident source {self.source!r}; expected one of {', '.join(SOURCE_NAMES)}")
+        if self.source not in (None, "") and self.source not in q.SOURCES:
+            raise ExportError(f"unknown incident source {self.source!r}; expected one of {', '.join(q.SOURCES)}")
         unknown = [t for t in self.types if t not in STIX_TYPES and not t.startswith("x-")]
         if unknown:     # a mistyped type had exported nothing, silently ("wrote 0 objects")
             raise ExportError(f"unknown STIX type(s) {', '.join(map(repr, unknown))}; STIX 2.1 types are e.g. "

@@ -81,7 +81,7 @@ def serve(
     import uvicorn
     from rich.text import Text
 
-    from signalfire.cli import console, error
+    from signalfire.cli import _fail, console
     from signalfire.web.app import create_app
     from signalfire.web.handoff import ServerFileError, remove_server_file, write_server_file
     from signalfire.web.serving.datastore import DataStore
@@ -89,8 +89,7 @@ def serve(
     host = host.strip()
     problem = check_listen(host, port)
     if problem:
-        console.print(error(problem), highlight=False)
-        raise typer.Exit(2)
+        _fail(problem)
     hosts = allowed_hosts(host, allowed_host)
     ds = DataStore(store, timeout_s=timeout, load_demo_if_empty=False)
     if demo and ds.is_empty():
@@ -105,8 +104,7 @@ def serve(
         _, token = write_server_file(ds.path, host, port)
     except ServerFileError as exc:
         ds.close()
-        console.print(error(exc), highlight=False)
-        raise typer.Exit(2) from None
+        _fail(str(exc))
     app.state.token = token
     # uvicorn re-raises SIGTERM/SIGINT after a graceful shutdown, so clean up in the shutdown hook
     app.router.on_shutdown.append(lambda: remove_server_file(ds.path))

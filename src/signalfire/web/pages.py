@@ -69,7 +69,7 @@ def overview(request: Request):
     ds = request.app.state.ds
     f, flt = _period(ds, _filters(request))
     measure = f["measure"] = choice(f["measure"], ("deaths", "events"), "measure", "deaths")
-    choice(request.query_params.get("layer"), ("cm", "events"), "layer", "cm")
+    asked = choice(request.query_params.get("layer"), ("cm", "events"), "layer", "")
     # the three parts' queries at once (a cold overview of a 50 M-event store: each part 20-45 ms)
     movers = analytics.alongside(analytics.movers, ds, replace(flt, since=None), measure=measure, limit=10)
     latest = analytics.alongside(analytics.latest_events, ds, flt, limit=15)
@@ -81,7 +81,7 @@ def overview(request: Request):
     from signalfire.web.pages_analysis import overview_map
     cmap = overview_map(ds, request.query_params.get("m", ""))
     # event filters (category, source) apply to the events layer: choosing one shows it unless a layer is asked for
-    asked = request.query_params.get("layer") or ("events" if f["category"] or f["source"] else "cm")
+    asked = asked or ("events" if f["category"] or f["source"] else "cm")
     layer = "cm" if cmap and asked != "events" else "events"
     from signalfire.web.geometry import label_points, map_placement  # tooltips' points; the events picture
     points = {r["iso3"]: label_points()[r["iso3"]] for r in rows if r["iso3"] in label_points()}
@@ -281,7 +281,8 @@ def forecasts_page(request: Request, month: str = "", model: str = "", metric: s
                    months=fc.months(ds, run["run_id"]), models=sorted({r["model"] for r in ctx["runs"]}),
                    top=_top_rows(rows, "p_ge25" if metric == "onset" else metric),
                    onset=[r for r in fc.onset_risk(ds, run) if r["quiet"]][:TOP],
-                   expected=sum(r["mean"] for r in rows), likely=sum(1 for r in rows if r["p_ge25"] > 0.5))   # "more likely than not": above ½ (½ itself is not)
+                   # "more likely than not": above one half (one half itself is not)
+                   expected=sum(r["mean"] for r in rows), likely=sum(1 for r in rows if r["p_ge25"] > 0.5))
     return render("forecasts.html", _context(request, "forecasts", **ctx))
 
 

@@ -89,8 +89,9 @@ def register(forecast) -> None:
         others = [*BENCHMARKS[1:], *(["qgbm"] if with_model else [])]
         for k in THRESHOLDS:
             table = Table(title=f"onset ≥{k} deaths in some month of the 12 after the cut-off (October), quiet "
-                          "countries only.  base: the Brier score of the base rate (the training onset frequency given to "
-                          "every country; the column had been read as the rate itself); BSS = 1 - Brier / base; AP: average precision; then each benchmark's Brier and AP",
+                          "countries only.  base: the Brier score of the base rate (the training onset frequency given "
+                          "to every country); BSS = 1 - Brier / base; AP: average precision; then each benchmark's "
+                          "Brier and AP",
                           title_justify="left")
             for col in ("window", "quiet", "onsets", "Brier", "base", "BSS", "AP",
                         *(f"{n[:6]} {m}" for n in others for m in ("Brier", "AP"))):

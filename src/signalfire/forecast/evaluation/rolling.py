@@ -104,24 +104,23 @@ def check_cache_file(path: Path) -> str | None:
     """Why ``path`` cannot be the cache, or None when it can: a file that exists but is not such a cache (an earlier
     --json output, any other file) had been read as empty and written over, the scores in it lost."""
     path = Path(path)
-    if not path.exists() or path.stat().st_size == 0:
+    if not path.exists() or path.stat().st_size == 0 or _cache(path) is not None:
         return None
+    return (f"{path} is not a cache of forecast evaluate (no 'entries'); it would be written over: name a new "
+            "file or an earlier --cache file")
+
+
+def _cache(path: Path) -> dict | None:
+    """The cache in ``path``, or None when the file cannot be read as one (unreadable, not JSON, no 'entries')."""
     try:
         payload = json.loads(path.read_text())
     except (OSError, ValueError):
-        payload = None
-    if not (isinstance(payload, dict) and isinstance(payload.get("entries"), dict)):
-        return (f"{path} is not a cache of forecast evaluate (no 'entries'); it would be written over: name a new "
-                "file or an earlier --cache file")
-    return None
+        return None
+    return payload if isinstance(payload, dict) and isinstance(payload.get("entries"), dict) else None
 
 
 def _read(path: Path) -> dict:
-    try:
-        payload = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {"entries": {}}
-    return payload if isinstance(payload, dict) and isinstance(payload.get("entries"), dict) else {"entries": {}}
+    return _cache(path) or {"entries": {}}
 
 
 def cached(path: Path, key: dict, year: int, data) -> tuple[dict, dict] | None:
