@@ -188,17 +188,15 @@ def _forecast(con, countries: list[str], period: str) -> dict | None:
 
 
 def _subject_countries(subject: str | None) -> set[str] | None:
-    """The ISO3 codes of a firing's subject (``ring:POL`` is Poland's land neighbours, ``UKR,BLR`` those two),
-    None for a rule over every country."""
-    if not subject or not subject.strip():
-        return None
-    from signalfire.geo.borders import land_borders
-    from signalfire.geo.countries import resolve
-    text = subject.strip()
-    if text.lower().startswith("ring:"):
-        home = resolve(text[5:].strip())
-        return set(land_borders().get(home.iso3, set())) if home else set()
-    return {c.iso3 for c in (resolve(p.strip()) for p in text.split(",") if p.strip()) if c}
+    """The ISO3 codes of a firing's subject, as the rules read it (``ring:POL`` is Poland's land neighbours), None
+    for a rule over every country; a subject no longer read (an unknown country) covers none."""
+    from signalfire.alerts import AlertError
+    from signalfire.alerts.rules import subject_countries
+    try:
+        codes = subject_countries(subject)
+    except AlertError:
+        return set()
+    return None if codes is None else set(codes)
 
 
 def _alerts(con, countries: list[str], period: str) -> list[dict]:
